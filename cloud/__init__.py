@@ -1,0 +1,1 @@
+"""Adapters for Azure services other than Microsoft Graph (Storage queues)."""

@@ -1,0 +1,90 @@
+"""The Queue port on an Azure Storage queue (and Azurite in tests).
+
+Messages are base64 text, as the Functions queue output binding writes them by default
+(host.json extensions.queues.messageEncoding). Poisoned messages go to `<name>-poison`, the
+same convention the Functions runtime uses, so admins find them in one place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from typing import Any
+
+from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
+from azure.storage.queue import QueueClient, TextBase64DecodePolicy, TextBase64EncodePolicy
+
+from hub.ports import QueuedMessage
+
+_MAX_PER_CALL = 32  # the service returns at most 32 messages per receive
+
+
+class StorageQueue:
+    def __init__(self, connection_string: str, name: str) -> None:
+        def client(queue_name: str) -> QueueClient:
+            return QueueClient.from_connection_string(
+                connection_string,
+                queue_name,
+                message_encode_policy=TextBase64EncodePolicy(),
+                message_decode_policy=TextBase64DecodePolicy(),
+            )
+
+        self.name = name
+        self._queue = client(name)
+        self._poison = client(f"{name}-poison")
+        for q in (self._queue, self._poison):
+            with contextlib.suppress(ResourceExistsError):
+                q.create_queue()
+
+    def put(self, message: dict[str, Any]) -> None:
+        self._queue.send_message(json.dumps(message, ensure_ascii=False))
+
+    def receive(self, max_messages: int, visibility_timeout: int) -> list[QueuedMessage]:
+        out: list[QueuedMessage] = []
+        while len(out) < max_messages:
+            want = min(_MAX_PER_CALL, max_messages - len(out))
+            page = list(
+                self._queue.receive_messages(
+                    messages_per_page=want, max_messages=want, visibility_timeout=visibility_timeout
+                )
+            )
+            if not page:
+                break
+            for m in page:
+                text = m.content if isinstance(m.content, str) else str(m.content)
+                out.append(QueuedMessage(m.id, _decode(text), text, m.dequeue_count or 1, m.pop_receipt))
+        return out
+
+    def delete(self, message: QueuedMessage) -> None:
+        # Already gone (received again elsewhere after its timeout): nothing to do.
+        with contextlib.suppress(ResourceNotFoundError):
+            self._queue.delete_message(message.id, message.receipt)
+
+    def release(self, message: QueuedMessage) -> None:
+        # Storage counts every receive; a fresh copy resets the count so that time spent
+        # waiting for a locked hub never poisons a good message.
+        self._queue.send_message(message.text)
+        self.delete(message)
+
+    def poison(self, message: QueuedMessage, reason: str) -> None:
+        self._poison.send_message(
+            json.dumps(
+                {"reason": reason, "dequeueCount": message.dequeue_count, "message": message.text},
+                ensure_ascii=False,
+            )
+        )
+        self.delete(message)
+
+    def depth(self) -> int:
+        return int(self._queue.get_queue_properties().approximate_message_count or 0)
+
+    def poison_count(self) -> int:
+        return int(self._poison.get_queue_properties().approximate_message_count or 0)
+
+
+def _decode(text: str) -> dict[str, Any] | None:
+    try:
+        value = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None

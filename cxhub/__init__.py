@@ -1,0 +1,1 @@
+"""CX Hub: the application shell (settings, wiring, the cxhub command)."""

@@ -1,0 +1,223 @@
+"""The `cxhub` command: the same intake, queue and writer as the Azure functions, on a laptop."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections import defaultdict, deque
+from pathlib import Path
+from typing import Any
+
+from cxhub.settings import Settings, SettingsError
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_NOT_WRITTEN = 0, 1, 2, 3
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.WARNING if not args.verbose else logging.INFO,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        settings = Settings.from_env(hub=getattr(args, "hub", None))
+        return int(args.run(args, settings) or 0)
+    except (SettingsError, FileExistsError, FileNotFoundError, UsageError) as e:
+        print(f"cxhub: {e}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+class UsageError(Exception):
+    pass
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="cxhub", description=__doc__)
+    p.add_argument("-v", "--verbose", action="store_true", help="log what the writer does")
+    sub = p.add_subparsers(required=True, metavar="COMMAND")
+    hub_help = "the hub workbook (default: setting CXHUB_HUB, else ./hub.xlsx)"
+
+    c = sub.add_parser("init", help="write a blank hub workbook")
+    c.add_argument("--hub", help=hub_help)
+    c.set_defaults(run=cmd_init)
+
+    c = sub.add_parser("submit", help="submit Form responses from a JSON / JSON Lines file")
+    c.add_argument(
+        "file", type=Path, help="one submission object, a JSON array, or JSON Lines ('-' for stdin)"
+    )
+    c.add_argument("--hub", help=hub_help)
+    c.set_defaults(run=cmd_submit)
+
+    c = sub.add_parser("drain", help="write whatever is queued into the hub (the writer, once)")
+    c.add_argument("--hub", help=hub_help)
+    c.set_defaults(run=cmd_drain)
+
+    c = sub.add_parser("serve", help="serve POST /api/submissions on 127.0.0.1")
+    c.add_argument("--hub", help=hub_help)
+    c.add_argument("--port", type=int, default=7071)
+    c.set_defaults(run=cmd_serve)
+
+    c = sub.add_parser("demo", help="build a hub and feed it a realistic generated set of submissions")
+    c.add_argument("--dir", type=Path, default=Path("cxhub-demo"))
+    c.add_argument("--count", type=int, default=300, help="how many submissions (default 300)")
+    c.add_argument("--seed", type=int, default=65)
+    c.set_defaults(run=cmd_demo)
+
+    c = sub.add_parser("form", help="print the Microsoft Forms question set as a build checklist")
+    c.set_defaults(run=cmd_form)
+    return p
+
+
+def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
+    from hub_schema.template import build_template
+
+    path = build_template(settings.hub_path)
+    print(f"Wrote a blank hub to {path}")
+    return EXIT_OK
+
+
+def cmd_form(args: argparse.Namespace, settings: Settings) -> int:
+    from hub_schema.form import as_markdown
+
+    print(as_markdown(), end="")
+    return EXIT_OK
+
+
+def cmd_drain(args: argparse.Namespace, settings: Settings) -> int:
+    from cxhub import wiring
+    from hub.services import drain
+
+    store = wiring.build_store(settings)
+    queue = wiring.build_queue(settings)
+    report = drain(queue, store, wiring.clock, wiring.writer_rules(settings))
+    print(_summary(report, queue))
+    return EXIT_NOT_WRITTEN if report.hub_locked else EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from cxhub import wiring
+    from cxhub.local_intake import serve
+    from hub.services import drain
+
+    store = wiring.build_store(settings)
+    if store.ensure_exists():  # type: ignore[attr-defined]
+        print(f"Created a blank hub at {settings.hub_path}")
+    queue = wiring.build_queue(settings)
+
+    def drain_once() -> None:
+        report = drain(queue, store, wiring.clock, wiring.writer_rules(settings))
+        if report.outcomes or report.hub_locked or report.poisoned:
+            print(_summary(report, queue), flush=True)
+
+    logging.getLogger("cxhub.serve").setLevel(logging.INFO)
+    serve(queue, drain_once, port=args.port)
+    return EXIT_OK
+
+
+def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
+    from cxhub import wiring
+    from cxhub.local_intake import call_intake
+    from hub.services import drain
+
+    bodies = read_submission_file(args.file)
+    store = wiring.build_store(settings)
+    if store.ensure_exists():  # type: ignore[attr-defined]
+        print(f"Created a blank hub at {settings.hub_path}")
+    queue = wiring.build_queue(settings)
+    replies = [call_intake(queue, raw, secret=settings.intake_secret) for raw in bodies]
+    report = drain(queue, store, wiring.clock, wiring.writer_rules(settings))
+    by_id: dict[str, deque] = defaultdict(deque)
+    for outcome in report.outcomes:
+        by_id[outcome.submission_id].append(outcome)
+    rejected = 0
+    for n, reply in enumerate(replies, 1):
+        line, bad = describe(n, reply.status, reply.body, by_id)
+        rejected += bad
+        print(line)
+    leftovers = sum(len(v) for v in by_id.values())
+    if leftovers:
+        print(f"(also wrote {leftovers} message(s) queued by earlier runs)")
+    if report.hub_locked:
+        print(f"Not written yet: {report.hub_locked}. Run 'cxhub drain' once it is closed.")
+        return EXIT_NOT_WRITTEN
+    print(f"Hub: {settings.hub_path}")
+    return EXIT_REJECTED if rejected else EXIT_OK
+
+
+def describe(n: int, status: int, body: dict[str, Any], by_id: dict[str, deque]) -> tuple[str, int]:
+    """One line per submission; returns (line, 1 if it was rejected else 0)."""
+    sub_id = body.get("submissionId", "-")
+    if status in (400, 401, 413, 422):
+        errors = body.get("errors") or [{"field": "body", "message": body.get("message", "")}]
+        text = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        if by_id.get(sub_id):
+            by_id[sub_id].popleft()
+        return f"#{n} rejected        {sub_id}  {text}", 1
+    outcome = by_id[sub_id].popleft() if by_id.get(sub_id) else None
+    if outcome is None:
+        return f"#{n} queued          {sub_id}  (not written yet)", 0
+    rid = outcome.response_id or "-"
+    if outcome.status == "recorded":
+        extra = f"  [{'; '.join(outcome.notes)}]" if outcome.notes else ""
+        return (
+            f"#{n} accepted        {rid}  {outcome.interaction_id}  "
+            f"{outcome.account_id} {outcome.account_name}{extra}"
+        ), 0
+    if outcome.status == "duplicate":
+        return f"#{n} already recorded {rid}  {outcome.interaction_id}", 0
+    if outcome.status == "rejected":
+        text = "; ".join(f"{e['field']}: {e['message']}" for e in outcome.errors)
+        return f"#{n} rejected        {rid}  {text}", 1
+    return f"#{n} not written     {rid}  {outcome.errors[0]['message']} (kept in the queue)", 1
+
+
+def read_submission_file(path: Path) -> list[bytes]:
+    """One object, a JSON array, or JSON Lines; each item as the bytes an HTTP body would carry."""
+    data = sys.stdin.buffer.read() if str(path) == "-" else _read(path)
+    text = data.decode("utf-8-sig", errors="replace").strip()
+    if not text:
+        raise UsageError(f"{path} is empty")
+    try:
+        parsed = json.loads(text)
+    except json.JSONDecodeError:
+        # JSON Lines: every non-blank line is one body; a broken line is a rejected submission.
+        return [line.encode() for line in text.splitlines() if line.strip()]
+    items = parsed if isinstance(parsed, list) else [parsed]
+    return [json.dumps(item, ensure_ascii=False).encode() for item in items]
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise UsageError(f"cannot read {path}: {e.strerror}") from None
+
+
+def _summary(report, queue) -> str:
+    lines = [
+        f"Writer: {report.count('recorded')} recorded, {report.count('duplicate')} already recorded, "
+        f"{report.count('rejected')} rejected, in {report.batches} batch(es), {report.seconds:.1f}s"
+    ]
+    if report.written:
+        lines.append("Rows written: " + ", ".join(f"{k} {v}" for k, v in report.written.items()))
+    if report.failed:
+        lines.append(f"{report.failed} message(s) failed and stay queued (see the log; retried next run)")
+    if report.hub_locked:
+        lines.append(f"Nothing written: {report.hub_locked}")
+    poison = queue.poison_count()
+    if poison:
+        lines.append(f"{poison} poisoned message(s) are kept in the queue's poison store for an admin")
+    return "\n".join(lines)
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from cxhub.demo import run_demo
+
+    return run_demo(args.dir, count=args.count, seed=args.seed)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

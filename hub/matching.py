@@ -1,0 +1,138 @@
+"""Search first (SPEC rule 2): find the account and contact a submission is about.
+
+Indexes are built once per writer batch from the hub's rows and kept current as the batch
+creates records, so two submissions about the same new company in one batch make one account.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from hub.names import normalise_company_name, normalise_person_name
+from hub.ports import Row
+
+
+@dataclass(frozen=True)
+class MatchRules:
+    strong: float = 90.0  # a unique candidate at or above links
+    review: float = 80.0  # candidates from here up are raised for the steward
+    min_fuzzy_length: int = 4  # names shorter than this are never fuzzy-matched
+
+
+@dataclass(frozen=True)
+class NearMatch:
+    account_id: str
+    name: str
+    score: float
+
+
+class AccountIndex:
+    def __init__(self, accounts: list[Row]) -> None:
+        self.rows: dict[str, Row] = {}
+        self._by_erp: dict[str, str] = {}
+        self._by_name: dict[str, list[str]] = {}
+        self._fuzzy_names: dict[str, str] = {}  # account id -> normalised name (active companies)
+        for row in accounts:
+            self.add(row)
+
+    def add(self, row: Row) -> None:
+        account_id = str(row["Account ID"]).upper()
+        self.rows[account_id] = row
+        if row.get("ERP Customer ID"):
+            self._by_erp.setdefault(str(row["ERP Customer ID"]).upper(), account_id)
+        if row.get("Company Name"):
+            norm = normalise_company_name(str(row["Company Name"]))
+            self._by_name.setdefault(norm, []).append(account_id)
+            if row.get("Status") != "Merged" and row.get("Account Type") != "Individual":
+                self._fuzzy_names[account_id] = norm
+
+    def survivor(self, account_id: str) -> str | None:
+        """Follow Merged Into to the account that survives; None if the id is unknown."""
+        seen: set[str] = set()
+        current = account_id.upper()
+        while current in self.rows and current not in seen:
+            seen.add(current)
+            row = self.rows[current]
+            if row.get("Status") != "Merged" or not row.get("Merged Into"):
+                return current
+            current = str(row["Merged Into"]).upper()
+        return None if account_id.upper() not in self.rows else sorted(seen)[0]
+
+    def by_id(self, account_id: str) -> str | None:
+        return self.survivor(account_id) if account_id.upper() in self.rows else None
+
+    def by_erp(self, erp_id: str) -> str | None:
+        found = self._by_erp.get(erp_id.upper())
+        return self.survivor(found) if found else None
+
+    def by_exact_name(self, company_name: str, *, individual: bool = False) -> str | None:
+        candidates = []
+        for account_id in self._by_name.get(normalise_company_name(company_name), []):
+            survivor = self.survivor(account_id)
+            if survivor and (self.rows[survivor].get("Account Type") == "Individual") == individual:
+                candidates.append(survivor)
+        return min(candidates) if candidates else None  # the oldest account wins
+
+    def near(self, company_name: str, rules: MatchRules, limit: int = 5) -> list[NearMatch]:
+        norm = normalise_company_name(company_name)
+        if len(norm.replace(" ", "")) < rules.min_fuzzy_length or not self._fuzzy_names:
+            return []
+        found = process.extract(
+            norm, self._fuzzy_names, scorer=fuzz.token_sort_ratio, score_cutoff=rules.review, limit=limit
+        )
+        return [
+            NearMatch(account_id, str(self.rows[account_id]["Company Name"]), round(score, 1))
+            for _, score, account_id in found
+        ]
+
+
+class ContactIndex:
+    def __init__(self, contacts: list[Row]) -> None:
+        self.rows: dict[str, Row] = {}
+        self._by_email: dict[str, str] = {}
+        self._by_phone: dict[str, str] = {}
+        self._by_name: dict[tuple[str, str], str] = {}
+        for row in contacts:
+            self.add(row)
+
+    def add(self, row: Row) -> None:
+        contact_id = str(row["Contact ID"]).upper()
+        self.rows[contact_id] = row
+        self.reindex(contact_id)
+
+    def reindex(self, contact_id: str) -> None:
+        row = self.rows[contact_id]
+        if row.get("Email"):
+            self._by_email.setdefault(str(row["Email"]).casefold(), contact_id)
+        if row.get("Mobile Number"):
+            self._by_phone.setdefault(str(row["Mobile Number"]), contact_id)
+        if row.get("Full Name") and row.get("Associated Account ID"):
+            key = (str(row["Associated Account ID"]).upper(), normalise_person_name(str(row["Full Name"])))
+            self._by_name.setdefault(key, contact_id)
+
+    def survivor(self, contact_id: str) -> str:
+        seen: set[str] = set()
+        current = contact_id
+        while current in self.rows and current not in seen:
+            seen.add(current)
+            row = self.rows[current]
+            if row.get("Status") != "Merged" or not row.get("Merged Into"):
+                return current
+            current = str(row["Merged Into"]).upper()
+        return contact_id
+
+    def find(
+        self, *, email: str | None, phone: str | None, name: str | None, account_id: str | None
+    ) -> str | None:
+        """By email, then phone, then name within the account."""
+        if email and email.casefold() in self._by_email:
+            return self.survivor(self._by_email[email.casefold()])
+        if phone and phone in self._by_phone:
+            return self.survivor(self._by_phone[phone])
+        if name and account_id:
+            found = self._by_name.get((account_id.upper(), normalise_person_name(name)))
+            if found:
+                return self.survivor(found)
+        return None

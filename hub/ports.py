@@ -1,0 +1,83 @@
+"""The ports the services talk to. Adapters: local/ (embedded default), cloud/ and graph/."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+Row = dict[str, Any]
+
+
+class HubLocked(Exception):
+    """Someone holds the hub open for editing; nothing was written. Try again on the next run."""
+
+
+class HubSchemaError(Exception):
+    """The hub file does not have the tables or columns hub_schema declares."""
+
+
+@dataclass(frozen=True)
+class RowUpdate:
+    tab: str
+    key: str  # value of the tab's key column
+    values: Row
+
+
+@dataclass
+class HubChanges:
+    """Everything one writer run changes: appended rows per tab and cell updates of existing rows."""
+
+    appends: dict[str, list[Row]] = field(default_factory=dict)
+    updates: list[RowUpdate] = field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return not any(self.appends.values()) and not self.updates
+
+    def counts(self) -> dict[str, int]:
+        out = {tab: len(rows) for tab, rows in self.appends.items() if rows}
+        if self.updates:
+            out["updated cells in rows"] = len(self.updates)
+        return out
+
+
+class HubStore(Protocol):
+    def read_tables(self, tabs: Iterable[str]) -> dict[str, list[Row]]:
+        """Rows of each tab as dicts keyed by hub_schema column names; blank rows skipped."""
+        ...
+
+    def apply(self, changes: HubChanges) -> None:
+        """Write all changes, one write per table. Raises HubLocked when the hub is held open."""
+        ...
+
+
+@dataclass(frozen=True)
+class QueuedMessage:
+    id: str
+    body: dict[str, Any] | None  # None when the stored text is not a JSON object
+    text: str
+    dequeue_count: int
+    receipt: str = ""
+
+
+class Queue(Protocol):
+    """A durable at-least-once queue. A received message is hidden until deleted or its
+    visibility timeout passes, then delivered again."""
+
+    def put(self, message: dict[str, Any]) -> None: ...
+
+    def receive(self, max_messages: int, visibility_timeout: int) -> list[QueuedMessage]: ...
+
+    def delete(self, message: QueuedMessage) -> None: ...
+
+    def release(self, message: QueuedMessage) -> None:
+        """Make a received message visible again without counting this attempt against it."""
+        ...
+
+    def poison(self, message: QueuedMessage, reason: str) -> None:
+        """Move a message that keeps failing aside, kept for an admin, never dropped."""
+        ...
+
+    def depth(self) -> int: ...
+
+    def poison_count(self) -> int: ...

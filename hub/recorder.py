@@ -1,0 +1,612 @@
+"""The writer's rules: turn a batch of queued messages into hub changes (pure; the service does I/O).
+
+For each accepted submission: skip it if its Forms response is already recorded; resolve the
+account and contact (search first); advance the pipeline or the ticket it names; append the
+interaction. Rejections are appended to the Rejected tab with their raw payload, once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from hub.matching import AccountIndex, ContactIndex, MatchRules, NearMatch
+from hub.names import normalise_company_name
+from hub.ports import HubChanges, Row, RowUpdate
+from hub.submission import FieldProblem, Rejection, Submission, unpack_raw
+from hub_schema.lists import CLOSED_STAGES, CLOSED_TICKET_STATUSES, LISTS
+from hub_schema.tabs import EXCEL_CELL_MAX_CHARS, RAW_PAYLOAD_COLUMNS, tab
+
+READS = (
+    "Accounts",
+    "Contacts",
+    "Interactions",
+    "Opportunities",
+    "Tickets",
+    "Review Queue",
+    "Rejected",
+    "Audit",
+)
+ACTOR = "CX Hub writer"
+
+Status = Literal["recorded", "duplicate", "rejected", "failed"]
+
+
+@dataclass
+class Outcome:
+    submission_id: str
+    response_id: str | None
+    status: Status
+    interaction_id: str | None = None
+    account_id: str | None = None
+    account_name: str | None = None
+    errors: list[dict[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BatchResult:
+    changes: HubChanges
+    outcomes: list[Outcome]
+
+
+class WriterRejection(Exception):
+    """A valid submission the hub cannot place (an unknown Account or Ticket ID)."""
+
+    def __init__(self, field_key: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field_key
+        self.message = message
+
+
+class _Table:
+    """Rows of one tab plus what this batch appended to it and changed in it."""
+
+    def __init__(self, name: str, rows: list[Row]) -> None:
+        self.schema = tab(name)
+        self.rows = rows
+        self.new: list[Row] = []
+        self.changed: dict[str, Row] = {}
+        key = self.schema.key
+        self.by_key: dict[str, Row] = {str(r[key]).upper(): r for r in rows if key and r.get(key)}
+        self._next = _next_number(self.by_key, self.schema.id_prefix)
+
+    def allocate(self) -> str:
+        assert self.schema.id_prefix
+        value = f"{self.schema.id_prefix}-{self._next:06d}"
+        self._next += 1
+        return value
+
+    def add(self, values: Mapping[str, Any]) -> Row:
+        unknown = set(values) - set(self.schema.column_names)
+        if unknown:
+            raise KeyError(f"{self.schema.name} has no column(s) {sorted(unknown)}")
+        row = self.schema.blank_row() | dict(values)
+        self.new.append(row)
+        if self.schema.key:
+            self.by_key[str(row[self.schema.key]).upper()] = row
+        return row
+
+    def set(self, key: str, values: Mapping[str, Any]) -> None:
+        row = self.by_key[key.upper()]
+        diff = {k: v for k, v in values.items() if row.get(k) != v}
+        if not diff:
+            return
+        unknown = set(diff) - set(self.schema.column_names)
+        if unknown:
+            raise KeyError(f"{self.schema.name} has no column(s) {sorted(unknown)}")
+        row.update(diff)
+        if not any(row is n for n in self.new):
+            self.changed.setdefault(key.upper(), {}).update(diff)
+
+
+def _next_number(by_key: Mapping[str, Row], prefix: str | None) -> int:
+    if not prefix:
+        return 1
+    highest = 0
+    for key in by_key:
+        head, _, number = key.partition("-")
+        if head == prefix and number.isdigit():
+            highest = max(highest, int(number))
+    return highest + 1
+
+
+def record_batch(
+    tables: Mapping[str, list[Row]],
+    messages: list[Mapping[str, Any]],
+    now: datetime,
+    rules: MatchRules | None = None,
+    tz: ZoneInfo | None = None,
+) -> BatchResult:
+    """Apply messages in order; outcomes line up with messages.
+
+    `now` is business-timezone wall-clock time (naive), as the hub stores datetimes. If a message
+    makes the rules raise, the batch is run again without it (the rules are pure, so the rerun is
+    exact) and its outcome is "failed": the caller leaves it queued to be retried, and one bad
+    message never blocks the others.
+    """
+    rules = rules or MatchRules()
+    tz = tz or ZoneInfo("Africa/Lagos")
+    failed: dict[int, str] = {}
+    while True:
+        batch = _Batch(tables, now, rules, tz)
+        outcomes: list[Outcome] = []
+        for index, message in enumerate(messages):
+            if index in failed:
+                outcomes.append(_failed(message, failed[index]))
+                continue
+            try:
+                outcomes.append(batch.process(message))
+            except Exception as e:  # a bug or a malformed message: isolate it
+                failed[index] = f"{type(e).__name__}: {e}"
+                break
+        else:
+            return BatchResult(batch.changes(), outcomes)
+
+
+def _failed(message: Mapping[str, Any], error: str) -> Outcome:
+    return Outcome(
+        str(message.get("submissionId")),
+        message.get("responseId"),
+        "failed",
+        errors=[{"field": "message", "message": error}],
+    )
+
+
+class _Batch:
+    def __init__(
+        self, tables: Mapping[str, list[Row]], now: datetime, rules: MatchRules, tz: ZoneInfo
+    ) -> None:
+        self.now = now
+        self.rules = rules
+        self.tz = tz
+        # Copies, so a failed attempt leaves the caller's snapshot untouched for a retry.
+        self.t = {name: _Table(name, [dict(r) for r in tables.get(name, [])]) for name in READS}
+        self.accounts = AccountIndex(self.t["Accounts"].rows)
+        self.contacts = ContactIndex(self.t["Contacts"].rows)
+        self.recorded: dict[str, str] = {
+            str(r["Source Response ID"]): str(r["Interaction ID"])
+            for r in self.t["Interactions"].rows
+            if r.get("Source Response ID")
+        }
+        self.reviewed = {
+            frozenset((str(r.get("Record A") or "").upper(), str(r.get("Record B") or "").upper()))
+            for r in self.t["Review Queue"].rows
+        }
+        self.rejected = {
+            (r.get("Source Response ID"), r.get("Errors"), r.get("Raw Payload"))
+            for r in self.t["Rejected"].rows
+        }
+
+    # -- entry -----------------------------------------------------------------------------
+    def process(self, message: Mapping[str, Any]) -> Outcome:
+        if message.get("kind") == "rejection":
+            return self._keep_rejection(Rejection.from_message(message), message)
+        sub = Submission.from_message(message)
+        if sub.response_id in self.recorded:
+            return Outcome(sub.submission_id, sub.response_id, "duplicate", self.recorded[sub.response_id])
+        try:
+            return self._record(sub)
+        except WriterRejection as e:
+            rejection = Rejection(
+                sub.submission_id,
+                sub.response_id,
+                sub.responder,
+                (FieldProblem(e.field, e.message),),
+                _raw_of(message),
+            )
+            return self._keep_rejection(rejection, message)
+
+    def changes(self) -> HubChanges:
+        changes = HubChanges()
+        for name, table in self.t.items():
+            if table.new:
+                changes.appends[name] = table.new
+            for key, values in table.changed.items():
+                changes.updates.append(RowUpdate(name, str(table.by_key[key][table.schema.key]), values))
+        return changes
+
+    # -- rejections ------------------------------------------------------------------------
+    def _keep_rejection(self, rej: Rejection, message: Mapping[str, Any]) -> Outcome:
+        errors = [e.as_dict() for e in rej.errors]
+        error_text = "\n".join(f"{e.field}: {e.message}" for e in rej.errors)
+        chunks = _split(rej.raw, len(RAW_PAYLOAD_COLUMNS))
+        key = (rej.response_id, error_text, chunks[0])
+        outcome = Outcome(rej.submission_id, rej.response_id, "rejected", errors=errors)
+        if key in self.rejected:
+            outcome.notes.append("already in the Rejected tab")
+            return outcome
+        self.rejected.add(key)
+        rejected = self.t["Rejected"]
+        received = message.get("receivedAt")
+        rejected.add(
+            {
+                "Rejected ID": rejected.allocate(),
+                "Received At": _local(received, self.now, self.tz),
+                "Source Response ID": rej.response_id,
+                "Responder": rej.responder,
+                "Errors": error_text,
+                **dict(zip(RAW_PAYLOAD_COLUMNS, chunks, strict=True)),
+                "Resolved": "No",
+            }
+        )
+        return outcome
+
+    # -- accepted submissions --------------------------------------------------------------
+    def _record(self, sub: Submission) -> Outcome:
+        given_ticket = sub.get("ticket_id")
+        if given_ticket and given_ticket.upper() not in self.t["Tickets"].by_key:
+            raise WriterRejection(
+                "ticket_id", f"Ticket ID {given_ticket} is not in the hub; check the number"
+            )
+        notes: list[str] = []
+        interactions = self.t["Interactions"]
+        interaction_id = interactions.allocate()
+        account_id = self._resolve_account(sub, interaction_id, notes)
+        contact_id = self._resolve_contact(sub, account_id)
+        self._touch_account(account_id, sub)
+        opportunity_id = self._pipeline(sub, account_id, contact_id) if sub.get("opportunity_stage") else None
+        ticket_id = self._ticket(sub, account_id, contact_id) if _has_ticket_fields(sub) else None
+        interactions.add(
+            {
+                "Interaction ID": interaction_id,
+                "Date": sub.get("occurred_at"),
+                "Contact ID": contact_id,
+                "Account ID": account_id,
+                "Channel": sub.get("channel"),
+                "Notes": sub.get("notes"),
+                "Next Action": sub.get("next_action"),
+                "Action Due Date": sub.get("action_due_date"),
+                "Logged By": sub.responder,
+                "Division": sub.get("division"),
+                "Direction": sub.get("direction"),
+                "Type": sub.get("interaction_type"),
+                "Action Status": "Open" if sub.get("next_action") else None,
+                "Opportunity ID": opportunity_id,
+                "Ticket ID": ticket_id,
+                "Source Response ID": sub.response_id,
+                "Submitted At": sub.submitted_at,
+                "Recorded At": self.now,
+            }
+        )
+        self.recorded[sub.response_id] = interaction_id
+        name = self.accounts.rows[account_id]["Company Name"]
+        return Outcome(
+            sub.submission_id, sub.response_id, "recorded", interaction_id, account_id, name, notes=notes
+        )
+
+    def _resolve_account(self, sub: Submission, interaction_id: str, notes: list[str]) -> str:
+        given_id, erp = sub.get("account_id"), sub.get("erp_customer_id")
+        individual = sub.get("account_type") == "Individual"
+        company = None if individual else sub.get("company_name")
+        if given_id:
+            found = self.accounts.by_id(given_id)
+            if found:
+                return found
+            if not (erp or company or individual):
+                raise WriterRejection(
+                    "account_id",
+                    f"Account ID {given_id} is not in the hub; check it or give the company name",
+                )
+            self._audit(
+                "Account ID not found",
+                given_id,
+                reason=f"{sub.submission_id}: matched by the other details instead",
+            )
+            notes.append(f"Account ID {given_id} is not in the hub; matched by the other details")
+        if erp:
+            found = self.accounts.by_erp(erp)
+            if found:
+                return found
+            if not (company or individual):
+                raise WriterRejection(
+                    "erp_customer_id",
+                    f"ERP customer number {erp} is not in the hub yet; give the company name as well",
+                )
+        if individual:
+            found_contact = self.contacts.find(
+                email=sub.get("contact_email"), phone=sub.get("contact_phone"), name=None, account_id=None
+            )
+            if found_contact:
+                owner = self.contacts.rows[found_contact].get("Associated Account ID")
+                survivor = self.accounts.by_id(str(owner)) if owner else None
+                if survivor:
+                    return survivor
+            return self._new_account(sub, str(sub.get("contact_name")), "Individual", erp)
+        assert company  # validation guarantees a name when there is no id
+        exact = self.accounts.by_exact_name(company)
+        if exact:
+            return exact
+        near = self.accounts.near(company, self.rules)
+        strong = [m for m in near if m.score >= self.rules.strong]
+        if len(strong) == 1:
+            match = strong[0]
+            self._review(
+                match.account_id,
+                interaction_id,
+                match.score,
+                f"{interaction_id} named the customer {company!r}; it was linked to {match.account_id} "
+                f"{match.name!r} (near match, score {match.score:g}). If they are different customers, "
+                "correct the interaction's Account ID.",
+                pair=(match.account_id, f"name:{normalise_company_name(company)}"),
+            )
+            self._audit(
+                "Linked by near match",
+                match.account_id,
+                after=company,
+                reason=f"{sub.submission_id}: score {match.score:g} ≥ {self.rules.strong:g}",
+            )
+            notes.append(f"linked by near match to {match.name!r} (score {match.score:g})")
+            return match.account_id
+        new_id = self._new_account(sub, company, "Company", erp)
+        for match in near:
+            self._raise_possible_duplicate(new_id, company, match)
+        if near:
+            notes.append(f"new account; {len(near)} similar name(s) sent to the Review Queue")
+        return new_id
+
+    def _new_account(self, sub: Submission, name: str, kind: str, erp: str | None) -> str:
+        accounts = self.t["Accounts"]
+        account_id = accounts.allocate()
+        row = accounts.add(
+            {
+                "Account ID": account_id,
+                "Company Name": name,
+                "Industry": sub.get("industry"),
+                "ERP Customer ID": erp,
+                "Account Owner": sub.responder,
+                "Account Type": kind,
+                "Divisions": sub.get("division"),
+                "Status": "Active",
+                "Owner Basis": f"First logged by {sub.responder} on {sub.submitted_at:%Y-%m-%d}",
+                "Created": self.now,
+                "Created By": sub.responder,
+            }
+        )
+        self.accounts.add(row)
+        return account_id
+
+    def _touch_account(self, account_id: str, sub: Submission) -> None:
+        row = self.accounts.rows[account_id]
+        divisions = {d.strip() for d in str(row.get("Divisions") or "").split(";") if d.strip()}
+        values: dict[str, Any] = {}
+        if sub.get("division") not in divisions:
+            divisions.add(sub.get("division"))
+            values["Divisions"] = "; ".join(d for d in LISTS["Divisions"] if d in divisions)
+        if not row.get("Industry") and sub.get("industry"):
+            values["Industry"] = sub.get("industry")
+        if values:
+            self.t["Accounts"].set(account_id, values)
+
+    def _raise_possible_duplicate(self, new_id: str, name: str, match: NearMatch) -> None:
+        self._review(
+            new_id,
+            match.account_id,
+            match.score,
+            f"New account {new_id} {name!r} looks like {match.account_id} {match.name!r} "
+            f"(score {match.score:g}). Merge if they are the same customer.",
+        )
+
+    def _review(
+        self,
+        record_a: str,
+        record_b: str | None,
+        score: float,
+        reason: str,
+        pair: tuple[str, str] | None = None,
+    ) -> None:
+        key = frozenset(x.upper() for x in (pair or (record_a, record_b or "")))
+        if key in self.reviewed:
+            return
+        self.reviewed.add(key)
+        queue = self.t["Review Queue"]
+        queue.add(
+            {
+                "Review ID": queue.allocate(),
+                "Raised": self.now,
+                "Kind": "Account",
+                "Record A": record_a,
+                "Record B": record_b,
+                "Score": score,
+                "Reason": reason,
+            }
+        )
+
+    def _resolve_contact(self, sub: Submission, account_id: str) -> str | None:
+        email, phone, name = sub.get("contact_email"), sub.get("contact_phone"), sub.get("contact_name")
+        if not (email or phone or name):
+            return None
+        found = self.contacts.find(email=email, phone=phone, name=name, account_id=account_id)
+        contacts = self.t["Contacts"]
+        if found:
+            row = self.contacts.rows[found]
+            fill = {
+                col: value
+                for col, value in (
+                    ("Email", email),
+                    ("Mobile Number", phone),
+                    ("Job Title", sub.get("job_title")),
+                )
+                if value and not row.get(col)
+            }
+            if fill:
+                contacts.set(found, fill)
+                self.contacts.reindex(found)
+            return found
+        contact_id = contacts.allocate()
+        row = contacts.add(
+            {
+                "Contact ID": contact_id,
+                "Full Name": name or "(no name given)",
+                "Job Title": sub.get("job_title"),
+                "Email": email,
+                "Mobile Number": phone,
+                "Associated Account ID": account_id,
+                "Status": "Active",
+                "Created": self.now,
+                "Created By": sub.responder,
+            }
+        )
+        self.contacts.add(row)
+        return contact_id
+
+    def _pipeline(self, sub: Submission, account_id: str, contact_id: str | None) -> str:
+        stage = sub.get("opportunity_stage")
+        when = sub.get("occurred_at")
+        product = sub.get("product")
+        product_key = normalise_company_name(product) if product else ""
+        opps = self.t["Opportunities"]
+        open_ones = [
+            r
+            for r in [*opps.rows, *opps.new]
+            if str(r.get("Account ID") or "").upper() == account_id
+            and r.get("Division") == sub.get("division")
+            and r.get("Stage") not in CLOSED_STAGES
+            and (normalise_company_name(str(r["Product"])) if r.get("Product") else "") == product_key
+        ]
+        stamp = f"Date Entered {stage}"
+        if open_ones:
+            row = max(open_ones, key=lambda r: (r.get("Last Updated") or datetime.min, r["Opportunity ID"]))
+            values: dict[str, Any] = {"Stage": stage, "Last Updated": self.now}
+            if not row.get(stamp):
+                values[stamp] = when
+            if sub.get("deal_value") is not None:
+                values["Value"] = sub.get("deal_value")
+            if sub.get("campaign") and not row.get("Campaign"):
+                values["Campaign"] = sub.get("campaign")
+            if contact_id and not row.get("Contact ID"):
+                values["Contact ID"] = contact_id
+            if stage in CLOSED_STAGES:
+                values["Closed"] = when
+            opps.set(str(row["Opportunity ID"]), values)
+            return str(row["Opportunity ID"])
+        opportunity_id = opps.allocate()
+        opps.add(
+            {
+                "Opportunity ID": opportunity_id,
+                "Account ID": account_id,
+                "Contact ID": contact_id,
+                "Division": sub.get("division"),
+                "Product": product,
+                "Stage": stage,
+                "Value": sub.get("deal_value"),
+                "Campaign": sub.get("campaign"),
+                "Opened": when,
+                "Closed": when if stage in CLOSED_STAGES else None,
+                "Owner": sub.responder,
+                stamp: when,
+                "Last Updated": self.now,
+                "Source Response ID": sub.response_id,
+            }
+        )
+        return opportunity_id
+
+    def _ticket(self, sub: Submission, account_id: str, contact_id: str | None) -> str:
+        tickets = self.t["Tickets"]
+        when = sub.get("occurred_at")
+        status = sub.get("ticket_status")
+        given = sub.get("ticket_id")
+        amounts = {
+            col: sub.get(key)
+            for col, key in (
+                ("Quote Amount", "quote_amount"),
+                ("Final Amount", "final_amount"),
+                ("CSAT", "csat"),
+            )
+            if sub.get(key) is not None
+        }
+        if given:
+            row = tickets.by_key[given.upper()]
+            values: dict[str, Any] = {"Last Updated": self.now, **amounts}
+            if status:
+                values["Status"] = status
+                if status in CLOSED_TICKET_STATUSES and not row.get("Resolved"):
+                    values["Resolved"] = when
+                elif status not in CLOSED_TICKET_STATUSES and row.get("Resolved"):
+                    values["Resolved"] = None  # reopened
+            if sub.get("ticket_category") and not row.get("Category"):
+                values["Category"] = sub.get("ticket_category")
+            # The first later touch on a ticket is its first response.
+            if not row.get("First Response"):
+                values["First Response"] = when
+            tickets.set(str(row["Ticket ID"]), values)
+            return str(row["Ticket ID"])
+        status = status or "Open"
+        ticket_id = tickets.allocate()
+        tickets.add(
+            {
+                "Ticket ID": ticket_id,
+                "Account ID": account_id,
+                "Contact ID": contact_id,
+                "Division": sub.get("division"),
+                "Category": sub.get("ticket_category"),
+                "Status": status,
+                "Opened": when,
+                "First Response": when if sub.get("direction") == "Outbound" else None,
+                "Resolved": when if status in CLOSED_TICKET_STATUSES else None,
+                "Owner": sub.responder,
+                "Last Updated": self.now,
+                "Source Response ID": sub.response_id,
+                **amounts,
+            }
+        )
+        return ticket_id
+
+    def _audit(
+        self,
+        action: str,
+        record: str,
+        *,
+        before: str | None = None,
+        after: str | None = None,
+        reason: str = "",
+    ) -> None:
+        audit = self.t["Audit"]
+        audit.add(
+            {
+                "Audit ID": audit.allocate(),
+                "At": self.now,
+                "Actor": ACTOR,
+                "Action": action,
+                "Record": record,
+                "Before": before,
+                "After": after,
+                "Reason": reason,
+            }
+        )
+
+
+def _has_ticket_fields(sub: Submission) -> bool:
+    return any(
+        sub.get(k) is not None
+        for k in ("ticket_id", "ticket_category", "ticket_status", "quote_amount", "final_amount", "csat")
+    )
+
+
+def _raw_of(message: Mapping[str, Any]) -> str:
+    raw = unpack_raw(message)
+    return raw or json.dumps(message.get("values", {}), ensure_ascii=False)
+
+
+def _split(text: str, parts: int) -> list[str | None]:
+    size = EXCEL_CELL_MAX_CHARS - 67  # headroom below Excel's per-cell limit
+    chunks: list[str | None] = [text[i : i + size] for i in range(0, len(text), size)] or [""]
+    if len(chunks) > parts:  # cannot happen for bodies under the 64 KiB intake limit
+        raise ValueError(f"raw payload of {len(text):,} characters does not fit the Rejected tab")
+    return chunks + [None] * (parts - len(chunks))
+
+
+def _local(iso: Any, fallback: datetime, tz: ZoneInfo) -> datetime:
+    if not isinstance(iso, str):
+        return fallback
+    try:
+        value = datetime.fromisoformat(iso)
+    except ValueError:
+        return fallback
+    if value.tzinfo is not None:
+        value = value.astimezone(tz).replace(tzinfo=None)
+    return value

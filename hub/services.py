@@ -1,0 +1,104 @@
+"""Use cases that tie the rules to the ports: the writer's drain of the queue into the hub."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from hub.matching import MatchRules
+from hub.ports import HubLocked, HubStore, Queue
+from hub.recorder import READS, Outcome, record_batch
+
+log = logging.getLogger("cxhub.writer")
+
+
+@dataclass(frozen=True)
+class WriterRules:
+    batch_size: int = 500
+    max_attempts: int = 5
+    visibility_timeout: int = 300  # seconds a received message stays hidden
+    timezone: str = "Africa/Lagos"
+    match: MatchRules = field(default_factory=MatchRules)
+
+
+@dataclass
+class DrainReport:
+    outcomes: list[Outcome] = field(default_factory=list)
+    poisoned: int = 0
+    failed: int = 0  # left queued after an error in processing; retried, then poisoned
+    hub_locked: str | None = None  # why nothing was written, when the hub was held open
+    batches: int = 0
+    seconds: float = 0.0
+    written: dict[str, int] = field(default_factory=dict)
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+
+def drain(
+    queue: Queue,
+    store: HubStore,
+    clock: Callable[[], datetime],
+    rules: WriterRules = WriterRules(),
+) -> DrainReport:
+    """Write everything queued into the hub, one batch (one write per table) at a time.
+
+    At-least-once delivery plus the recorder's idempotency (Source Response ID) makes every
+    submission land exactly once, whatever crashes or repeats happen in between.
+    """
+    report = DrainReport()
+    started = time.perf_counter()
+    tz = ZoneInfo(rules.timezone)
+    while True:
+        received = queue.receive(rules.batch_size, rules.visibility_timeout)
+        if not received:
+            break
+        report.batches += 1
+        usable = []
+        for msg in received:
+            if msg.body is None:
+                queue.poison(msg, "the message is not a JSON object")
+                report.poisoned += 1
+            elif msg.dequeue_count > rules.max_attempts:
+                queue.poison(msg, f"failed {rules.max_attempts} times")
+                report.poisoned += 1
+            else:
+                usable.append(msg)
+        if not usable:
+            continue
+        now = clock().astimezone(tz).replace(tzinfo=None)
+        tables = store.read_tables(READS)
+        result = record_batch(tables, [m.body for m in usable], now, rules.match, tz)
+        try:
+            store.apply(result.changes)
+        except HubLocked as e:
+            for msg in usable:
+                queue.release(msg)
+            report.hub_locked = str(e)
+            log.warning("hub locked; %d message(s) left queued", len(usable))
+            break
+        failed = 0
+        for msg, outcome in zip(usable, result.outcomes, strict=True):
+            if outcome.status == "failed":
+                failed += 1
+                log.error(
+                    "message %s failed in the rules (attempt %d): %s",
+                    msg.id,
+                    msg.dequeue_count,
+                    outcome.errors[0]["message"],
+                )
+            else:
+                queue.delete(msg)
+        report.failed += failed
+        report.outcomes.extend(result.outcomes)
+        for tab, n in result.changes.counts().items():
+            report.written[tab] = report.written.get(tab, 0) + n
+        log.info("batch written: %d message(s), %d failed, %s", len(usable), failed, result.changes.counts())
+        if failed == len(usable):
+            break  # only failing messages were visible; they come back after the timeout
+    report.seconds = time.perf_counter() - started
+    return report

@@ -1,0 +1,250 @@
+"""Intake validation (SPEC rule 1): one submission body in, a Submission or every problem at once.
+
+Nothing here raises for anything a client can send; problems are values with a field and a
+message written for the staff member who filled in the Form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from hub.submission import FieldProblem, Submission
+from hub.text import clean_text, is_placeholder
+from hub.values import (
+    FieldError,
+    human_date,
+    parse_choice,
+    parse_email,
+    parse_money,
+    parse_phone,
+    parse_rating,
+    parse_when,
+    show,
+)
+from hub_schema.form import Question, answer_key, answer_lookup, question_by_key
+
+ENVELOPE_KEYS = frozenset({"responseId", "submittedAt", "responder", "answers"})
+_UPPERCASE_IDS = frozenset({"account_id", "ticket_id", "erp_customer_id"})
+_SALE_DETAILS = ("product", "deal_value", "campaign")
+
+
+@dataclass(frozen=True)
+class IntakeRules:
+    """The configurable part of intake; defaults are the seeds'."""
+
+    timezone: str = "Africa/Lagos"
+    phone_region: str = "NG"
+    future_tolerance: timedelta = timedelta(days=1)
+    response_id_max: int = 200
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass
+class Validation:
+    submission: Submission | None
+    errors: list[FieldProblem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    response_id: str | None = None
+    responder: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def validate(body: dict[str, Any], submission_id: str, now: datetime, rules: IntakeRules) -> Validation:
+    """Validate a decoded JSON object. `now` is timezone-aware (the time the body was received)."""
+    errors: list[FieldProblem] = []
+    warnings: list[str] = []
+    tz = rules.tz
+
+    def problem(key: str, message: str) -> None:
+        errors.append(FieldProblem(key, message))
+
+    response_id = _envelope_text(body.get("responseId"))
+    if not response_id:
+        problem("responseId", "responseId is missing: the flow must send the Forms response id")
+    elif len(response_id) > rules.response_id_max:
+        problem("responseId", f"responseId is longer than {rules.response_id_max} characters")
+        response_id = None
+
+    responder = None
+    raw_responder = _envelope_text(body.get("responder"))
+    if not raw_responder:
+        problem(
+            "responder", "responder is missing: the Form must record the name (email) of whoever fills it in"
+        )
+    else:
+        try:
+            responder = parse_email(raw_responder, "Responder")
+        except FieldError as e:
+            problem("responder", f"{e}; the Form must record the staff member's work email")
+
+    submitted_at = None
+    raw_submitted = _envelope_text(body.get("submittedAt"))
+    if not raw_submitted:
+        problem("submittedAt", "submittedAt is missing: the flow must send the Forms submit time")
+    else:
+        try:
+            submitted_at, _ = parse_when(raw_submitted, "submittedAt", tz)
+        except FieldError as e:
+            problem("submittedAt", str(e))
+
+    for key in sorted(set(body) - ENVELOPE_KEYS, key=str):
+        warnings.append(f"Unknown field {show(str(key))} was ignored")
+
+    answers = body.get("answers")
+    if not isinstance(answers, dict):
+        problem("answers", "answers is missing or is not an object of question → answer")
+        answers = {}
+    texts = _collect_answers(answers, problem, warnings)
+    values = _parse_answers(texts, rules, problem)
+    now_local = now.astimezone(tz).replace(tzinfo=None)
+    _cross_field_rules(texts, values, now_local, rules, problem, warnings)
+
+    result = Validation(None, errors, warnings, response_id, responder)
+    if not errors:
+        assert response_id and responder and submitted_at  # guaranteed by the checks above
+        result.submission = Submission(submission_id, response_id, submitted_at, responder, values)
+    return result
+
+
+def _envelope_text(value: Any) -> str | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        value = str(value)
+    if not isinstance(value, str):
+        return None
+    return clean_text(value) or None
+
+
+def _collect_answers(answers: dict[Any, Any], problem, warnings: list[str]) -> dict[str, str]:
+    """Map answer keys (canonical keys or question titles) to cleaned text; blanks dropped."""
+    lookup = answer_lookup()
+    questions = question_by_key()
+    texts: dict[str, str] = {}
+    for raw_key, raw_value in answers.items():
+        key = lookup.get(answer_key(str(raw_key)))
+        if key is None:
+            warnings.append(f"Unknown answer {show(str(raw_key))} was ignored")
+            continue
+        q = questions[key]
+        if raw_value is None or raw_value == "":
+            continue
+        if isinstance(raw_value, bool):
+            problem(key, f"{q.label} must be text, not true/false")
+            continue
+        if isinstance(raw_value, int | float):
+            raw_value = str(raw_value)
+        if not isinstance(raw_value, str):
+            problem(key, f"{q.label} must be a single answer, not a list or object")
+            continue
+        text = clean_text(raw_value, multiline=q.type == "long_text")
+        if not text or is_placeholder(text):
+            continue
+        if key in texts and texts[key] != text:
+            problem(key, f"{q.label} was answered twice with different values")
+            continue
+        texts[key] = text
+    return texts
+
+
+def _parse_answers(texts: dict[str, str], rules: IntakeRules, problem) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key, text in texts.items():
+        q = question_by_key()[key]
+        if q.max_length is not None and len(text) > q.max_length:
+            problem(key, f"{q.label} is {len(text):,} characters long; the most allowed is {q.max_length:,}")
+            continue
+        try:
+            values[key] = _parse_one(q, text, rules)
+        except FieldError as e:
+            problem(key, str(e))
+    return values
+
+
+def _parse_one(q: Question, text: str, rules: IntakeRules) -> Any:
+    match q.type:
+        case "choice":
+            return parse_choice(text, q.label, q.options)
+        case "date":
+            when, _has_time = parse_when(text, q.label, rules.tz)
+            # A due date is a day; an interaction keeps its time when one was given.
+            return when if q.key == "occurred_at" else when.date()
+        case "email":
+            return parse_email(text, q.label)
+        case "phone":
+            return parse_phone(text, q.label, rules.phone_region)
+        case "money":
+            return parse_money(text, q.label)
+        case "rating":
+            return parse_rating(text, q.label)
+        case _:
+            if q.key in _UPPERCASE_IDS:
+                return "".join(text.split()).upper()
+            return text
+
+
+def _cross_field_rules(texts, values, now_local: datetime, rules: IntakeRules, problem, warnings) -> None:
+    label = {k: q.label for k, q in question_by_key().items()}
+    for q in question_by_key().values():
+        if q.required and q.key not in texts:
+            problem(q.key, f"{q.label} is required")
+
+    names_company = any(values.get(k) for k in ("account_id", "erp_customer_id", "company_name"))
+    names_person = bool(values.get("contact_name")) and bool(
+        values.get("contact_phone") or values.get("contact_email")
+    )
+    account_type = values.get("account_type")
+    if account_type == "Individual":
+        if not (names_person or values.get("account_id")):
+            problem(
+                "contact_name",
+                "For an individual customer give their full name and a phone number or email",
+            )
+        if values.get("company_name"):
+            warnings.append("Company name was ignored because the customer is an individual")
+    elif (
+        not names_company and "company_name" not in texts and (account_type == "Company" or not names_person)
+    ):
+        problem(
+            "company_name",
+            "Name the customer: give the company name (or its account ID or ERP customer "
+            "number), or for an individual their full name and a phone number or email",
+        )
+    if account_type is None and "account_type" not in texts:
+        values["account_type"] = "Company" if names_company else "Individual"
+
+    occurred = values.get("occurred_at")
+    if isinstance(occurred, datetime) and occurred > now_local + rules.future_tolerance:
+        problem(
+            "occurred_at",
+            f"{label['occurred_at']} {human_date(occurred)} is in the future; "
+            "log interactions once they have happened",
+        )
+    due = values.get("action_due_date")
+    if isinstance(due, date) and isinstance(occurred, datetime) and due < occurred.date():
+        problem(
+            "action_due_date",
+            f"{label['action_due_date']} {human_date(due)} is before the interaction date "
+            f"{human_date(occurred.date())}",
+        )
+    if "next_action" in texts and "action_due_date" not in texts:
+        problem("action_due_date", f"{label['next_action']} needs a due date: say by when")
+    if "action_due_date" in texts and "next_action" not in texts:
+        problem("next_action", f"{label['action_due_date']} was given but not what is to be done by then")
+
+    if "opportunity_stage" not in texts:
+        given = [label[k] for k in _SALE_DETAILS if k in values]
+        if given:
+            warnings.append(
+                f"{', '.join(given)} kept only with a sales stage; none was given, so only the "
+                "notes record them"
+            )

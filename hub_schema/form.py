@@ -1,0 +1,96 @@
+"""The Microsoft Forms question set, loaded from form.toml."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+from hub_schema.lists import LISTS
+
+QuestionType = Literal["text", "long_text", "choice", "date", "email", "phone", "money", "rating"]
+_TYPES = frozenset(QuestionType.__args__)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    title: str
+    label: str
+    type: QuestionType
+    required: bool = False
+    choices: str | None = None  # a list name in LISTS
+    max_length: int | None = None
+    section: str = ""
+    help: str = ""
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        return LISTS[self.choices] if self.choices else ()
+
+
+def answer_key(text: str) -> str:
+    """How answer keys and question titles are compared: case, spaces and punctuation ignored."""
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+@cache
+def questions() -> tuple[Question, ...]:
+    raw = tomllib.loads(resources.files("hub_schema").joinpath("form.toml").read_text("utf-8"))
+    out = []
+    for item in raw["question"]:
+        q = Question(**item)
+        if q.type not in _TYPES:
+            raise ValueError(f"form.toml: question {q.key!r} has unknown type {q.type!r}")
+        if (q.type == "choice") != (q.choices is not None) or (q.choices and q.choices not in LISTS):
+            raise ValueError(f"form.toml: question {q.key!r} must name one of the hub's lists")
+        out.append(q)
+    keys = [q.key for q in out]
+    if len(set(keys)) != len(keys):
+        raise ValueError("form.toml declares a question key twice")
+    return tuple(out)
+
+
+@cache
+def question_by_key() -> dict[str, Question]:
+    return {q.key: q for q in questions()}
+
+
+@cache
+def answer_lookup() -> dict[str, str]:
+    """Normalised canonical key or title -> canonical key."""
+    lookup: dict[str, str] = {}
+    for q in questions():
+        for name in (q.key, q.title):
+            lookup[answer_key(name)] = q.key
+    return lookup
+
+
+def as_markdown() -> str:
+    """The question set as a checklist an admin follows while building the Form."""
+    lines = ['# CX Hub — "Log a customer interaction" form', ""]
+    section = None
+    for n, q in enumerate(questions(), 1):
+        if q.section != section:
+            section = q.section
+            lines += ["", f"## Section: {section}", ""]
+        kind = {
+            "text": "Text",
+            "long_text": "Text (Long answer on)",
+            "choice": "Choice (drop-down)",
+            "date": "Date",
+            "email": "Text (restriction: email)",
+            "phone": "Text",
+            "money": "Text (restriction: number)",
+            "rating": "Rating (5, number)",
+        }[q.type]
+        req = "required" if q.required else "optional"
+        lines.append(f"{n}. **{q.title}** — {kind}, {req}. Sends `{q.key}`.")
+        if q.options:
+            lines.append(f"   Options, in this order: {', '.join(q.options)}")
+        if q.help:
+            lines.append(f"   Subtitle: {q.help}")
+    return "\n".join(lines) + "\n"

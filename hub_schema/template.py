@@ -1,0 +1,107 @@
+"""Builds the blank Excel Hub: every tab one real Excel table named after it, ready for staff.
+
+Each table starts with one empty data row: Excel and LibreOffice both treat a header-only table
+as damaged, and writers fill that row first.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+
+from hub_schema.lists import LISTS, list_name_to_defined_name
+from hub_schema.tabs import LISTS_TAB_NAME, NUMBER_FORMATS, TABS, Tab
+
+EXCEL_MAX_ROW = 1_048_576
+_HEADER_FONT = Font(bold=True)
+_OVERDUE_FILL = PatternFill(start_color="FFC7CE", end_color="FFC7CE", fill_type="solid")
+_OVERDUE_FONT = Font(color="9C0006")
+
+
+def build_template(path: Path) -> Path:
+    """Write a blank hub to `path` (overwriting nothing: refuses an existing file)."""
+    path = Path(path)
+    if path.exists():
+        raise FileExistsError(f"{path} already exists; choose another path or move it away first")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = Workbook()
+    wb.remove(wb.active)
+    for tab in TABS:
+        _add_tab(wb.create_sheet(tab.name), tab)
+    _add_lists_tab(wb.create_sheet(LISTS_TAB_NAME))
+    wb.properties.title = "CX Hub"
+    wb.properties.creator = "CX Hub"
+    wb.save(path)
+    return path
+
+
+def _add_tab(ws: Worksheet, tab: Tab) -> None:
+    for col_no, column in enumerate(tab.columns, 1):
+        cell = ws.cell(row=1, column=col_no, value=column.name)
+        cell.font = _HEADER_FONT
+        cell.alignment = Alignment(vertical="center")
+        letter = get_column_letter(col_no)
+        ws.column_dimensions[letter].width = column.display_width
+        if column.type in NUMBER_FORMATS:
+            ws.cell(row=2, column=col_no).number_format = NUMBER_FORMATS[column.type]
+        if column.enum:
+            _add_dropdown(ws, letter, column.enum)
+    last = get_column_letter(len(tab.columns))
+    table = Table(displayName=tab.table_name, ref=f"A1:{last}2")
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+    ws.add_table(table)
+    ws.freeze_panes = "A2"
+    if tab.name == "Interactions":
+        _add_overdue_highlight(ws, tab)
+
+
+def _add_dropdown(ws: Worksheet, letter: str, list_name: str) -> None:
+    dv = DataValidation(
+        type="list",
+        formula1=list_name_to_defined_name(list_name),
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=f"Not one of the {list_name.lower()}",
+        error=f"Pick a value from the list ({', '.join(LISTS[list_name])}).",
+    )
+    dv.add(f"{letter}2:{letter}{EXCEL_MAX_ROW}")
+    ws.add_data_validation(dv)
+
+
+def _add_overdue_highlight(ws: Worksheet, tab: Tab) -> None:
+    names = tab.column_names
+    status = get_column_letter(names.index("Action Status") + 1)
+    due = get_column_letter(names.index("Action Due Date") + 1)
+    last = get_column_letter(len(names))
+    formula = f'AND(${status}2="Open",${due}2<>"",${due}2<TODAY())'
+    ws.conditional_formatting.add(
+        f"A2:{last}{EXCEL_MAX_ROW}",
+        FormulaRule(formula=[formula], fill=_OVERDUE_FILL, font=_OVERDUE_FONT, stopIfTrue=False),
+    )
+
+
+def _add_lists_tab(ws: Worksheet) -> None:
+    longest = max(len(v) for v in LISTS.values())
+    for col_no, (list_name, values) in enumerate(LISTS.items(), 1):
+        letter = get_column_letter(col_no)
+        ws.cell(row=1, column=col_no, value=list_name).font = _HEADER_FONT
+        for row_no, value in enumerate(values, 2):
+            ws.cell(row=row_no, column=col_no, value=value)
+        ws.column_dimensions[letter].width = max(len(list_name), *(len(v) for v in values)) + 3
+        ref = f"'{LISTS_TAB_NAME}'!${letter}$2:${letter}${len(values) + 1}"
+        ws.parent.defined_names[list_name_to_defined_name(list_name)] = DefinedName(
+            list_name_to_defined_name(list_name), attr_text=ref
+        )
+    last = get_column_letter(len(LISTS))
+    table = Table(displayName=LISTS_TAB_NAME, ref=f"A1:{last}{longest + 1}")
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+    ws.add_table(table)
+    ws.freeze_panes = "A2"

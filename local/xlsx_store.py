@@ -1,0 +1,225 @@
+"""The hub as a local .xlsx file: read with python-calamine (fast), written with openpyxl.
+
+Writes hold a lock file so two writers never interleave, go to a temporary file first and
+replace the hub atomically, so a crash mid-save never leaves half a workbook. A hub open in
+Excel or LibreOffice (their owner/lock files are present) is treated as locked: writing
+behind the back of someone editing would lose their changes or ours.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+from openpyxl import load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.worksheet.worksheet import Worksheet
+from python_calamine import CalamineWorkbook
+
+from hub.ports import HubChanges, HubLocked, HubSchemaError, Row
+from hub.text import looks_like_formula
+from hub_schema.tabs import NUMBER_FORMATS, Column, Tab, tab
+from hub_schema.template import build_template
+
+
+class XlsxHubStore:
+    def __init__(self, path: Path | str, *, lock_timeout: float = 30.0) -> None:
+        self.path = Path(path)
+        self.lock_timeout = lock_timeout
+        self._lock = FileLock(str(self.path) + ".lock")
+
+    def ensure_exists(self) -> bool:
+        """Create a blank hub if there is none. Returns True when one was created."""
+        if self.path.exists():
+            return False
+        build_template(self.path)
+        return True
+
+    # -- reading ---------------------------------------------------------------------------
+    def read_tables(self, tabs: Iterable[str]) -> dict[str, list[Row]]:
+        if not self.path.exists():
+            raise FileNotFoundError(f"No hub at {self.path}; create one with: cxhub init --hub {self.path}")
+        book = CalamineWorkbook.from_path(str(self.path))
+        out: dict[str, list[Row]] = {}
+        for name in tabs:
+            schema = tab(name)
+            if name not in book.sheet_names:
+                raise HubSchemaError(f"{self.path.name} has no {name!r} tab")
+            rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            out[name] = _rows_as_dicts(schema, rows, self.path.name)
+        return out
+
+    # -- writing ---------------------------------------------------------------------------
+    def apply(self, changes: HubChanges) -> None:
+        if changes.is_empty():
+            return
+        try:
+            with self._lock.acquire(timeout=self.lock_timeout):
+                self._refuse_if_open_in_office()
+                wb = load_workbook(self.path)
+                for tab_name, rows in changes.appends.items():
+                    if rows:
+                        _append(wb[tab_name], tab(tab_name), rows)
+                by_tab: dict[str, list] = {}
+                for update in changes.updates:
+                    by_tab.setdefault(update.tab, []).append(update)
+                for tab_name, updates in by_tab.items():
+                    _update(wb[tab_name], tab(tab_name), updates)
+                tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+                try:
+                    wb.save(tmp)
+                    with open(tmp, "rb") as f:
+                        os.fsync(f.fileno())
+                    os.replace(tmp, self.path)
+                except PermissionError as e:  # Windows: Excel holds the file open
+                    raise HubLocked(f"{self.path.name} is open in another program; close it") from e
+                finally:
+                    tmp.unlink(missing_ok=True)
+        except Timeout as e:
+            raise HubLocked(
+                f"another CX Hub writer has held {self.path.name} for {self.lock_timeout:.0f}s"
+            ) from e
+
+    def _refuse_if_open_in_office(self) -> None:
+        for owner in (f".~lock.{self.path.name}#", f"~${self.path.name}"):
+            if (self.path.parent / owner).exists():
+                raise HubLocked(
+                    f"{self.path.name} is open in Excel or LibreOffice; close it and the queued "
+                    "submissions will be written on the next run"
+                )
+
+
+# -- helpers ---------------------------------------------------------------------------------
+def _rows_as_dicts(schema: Tab, rows: list[list[Any]], file_name: str) -> list[Row]:
+    if not rows:
+        raise HubSchemaError(f"{file_name}: the {schema.name!r} tab has no header row")
+    header = [str(h).strip() if h is not None else "" for h in rows[0]]
+    missing = [c for c in schema.column_names if c not in header]
+    if missing:
+        raise HubSchemaError(f"{file_name}: the {schema.name!r} table lacks column(s) {', '.join(missing)}")
+    positions = [(header.index(c.name), c) for c in schema.columns]
+    out: list[Row] = []
+    for raw in rows[1:]:
+        row = {c.name: coerce(c, raw[i] if i < len(raw) else None) for i, c in positions}
+        if any(v is not None for v in row.values()):
+            out.append(row)
+    return out
+
+
+def coerce(column: Column, value: Any) -> Any:
+    """A cell value as read from a workbook, in the Python type the column declares."""
+    if value is None or value == "":
+        return None
+    match column.type:
+        case "date":
+            if isinstance(value, datetime):
+                return value.date()
+            return value if isinstance(value, date) else _parse_date_text(value)
+        case "datetime":
+            if isinstance(value, datetime):
+                return value
+            if isinstance(value, date):
+                return datetime(value.year, value.month, value.day)
+            return _parse_date_text(value)
+        case "money" | "number":
+            if isinstance(value, int | float):
+                return int(value) if float(value).is_integer() else float(value)
+            return _to_number(value)
+        case "integer":
+            number = value if isinstance(value, int | float) else _to_number(value)
+            return int(number) if isinstance(number, int | float) else number
+        case _:
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            text = str(value).strip()
+            return text or None
+
+
+def _parse_date_text(value: Any) -> Any:
+    try:
+        return datetime.fromisoformat(str(value).strip())
+    except ValueError:
+        return value  # kept as typed; the rules treat it as not a date
+
+
+def _to_number(value: Any) -> Any:
+    try:
+        number = float(str(value).replace(",", "").strip())
+    except ValueError:
+        return value
+    return int(number) if number.is_integer() else number
+
+
+def _table_for(ws: Worksheet, schema: Tab):
+    table = ws.tables.get(schema.table_name)
+    if table is None:
+        raise HubSchemaError(f"the {schema.name!r} tab has no Excel table named {schema.table_name!r}")
+    return table
+
+
+def _header_columns(
+    ws: Worksheet, schema: Tab, min_col: int, max_col: int, header_row: int
+) -> dict[str, int]:
+    header = {str(ws.cell(row=header_row, column=c).value).strip(): c for c in range(min_col, max_col + 1)}
+    missing = [c for c in schema.column_names if c not in header]
+    if missing:
+        raise HubSchemaError(f"the {schema.name!r} table lacks column(s) {', '.join(missing)}")
+    return header
+
+
+def _append(ws: Worksheet, schema: Tab, rows: list[Row]) -> None:
+    table = _table_for(ws, schema)
+    min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+    columns = _header_columns(ws, schema, min_col, max_col, min_row)
+    next_row = max_row + 1
+    # Fill trailing blank rows of the table (the template's empty row, rows a steward cleared).
+    while next_row - 1 > min_row and all(
+        ws.cell(row=next_row - 1, column=c).value in (None, "") for c in range(min_col, max_col + 1)
+    ):
+        next_row -= 1
+    for row in rows:
+        for name, value in row.items():
+            _write_cell(ws.cell(row=next_row, column=columns[name]), schema.by_name[name], value)
+        next_row += 1
+    last_row = max(next_row - 1, min_row + 1)
+    table.ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{last_row}"
+    if table.autoFilter is not None:
+        table.autoFilter.ref = table.ref
+
+
+def _update(ws: Worksheet, schema: Tab, updates: list) -> None:
+    if schema.key is None:
+        raise HubSchemaError(f"rows of {schema.name!r} cannot be updated: it has no key column")
+    table = _table_for(ws, schema)
+    min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+    columns = _header_columns(ws, schema, min_col, max_col, min_row)
+    key_col = columns[schema.key]
+    where = {
+        str(ws.cell(row=r, column=key_col).value).strip(): r
+        for r in range(min_row + 1, max_row + 1)
+        if ws.cell(row=r, column=key_col).value not in (None, "")
+    }
+    for update in updates:
+        row_no = where.get(update.key)
+        if row_no is None:
+            raise HubSchemaError(f"{schema.name}: no row with {schema.key} {update.key!r} to update")
+        for name, value in update.values.items():
+            _write_cell(ws.cell(row=row_no, column=columns[name]), schema.by_name[name], value)
+
+
+def _write_cell(cell: Cell, column: Column, value: Any) -> None:
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+        cell.value = value
+        # Text is text: never let Excel (or openpyxl) take it for a formula.
+        cell.data_type = "s"
+        cell.quotePrefix = looks_like_formula(value)
+        return
+    cell.value = value
+    if column.type in NUMBER_FORMATS and value is not None:
+        cell.number_format = NUMBER_FORMATS[column.type]
