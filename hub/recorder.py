@@ -174,7 +174,7 @@ class _Batch:
             if r.get("Source Response ID")
         }
         self.reviewed = {
-            frozenset((str(r.get("Record A") or "").upper(), str(r.get("Record B") or "").upper()))
+            str(r.get("Match Key") or review_key(r.get("Record A"), r.get("Record B")))
             for r in self.t["Review Queue"].rows
         }
         self.rejected = {
@@ -332,7 +332,7 @@ class _Batch:
                 f"{interaction_id} named the customer {company!r}; it was linked to {match.account_id} "
                 f"{match.name!r} (near match, score {match.score:g}). If they are different customers, "
                 "correct the interaction's Account ID.",
-                pair=(match.account_id, f"name:{normalise_company_name(company)}"),
+                key=review_key(match.account_id, f"name:{normalise_company_name(company)}"),
             )
             self._audit(
                 "Linked by near match",
@@ -389,6 +389,7 @@ class _Batch:
             match.score,
             f"New account {new_id} {name!r} looks like {match.account_id} {match.name!r} "
             f"(score {match.score:g}). Merge if they are the same customer.",
+            key=review_key(new_id, match.account_id),
         )
 
     def _review(
@@ -397,9 +398,8 @@ class _Batch:
         record_b: str | None,
         score: float,
         reason: str,
-        pair: tuple[str, str] | None = None,
+        key: str,
     ) -> None:
-        key = frozenset(x.upper() for x in (pair or (record_a, record_b or "")))
         if key in self.reviewed:
             return
         self.reviewed.add(key)
@@ -413,6 +413,7 @@ class _Batch:
                 "Record B": record_b,
                 "Score": score,
                 "Reason": reason,
+                "Match Key": key,
             }
         )
 
@@ -578,6 +579,11 @@ class _Batch:
                 "Reason": reason,
             }
         )
+
+
+def review_key(a: object, b: object) -> str:
+    """Order-free key of what a Review Queue item is about: 'ACC-000001|ACC-000007'."""
+    return "|".join(sorted(str(x or "").strip().upper() for x in (a, b)))
 
 
 def _has_ticket_fields(sub: Submission) -> bool:

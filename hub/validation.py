@@ -106,7 +106,9 @@ def validate(body: dict[str, Any], submission_id: str, now: datetime, rules: Int
     texts = _collect_answers(answers, problem, warnings)
     values = _parse_answers(texts, rules, problem)
     now_local = now.astimezone(tz).replace(tzinfo=None)
-    _cross_field_rules(texts, values, now_local, rules, problem, warnings)
+    _cross_field_rules(
+        texts, values, now_local, rules, problem, warnings, lambda key: any(e.field == key for e in errors)
+    )
 
     result = Validation(None, errors, warnings, response_id, responder)
     if not errors:
@@ -192,10 +194,12 @@ def _parse_one(q: Question, text: str, rules: IntakeRules) -> Any:
             return text
 
 
-def _cross_field_rules(texts, values, now_local: datetime, rules: IntakeRules, problem, warnings) -> None:
+def _cross_field_rules(
+    texts, values, now_local: datetime, rules: IntakeRules, problem, warnings, has_error
+) -> None:
     label = {k: q.label for k, q in question_by_key().items()}
     for q in question_by_key().values():
-        if q.required and q.key not in texts:
+        if q.required and q.key not in texts and not has_error(q.key):
             problem(q.key, f"{q.label} is required")
 
     names_company = any(values.get(k) for k in ("account_id", "erp_customer_id", "company_name"))

@@ -281,6 +281,8 @@ TABS: tuple[Tab, ...] = (
             _c("Decided By", "email"),
             _c("Decided At", "datetime"),
             _c("Applied At", "datetime"),
+            # What the item is about, so the same question is never raised twice.
+            _c("Match Key", width=30),
         ),
         key="Review ID",
         id_prefix="REV",

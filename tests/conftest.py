@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hub_schema.template import build_template
+from local.journal_queue import JournalQueue
+from local.xlsx_store import XlsxHubStore
+
+ROOT = Path(__file__).resolve().parent.parent
+# Azurite's well-known development account (public, documented by Microsoft; not a secret).
+_DEV_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+
+
+@pytest.fixture
+def hub_path(tmp_path: Path) -> Path:
+    return build_template(tmp_path / "hub.xlsx")
+
+
+@pytest.fixture
+def store(hub_path: Path) -> XlsxHubStore:
+    return XlsxHubStore(hub_path, lock_timeout=2)
+
+
+@pytest.fixture
+def queue(tmp_path: Path) -> Iterator[JournalQueue]:
+    q = JournalQueue(tmp_path / "queue.sqlite")
+    yield q
+    q.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _azurite_binary() -> str | None:
+    local = ROOT / "node_modules" / ".bin" / "azurite-queue"
+    if local.exists():
+        return str(local)
+    return shutil.which("azurite-queue")
+
+
+@pytest.fixture(scope="session")
+def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Azurite queue service on 127.0.0.1, started for this test session."""
+    binary = _azurite_binary()
+    if binary is None:
+        if os.environ.get("CXHUB_REQUIRE_AZURITE") == "1":
+            pytest.fail("Azurite is required here but not installed: npm install --no-save azurite@3")
+        pytest.skip("Azurite not installed (npm install --no-save azurite@3)")
+    port = _free_port()
+    workdir = tmp_path_factory.mktemp("azurite")
+    proc = subprocess.Popen(
+        [
+            binary,
+            "--silent",
+            "--disableTelemetry",
+            "--inMemoryPersistence",
+            "--skipApiVersionCheck",
+            "--queueHost",
+            "127.0.0.1",
+            "--queuePort",
+            str(port),
+        ],
+        cwd=workdir,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail(f"Azurite exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail("Azurite did not start within 30 s")
+    yield (
+        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
+        f"AccountKey={_DEV_KEY};QueueEndpoint=http://127.0.0.1:{port}/devstoreaccount1;"
+    )
+    proc.terminate()
+    proc.wait(timeout=10)

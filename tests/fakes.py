@@ -1,0 +1,91 @@
+"""In-memory fakes of the ports, recording what happened (no mocks of our own functions)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from hub.ports import HubChanges, HubLocked, QueuedMessage, Row
+from hub_schema.tabs import TABS, tab
+
+
+class FakeHubStore:
+    def __init__(self) -> None:
+        self.tables: dict[str, list[Row]] = {t.name: [] for t in TABS}
+        self.writes: list[HubChanges] = []
+        self.locked_by: str | None = None
+
+    def read_tables(self, tabs: Iterable[str]) -> dict[str, list[Row]]:
+        return {name: copy.deepcopy(self.tables[name]) for name in tabs}
+
+    def apply(self, changes: HubChanges) -> None:
+        if self.locked_by:
+            raise HubLocked(f"open in Excel by {self.locked_by}")
+        if changes.is_empty():
+            return
+        self.writes.append(changes)
+        for name, rows in changes.appends.items():
+            self.tables[name].extend(tab(name).blank_row() | copy.deepcopy(r) for r in rows)
+        for update in changes.updates:
+            key = tab(update.tab).key
+            row = next(r for r in self.tables[update.tab] if str(r[key]) == update.key)
+            row.update(update.values)
+
+
+class FakeQueue:
+    """Visibility timeouts are ignored: received messages stay hidden until deleted or released."""
+
+    def __init__(self) -> None:
+        self.messages: dict[str, dict[str, Any]] = {}
+        self.counts: dict[str, int] = {}
+        self.hidden: set[str] = set()
+        self.poisoned: list[tuple[str, str]] = []
+        self._n = 0
+
+    def put(self, message: dict[str, Any]) -> None:
+        self.put_text(json.dumps(message))
+
+    def put_text(self, text: str) -> None:
+        self._n += 1
+        self.messages[str(self._n)] = {"text": text}
+        self.counts[str(self._n)] = 0
+
+    def receive(self, max_messages: int, visibility_timeout: int) -> list[QueuedMessage]:
+        out = []
+        for mid, m in self.messages.items():
+            if mid in self.hidden or len(out) >= max_messages:
+                continue
+            self.counts[mid] += 1
+            self.hidden.add(mid)
+            try:
+                body = json.loads(m["text"])
+            except json.JSONDecodeError:
+                body = None
+            out.append(
+                QueuedMessage(mid, body if isinstance(body, dict) else None, m["text"], self.counts[mid])
+            )
+        return out
+
+    def expire_visibility(self) -> None:
+        """As if every visibility timeout passed."""
+        self.hidden.clear()
+
+    def delete(self, message: QueuedMessage) -> None:
+        self.messages.pop(message.id, None)
+        self.hidden.discard(message.id)
+
+    def release(self, message: QueuedMessage) -> None:
+        self.counts[message.id] -= 1
+        self.hidden.discard(message.id)
+
+    def poison(self, message: QueuedMessage, reason: str) -> None:
+        self.poisoned.append((message.text, reason))
+        self.delete(message)
+
+    def depth(self) -> int:
+        return len(self.messages)
+
+    def poison_count(self) -> int:
+        return len(self.poisoned)

@@ -1,0 +1,55 @@
+"""The local durable queue: what is put survives the process; received is hidden, then redelivered."""
+
+import time
+
+from local.journal_queue import JournalQueue
+
+
+def test_a_message_survives_closing_and_reopening(tmp_path):
+    q = JournalQueue(tmp_path / "q.sqlite")
+    q.put({"n": 1})
+    q.close()
+    again = JournalQueue(tmp_path / "q.sqlite")
+    [msg] = again.receive(10, 60)
+    assert msg.body == {"n": 1} and msg.dequeue_count == 1
+
+
+def test_received_messages_are_hidden_until_the_visibility_timeout(queue):
+    queue.put({"n": 1})
+    assert len(queue.receive(10, 1)) == 1
+    assert queue.receive(10, 1) == []
+    time.sleep(1.1)
+    [again] = queue.receive(10, 1)
+    assert again.dequeue_count == 2
+
+
+def test_delete_needs_the_current_receipt(queue):
+    queue.put({"n": 1})
+    [first] = queue.receive(10, 0)
+    [second] = queue.receive(10, 60)  # the first receive timed out and someone else has it now
+    queue.delete(first)
+    assert queue.depth() == 1
+    queue.delete(second)
+    assert queue.depth() == 0
+
+
+def test_release_makes_a_message_visible_without_counting_the_attempt(queue):
+    queue.put({"n": 1})
+    [msg] = queue.receive(10, 300)
+    queue.release(msg)
+    [again] = queue.receive(10, 300)
+    assert again.dequeue_count == 1
+
+
+def test_poisoned_messages_are_kept_with_their_reason(queue):
+    queue.put({"n": 1})
+    [msg] = queue.receive(10, 60)
+    queue.poison(msg, "failed 5 times")
+    assert queue.depth() == 0 and queue.poison_count() == 1
+    assert queue.poisoned() == [(msg.id, "failed 5 times")]
+
+
+def test_text_that_is_not_a_json_object_arrives_with_no_body(queue):
+    queue._db.execute("INSERT INTO messages (body, enqueued_at, visible_at) VALUES ('[1]', 0, 0)")
+    [msg] = queue.receive(10, 60)
+    assert msg.body is None and msg.text == "[1]"

@@ -1,0 +1,72 @@
+"""The Azure Storage queue adapter against a real Azurite, never a mock."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+
+import pytest
+from azure.storage.queue import QueueClient
+
+from cloud.storage_queue import StorageQueue
+
+pytestmark = pytest.mark.azurite
+
+
+@pytest.fixture
+def storage_queue(azurite):
+    return StorageQueue(azurite, f"cxhub-test-{uuid.uuid4().hex[:8]}")
+
+
+def test_round_trip_of_a_message(storage_queue):
+    storage_queue.put({"kind": "submission", "responseId": "r-1", "notes": "Ọ̀rọ̀ with accents ₦"})
+    [msg] = storage_queue.receive(10, 30)
+    assert msg.body == {"kind": "submission", "responseId": "r-1", "notes": "Ọ̀rọ̀ with accents ₦"}
+    assert msg.dequeue_count == 1
+    storage_queue.delete(msg)
+    assert storage_queue.depth() == 0
+
+
+def test_messages_written_by_the_functions_output_binding_are_read(azurite, storage_queue):
+    """The host base64-encodes what the binding writes (host.json messageEncoding)."""
+    raw = QueueClient.from_connection_string(azurite, storage_queue.name)
+    raw.send_message(base64.b64encode(json.dumps({"kind": "rejection", "n": 7}).encode()).decode())
+    [msg] = storage_queue.receive(10, 30)
+    assert msg.body == {"kind": "rejection", "n": 7}
+
+
+def test_more_than_32_messages_are_received_in_pages(storage_queue):
+    for n in range(40):
+        storage_queue.put({"n": n})
+    got = storage_queue.receive(100, 30)
+    assert sorted(m.body["n"] for m in got) == list(range(40))
+
+
+def test_a_received_message_comes_back_after_its_visibility_timeout(storage_queue):
+    import time
+
+    storage_queue.put({"n": 1})
+    [first] = storage_queue.receive(10, 1)
+    assert storage_queue.receive(10, 1) == []
+    time.sleep(1.5)
+    [again] = storage_queue.receive(10, 30)
+    assert again.dequeue_count == 2 and again.body == first.body
+
+
+def test_release_resets_the_attempt_count(storage_queue):
+    storage_queue.put({"n": 1})
+    [msg] = storage_queue.receive(10, 300)
+    storage_queue.release(msg)
+    [again] = storage_queue.receive(10, 300)
+    assert again.dequeue_count == 1 and again.body == {"n": 1}
+
+
+def test_poisoned_messages_move_to_the_poison_queue_with_the_reason(storage_queue):
+    storage_queue.put({"n": 1})
+    [msg] = storage_queue.receive(10, 30)
+    storage_queue.poison(msg, "failed 5 times")
+    assert storage_queue.depth() == 0
+    assert storage_queue.poison_count() == 1
+    [kept] = storage_queue._poison.receive_messages(max_messages=1)
+    assert json.loads(kept.content) == {"reason": "failed 5 times", "dequeueCount": 1, "message": '{"n": 1}'}

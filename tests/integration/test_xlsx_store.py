@@ -1,0 +1,184 @@
+"""The local hub file: a real .xlsx that Excel, LibreOffice, openpyxl and calamine all open."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import date, datetime
+
+import pytest
+from openpyxl import load_workbook
+from python_calamine import CalamineWorkbook
+
+from hub.ports import HubChanges, HubLocked, HubSchemaError, RowUpdate
+from hub_schema import LISTS, TABS
+from hub_schema.template import build_template
+from local.xlsx_store import XlsxHubStore
+
+ALL = [t.name for t in TABS]
+
+
+def test_every_tab_of_the_template_holds_one_table_named_after_it(hub_path):
+    wb = load_workbook(hub_path)
+    assert wb.sheetnames == [*ALL, "Lists"]
+    for t in TABS:
+        ws = wb[t.name]
+        assert list(ws.tables) == [t.table_name]
+        assert [c.value for c in ws[1]] == list(t.column_names)
+        assert ws.freeze_panes == "A2"
+    assert list(wb["Lists"].tables) == ["Lists"]
+
+
+def test_calamine_reads_every_tab_of_the_template(hub_path):
+    book = CalamineWorkbook.from_path(str(hub_path))
+    assert book.sheet_names == [*ALL, "Lists"]
+    assert XlsxHubStore(hub_path).read_tables(ALL) == {name: [] for name in ALL}
+
+
+def test_dropdowns_are_fed_from_the_lists_tab(hub_path):
+    wb = load_workbook(hub_path)
+    ws = wb["Interactions"]
+    channel_col = "E"
+    dv = next(d for d in ws.data_validations.dataValidation if f"{channel_col}2:" in str(d.sqref))
+    assert dv.type == "list" and dv.formula1 == "ListChannels"
+    target = wb.defined_names["ListChannels"].attr_text
+    sheet, cells = target.split("!")
+    values = [c.value for row in wb[sheet.strip("'")][cells.replace("$", "")] for c in row]
+    assert tuple(values) == LISTS["Channels"]
+
+
+def test_overdue_open_actions_are_highlighted(hub_path):
+    ws = load_workbook(hub_path)["Interactions"]
+    rules = [r for cf in ws.conditional_formatting for r in cf.rules]
+    assert any("TODAY()" in r.formula[0] and '"Open"' in r.formula[0] for r in rules)
+
+
+def test_init_refuses_to_overwrite_a_hub(hub_path):
+    with pytest.raises(FileExistsError):
+        build_template(hub_path)
+
+
+def test_appended_rows_extend_the_table_and_read_back_typed(store, hub_path):
+    store.apply(
+        HubChanges(
+            appends={
+                "Interactions": [
+                    {
+                        "Interaction ID": "INT-000001",
+                        "Date": datetime(2026, 11, 20, 9, 15),
+                        "Account ID": "ACC-000001",
+                        "Channel": "Phone",
+                        "Notes": "n",
+                        "Logged By": "a@b.example",
+                        "Division": "Motors",
+                        "Action Due Date": date(2026, 11, 25),
+                    },
+                    {
+                        "Interaction ID": "INT-000002",
+                        "Date": datetime(2026, 11, 20),
+                        "Account ID": "ACC-000001",
+                        "Channel": "Email",
+                        "Notes": "m",
+                        "Logged By": "a@b.example",
+                        "Division": "Power",
+                    },
+                ]
+            }
+        )
+    )
+    assert load_workbook(hub_path)["Interactions"].tables["Interactions"].ref == "A1:S3"
+    rows = store.read_tables(["Interactions"])["Interactions"]
+    assert [r["Interaction ID"] for r in rows] == ["INT-000001", "INT-000002"]
+    assert rows[0]["Date"] == datetime(2026, 11, 20, 9, 15)
+    assert rows[0]["Action Due Date"] == date(2026, 11, 25)
+    assert rows[1]["Date"] == datetime(2026, 11, 20)
+
+
+def test_updates_change_only_the_named_cells(store):
+    store.apply(
+        HubChanges(
+            appends={
+                "Tickets": [
+                    {
+                        "Ticket ID": "TKT-000001",
+                        "Account ID": "ACC-000001",
+                        "Division": "Motors",
+                        "Status": "Open",
+                    },
+                    {
+                        "Ticket ID": "TKT-000002",
+                        "Account ID": "ACC-000002",
+                        "Division": "Power",
+                        "Status": "Open",
+                    },
+                ]
+            }
+        )
+    )
+    store.apply(HubChanges(updates=[RowUpdate("Tickets", "TKT-000002", {"Status": "Resolved", "CSAT": 5})]))
+    rows = store.read_tables(["Tickets"])["Tickets"]
+    assert [(r["Status"], r["CSAT"]) for r in rows] == [("Open", None), ("Resolved", 5)]
+
+
+def test_a_formula_lands_as_text_never_as_a_formula(store, hub_path):
+    hostile = ['=HYPERLINK("http://x","y")', "+2348031234567", "-1+1", "@SUM(A1)", "=1+1"]
+    store.apply(
+        HubChanges(appends={"Audit": [{"Audit ID": f"AUD-{i}", "Reason": v} for i, v in enumerate(hostile)]})
+    )
+    ws = load_workbook(hub_path)["Audit"]
+    cells = [ws.cell(row=r, column=8) for r in range(2, 2 + len(hostile))]
+    assert [c.value for c in cells] == hostile
+    assert all(c.data_type == "s" for c in cells)
+    with zipfile.ZipFile(hub_path) as z:
+        sheet_xml = z.read("xl/worksheets/sheet11.xml").decode()
+    assert "<f>" not in sheet_xml and "<f " not in sheet_xml
+    assert [r["Reason"] for r in store.read_tables(["Audit"])["Audit"]] == hostile
+
+
+def test_control_characters_in_raw_payloads_are_kept_visible_not_crashing(store):
+    store.apply(
+        HubChanges(appends={"Rejected": [{"Rejected ID": "REJ-000001", "Raw Payload": "a\x00b\x1bc"}]})
+    )
+    assert store.read_tables(["Rejected"])["Rejected"][0]["Raw Payload"] == "a\\x00b\\x1bc"
+
+
+def test_a_hub_open_in_libreoffice_or_excel_is_locked_and_left_untouched(store, hub_path):
+    before = hub_path.read_bytes()
+    for owner in (f".~lock.{hub_path.name}#", f"~${hub_path.name}"):
+        marker = hub_path.parent / owner
+        marker.write_text("someone")
+        with pytest.raises(HubLocked, match="open in Excel or LibreOffice"):
+            store.apply(HubChanges(appends={"Audit": [{"Audit ID": "AUD-1"}]}))
+        marker.unlink()
+    assert hub_path.read_bytes() == before
+
+
+def test_a_second_writer_waits_for_the_lock_then_gives_up_cleanly(store, hub_path):
+    from filelock import FileLock
+
+    with FileLock(str(hub_path) + ".lock"):
+        with pytest.raises(HubLocked, match="another CX Hub writer"):
+            XlsxHubStore(hub_path, lock_timeout=0.2).apply(
+                HubChanges(appends={"Audit": [{"Audit ID": "AUD-1"}]})
+            )
+
+
+def test_a_hub_missing_a_column_is_reported_by_name(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "Accounts"
+    wb.active.append(["Account ID", "Company Name"])
+    wb.save(tmp_path / "old.xlsx")
+    with pytest.raises(HubSchemaError, match="lacks column.*Industry"):
+        XlsxHubStore(tmp_path / "old.xlsx").read_tables(["Accounts"])
+
+
+def test_columns_reordered_by_an_admin_are_still_read_by_name(tmp_path):
+    path = build_template(tmp_path / "hub.xlsx")
+    wb = load_workbook(path)
+    ws = wb["Staff"]
+    ws["A1"], ws["B1"] = "Full Name", "Email"
+    ws["A2"], ws["B2"] = "Ada Okafor", "ada@mikano.example"
+    wb.save(path)
+    [row] = XlsxHubStore(path).read_tables(["Staff"])["Staff"]
+    assert (row["Email"], row["Full Name"]) == ("ada@mikano.example", "Ada Okafor")

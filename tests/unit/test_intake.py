@@ -1,0 +1,95 @@
+"""The intake use case: status codes, signatures and what gets queued."""
+
+import json
+
+import pytest
+
+from hub.intake import MAX_BODY_BYTES, receive, sign
+from hub.submission import Rejection, Submission, submission_id_for
+from hub.validation import IntakeRules
+from tests.factories import NOW, body, raw
+
+RULES = IntakeRules()
+
+
+def post(data: bytes, *, signature=None, secret=None):
+    return receive(data, signature=signature, secret=secret, now=NOW, rules=RULES)
+
+
+def test_a_good_submission_is_accepted_and_queued():
+    payload = body()
+    reply = post(raw(payload))
+    assert reply.status == 202
+    assert reply.body == {
+        "status": "accepted",
+        "submissionId": submission_id_for(payload["responseId"], b""),
+        "warnings": [],
+    }
+    queued = Submission.from_message(reply.message)
+    assert queued.response_id == payload["responseId"]
+    assert queued.values["contact_phone"] == "+2348031234567"
+
+
+def test_the_same_response_gets_the_same_submission_id():
+    payload = body()
+    assert post(raw(payload)).body["submissionId"] == post(raw(payload)).body["submissionId"]
+
+
+def test_a_bad_submission_is_422_with_every_error_and_its_raw_payload_queued_for_rejected():
+    payload = body({"division": None, "contact_phone": "12"})
+    data = raw(payload)
+    reply = post(data)
+    assert reply.status == 422
+    assert reply.body["status"] == "rejected"
+    assert {e["field"] for e in reply.body["errors"]} == {"division", "contact_phone"}
+    kept = Rejection.from_message(reply.message)
+    assert kept.raw == data.decode()
+    assert kept.response_id == payload["responseId"]
+
+
+@pytest.mark.parametrize("data", [b"not json", b"[1, 2]", b'"text"', b"\xff\xfe", b"[" * 5000 + b"]" * 5000])
+def test_a_body_that_is_not_a_json_object_is_400_and_kept(data):
+    reply = post(data)
+    assert reply.status == 400
+    assert reply.message["kind"] == "rejection"
+
+
+def test_a_body_over_64_kib_is_413_and_not_queued():
+    reply = post(b" " * (MAX_BODY_BYTES + 1))
+    assert reply.status == 413
+    assert reply.message is None
+
+
+def test_with_a_secret_a_correct_signature_is_required():
+    data = raw(body())
+    assert post(data, secret="s3cret").status == 401
+    assert post(data, secret="s3cret", signature="sha256=" + "0" * 64).status == 401
+    assert post(data, secret="s3cret", signature=sign(data, "other")).status == 401
+    assert post(data, secret="s3cret", signature=sign(data, "s3cret")).status == 202
+    assert (
+        post(data, secret="s3cret", signature=sign(data, "s3cret").upper().replace("SHA256", "sha256")).status
+        == 202
+    )
+
+
+def test_an_unsigned_rejection_reveals_nothing_and_queues_nothing():
+    reply = post(raw(body()), secret="s3cret")
+    assert reply.message is None
+    assert "errors" not in reply.body
+
+
+def test_logs_carry_no_personal_data():
+    payload = body({"contact_phone": "0803 999 0000"})
+    for data in (raw(payload), raw(body({"contact_phone": "0803"}))):
+        line = json.dumps(post(data).log)
+        assert "0803" not in line and "@" not in line and "Dangote" not in line
+
+
+def test_a_huge_but_allowed_rejected_body_is_compressed_to_fit_a_storage_queue_message():
+    payload = body({"notes": "Long complaint. " * 3500})  # ~56 KB, notes over the limit
+    data = raw(payload)
+    assert len(data) < MAX_BODY_BYTES
+    reply = post(data)
+    assert reply.status == 422
+    assert len(json.dumps(reply.message).encode()) * 4 / 3 < 64 * 1024  # base64 in the queue
+    assert Rejection.from_message(reply.message).raw == data.decode()

@@ -1,0 +1,32 @@
+"""Deployment files stay in step with the project."""
+
+import json
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).parents[2]
+
+
+def test_requirements_txt_matches_pyproject_dependencies():
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    lines = [line.strip() for line in (ROOT / "requirements.txt").read_text().splitlines()]
+    assert [line for line in lines if line and not line.startswith("#")] == deps
+
+
+def test_local_settings_sample_names_every_setting_the_settings_module_reads():
+    import re
+
+    source = (ROOT / "cxhub" / "settings.py").read_text()
+    read = set(re.findall(r'get\(\s*"([A-Za-z_]+)"', source)) | set(
+        re.findall(r'_number\(get, "([A-Z_]+)"', source)
+    )
+    sample = json.loads((ROOT / "local.settings.sample.json").read_text())["Values"]
+    assert read, "no settings found: the pattern above is out of date"
+    assert read - {"FUNCTIONS_WORKER_RUNTIME"} <= set(sample)
+    assert "WRITER_SCHEDULE" in sample
+
+
+def test_host_json_keeps_queue_messages_base64_as_the_storage_adapter_expects():
+    host = json.loads((ROOT / "host.json").read_text())
+    assert host["extensions"]["queues"]["messageEncoding"] == "base64"
+    assert host["extensionBundle"]["id"] == "Microsoft.Azure.Functions.ExtensionBundle"

@@ -1,0 +1,150 @@
+"""The hub declared once: tabs, columns, lists and the Form question set agree."""
+
+import tomllib
+from pathlib import Path
+
+from hub_schema import LISTS, TABS, tab
+from hub_schema.form import answer_key, as_markdown, questions
+from hub_schema.lists import list_name_to_defined_name
+
+SPEC_TABS = [
+    "Accounts",
+    "Contacts",
+    "Interactions",
+    "Opportunities",
+    "Tickets",
+    "Deals",
+    "Staff",
+    "Review Queue",
+    "Steward Log",
+    "Rejected",
+    "Audit",
+    "Health",
+    "Dashboard",
+]
+
+
+def test_every_tab_of_the_spec_is_declared():
+    assert [t.name for t in TABS] == SPEC_TABS
+
+
+def test_table_names_are_the_tab_names_without_spaces():
+    assert tab("Review Queue").table_name == "ReviewQueue"
+    assert all(" " not in t.table_name for t in TABS)
+
+
+def test_v6_columns_keep_their_names():
+    assert tab("Accounts").column_names[:7] == (
+        "Account ID",
+        "Company Name",
+        "Industry",
+        "Address",
+        "Main Phone Number",
+        "ERP Customer ID",
+        "Account Owner",
+    )
+    assert tab("Contacts").column_names[:6] == (
+        "Contact ID",
+        "Full Name",
+        "Job Title",
+        "Email",
+        "Mobile Number",
+        "Associated Account ID",
+    )
+    assert tab("Interactions").column_names[:9] == (
+        "Interaction ID",
+        "Date",
+        "Contact ID",
+        "Account ID",
+        "Channel",
+        "Notes",
+        "Next Action",
+        "Action Due Date",
+        "Logged By",
+    )
+
+
+def test_the_seed_enums_are_exact():
+    assert LISTS["Divisions"] == ("Motors", "Power", "Construction", "Medical", "GRAS", "Cube 65 Clinic")
+    assert LISTS["Channels"] == (
+        "Phone",
+        "WhatsApp",
+        "Email",
+        "Meeting",
+        "Walk-in",
+        "Social Media",
+        "Website",
+        "Other",
+    )
+    assert LISTS["Pipeline Stages"] == (
+        "Inquiry",
+        "Qualified",
+        "Test Drive / Site Visit",
+        "Quote / PFI",
+        "Negotiation",
+        "Won",
+        "Lost",
+    )
+
+
+def test_opportunities_have_a_date_entered_column_per_stage():
+    names = tab("Opportunities").column_names
+    assert all(f"Date Entered {stage}" in names for stage in LISTS["Pipeline Stages"])
+
+
+def test_every_choice_question_uses_a_hub_list():
+    for q in questions():
+        if q.type == "choice":
+            assert q.options == LISTS[q.choices]
+
+
+def test_question_titles_and_keys_do_not_collide():
+    seen = {}
+    for q in questions():
+        for name in (q.key, q.title):
+            assert seen.setdefault(answer_key(name), q.key) == q.key
+
+
+def test_the_form_file_is_readable_toml_with_the_canonical_keys():
+    data = tomllib.loads((Path(__file__).parents[2] / "hub_schema" / "form.toml").read_text("utf-8"))
+    keys = {q["key"] for q in data["question"]}
+    assert keys == {
+        "division",
+        "company_name",
+        "account_id",
+        "erp_customer_id",
+        "account_type",
+        "industry",
+        "contact_name",
+        "contact_email",
+        "contact_phone",
+        "job_title",
+        "channel",
+        "direction",
+        "interaction_type",
+        "occurred_at",
+        "notes",
+        "next_action",
+        "action_due_date",
+        "opportunity_stage",
+        "product",
+        "deal_value",
+        "campaign",
+        "ticket_id",
+        "ticket_category",
+        "ticket_status",
+        "quote_amount",
+        "final_amount",
+        "csat",
+    }
+
+
+def test_the_form_checklist_lists_every_question_and_option():
+    text = as_markdown()
+    for q in questions():
+        assert q.title in text
+    assert "Cube 65 Clinic" in text
+
+
+def test_defined_names_for_lists_are_valid_excel_names():
+    assert list_name_to_defined_name("Pipeline Stages") == "ListPipelineStages"
