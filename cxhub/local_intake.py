@@ -58,10 +58,9 @@ def call_intake(
     return Reply(resp.status_code, json.loads(resp.get_body() or b"{}"))
 
 
-def serve(queue: Queue, drain_once: Callable[[], None], *, port: int, interval: float = 2.0) -> None:
-    """Serve POST /api/submissions on 127.0.0.1 and run the writer every `interval` seconds."""
+def build_server(queue: Queue, port: int) -> ThreadingHTTPServer:
+    """An HTTP server on 127.0.0.1 that runs the intake function for POST /api/submissions."""
     function = intake_function()
-    stop = threading.Event()
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
@@ -86,6 +85,13 @@ def serve(queue: Queue, drain_once: Callable[[], None], *, port: int, interval: 
         def log_message(self, format: str, *args: Any) -> None:
             log.info("%s %s", self.command, args[1] if len(args) > 1 else "")
 
+    return ThreadingHTTPServer(("127.0.0.1", port), Handler)
+
+
+def serve(queue: Queue, drain_once: Callable[[], None], *, port: int, interval: float = 2.0) -> None:
+    """Serve the intake route and run the writer every `interval` seconds until Ctrl-C."""
+    stop = threading.Event()
+
     def writer_loop() -> None:
         while not stop.wait(interval):
             try:
@@ -93,7 +99,7 @@ def serve(queue: Queue, drain_once: Callable[[], None], *, port: int, interval: 
             except Exception:
                 log.exception("writer run failed; the queue keeps the submissions")
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server = build_server(queue, port)
     thread = threading.Thread(target=writer_loop, daemon=True)
     thread.start()
     print(f"CX Hub intake listening on http://127.0.0.1:{server.server_port}{ROUTE} (Ctrl-C to stop)")

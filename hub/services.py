@@ -53,10 +53,16 @@ def drain(
     report = DrainReport()
     started = time.perf_counter()
     tz = ZoneInfo(rules.timezone)
+    seen: set[str] = set()
     while True:
         received = queue.receive(rules.batch_size, rules.visibility_timeout)
+        # A message that failed earlier in this run (its timeout may be short) waits for the next run.
+        for msg in (m for m in received if m.id in seen):
+            queue.release(msg)
+        received = [m for m in received if m.id not in seen]
         if not received:
             break
+        seen.update(m.id for m in received)
         report.batches += 1
         usable = []
         for msg in received:
@@ -98,7 +104,5 @@ def drain(
         for tab, n in result.changes.counts().items():
             report.written[tab] = report.written.get(tab, 0) + n
         log.info("batch written: %d message(s), %d failed, %s", len(usable), failed, result.changes.counts())
-        if failed == len(usable):
-            break  # only failing messages were visible; they come back after the timeout
     report.seconds = time.perf_counter() - started
     return report

@@ -1,0 +1,52 @@
+"""The function app: what Azure discovers, and that discovery stays light."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from functools import cache
+
+import azure.functions as func
+
+
+@cache
+def functions() -> dict[str, object]:
+    import function_app
+
+    # get_functions() may only be called once per app object.
+    return {f.get_function_name(): f for f in function_app.app.get_functions()}
+
+
+def test_the_app_registers_intake_and_writer():
+    assert set(functions()) == {"submissions", "writer"}
+
+
+def test_intake_is_a_function_key_post_route_with_a_queue_output():
+    fn = functions()["submissions"]
+    trigger = fn.get_trigger()
+    assert trigger.type == "httpTrigger"
+    assert trigger.route == "submissions"
+    assert trigger.auth_level == func.AuthLevel.FUNCTION
+    assert [m.value if hasattr(m, "value") else m for m in trigger.methods] == ["POST"]
+    [queue] = [b for b in fn.get_bindings() if b.type == "queue"]
+    assert queue.queue_name == "cxhub-submissions" and queue.connection == "AzureWebJobsStorage"
+
+
+def test_writer_runs_on_the_writer_schedule_setting():
+    trigger = functions()["writer"].get_trigger()
+    assert trigger.type == "timerTrigger"
+    assert trigger.schedule == "%WRITER_SCHEDULE%"
+
+
+def test_importing_the_app_reads_no_settings_and_loads_no_heavy_modules():
+    code = (
+        "import os, sys\n"
+        "os.environ.clear()\n"
+        "import function_app\n"
+        "heavy = [m for m in sys.modules if m.split('.')[0] in "
+        "('openpyxl', 'python_calamine', 'rapidfuzz', 'phonenumbers',"
+        " 'hub', 'local', 'cloud', 'msgraph', 'pandas')]\n"
+        "print(heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
