@@ -32,7 +32,7 @@ def emit(bench: str, value: float, unit: str, **context) -> None:
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def bench_intake(n: int, workdir: Path) -> None:
@@ -70,8 +70,16 @@ def bench_writer(n: int, workdir: Path) -> None:
     report = drain(queue, store, wiring.clock)
     seconds = time.perf_counter() - started
     rows = sum(report.written.values())
-    emit("writer_throughput", report.count("recorded") / seconds, "submissions/s", burst=n,
-         seconds=round(seconds, 2), rows_written=rows, rows_per_s=round(rows / seconds, 1), batches=report.batches)
+    emit(
+        "writer_throughput",
+        report.count("recorded") / seconds,
+        "submissions/s",
+        burst=n,
+        seconds=round(seconds, 2),
+        rows_written=rows,
+        rows_per_s=round(rows / seconds, 1),
+        batches=report.batches,
+    )
 
 
 def build_read_fixture(rows: int) -> Path:
@@ -91,10 +99,29 @@ def build_read_fixture(rows: int) -> Path:
     base = datetime(2026, 1, 1, 8, 0)
     for i in range(1, rows + 1):
         when = base.replace(day=1 + i % 28, hour=8 + i % 9)
-        ws.append([f"INT-{i:06d}", when, f"CON-{i % 9000:06d}", f"ACC-{i % 4000:06d}", "Phone",
-                   f"Discussed order {i}; customer wants delivery next week.", "Call back" if i % 3 else None,
-                   when.date() if i % 3 else None, "ada.okafor@mikano.example", "Motors", "Inbound", "Inquiry",
-                   "Open" if i % 3 else None, None, None, None, f"resp-{i:07d}", when, when])
+        ws.append(
+            [
+                f"INT-{i:06d}",
+                when,
+                f"CON-{i % 9000:06d}",
+                f"ACC-{i % 4000:06d}",
+                "Phone",
+                f"Discussed order {i}; customer wants delivery next week.",
+                "Call back" if i % 3 else None,
+                when.date() if i % 3 else None,
+                "ada.okafor@mikano.example",
+                "Motors",
+                "Inbound",
+                "Inquiry",
+                "Open" if i % 3 else None,
+                None,
+                None,
+                None,
+                f"resp-{i:07d}",
+                when,
+                when,
+            ]
+        )
     tmp = path.with_suffix(".tmp.xlsx")
     wb.save(tmp)
     tmp.replace(path)
@@ -127,13 +154,26 @@ def bench_read(rows: int) -> None:
     for engine in ("calamine", "openpyxl"):
         runs = []
         for _ in range(3 if rows <= 10_000 else 1 if engine == "openpyxl" else 3):
-            out = subprocess.run([sys.executable, __file__, "--read-once", engine, str(path)], capture_output=True,
-                                 text=True, check=True, cwd=ROOT)
+            out = subprocess.run(
+                [sys.executable, __file__, "--read-once", engine, str(path)],
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=ROOT,
+            )
             runs.append(json.loads(out.stdout))
         best = min(runs, key=lambda r: r["seconds"])
-        emit(f"hub_read_{rows // 1000}k_{engine}", best["seconds"], "s", rows=best["rows"], engine=engine,
-             runs=len(runs), peak_rss_mb=best["peak_rss_mb"], file_mb=round(path.stat().st_size / 1e6, 1),
-             **({"target": "<= 1.5"} if rows == 100_000 and engine == "calamine" else {}))
+        emit(
+            f"hub_read_{rows // 1000}k_{engine}",
+            best["seconds"],
+            "s",
+            rows=best["rows"],
+            engine=engine,
+            runs=len(runs),
+            peak_rss_mb=best["peak_rss_mb"],
+            file_mb=round(path.stat().st_size / 1e6, 1),
+            **({"target": "<= 1.5"} if rows == 100_000 and engine == "calamine" else {}),
+        )
 
 
 def bench_import() -> None:
@@ -141,8 +181,14 @@ def bench_import() -> None:
     runs = []
     for _ in range(5):
         env = {k: v for k, v in os.environ.items() if not k.startswith("CXHUB_")}
-        out = subprocess.run([sys.executable, "-X", "frozen_modules=on", "-c", code], capture_output=True, text=True,
-                             check=True, cwd=ROOT, env=env)
+        out = subprocess.run(
+            [sys.executable, "-X", "frozen_modules=on", "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+            env=env,
+        )
         runs.append(float(out.stdout))
     emit("import_function_app", statistics.median(runs), "s", runs=len(runs), target="<= 0.5")
 
@@ -155,7 +201,9 @@ def main() -> int:
     if args.read_once:
         read_once(args.read_once[0], Path(args.read_once[1]))
         return 0
-    emit("machine", os.cpu_count() or 0, "cpus", python=platform.python_version(), platform=platform.platform())
+    emit(
+        "machine", os.cpu_count() or 0, "cpus", python=platform.python_version(), platform=platform.platform()
+    )
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         bench_import()

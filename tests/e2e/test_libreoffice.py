@@ -27,12 +27,19 @@ def _libreoffice_ready() -> bool:
 def seen_by_libreoffice(tmp_path_factory) -> dict:
     if not _libreoffice_ready():
         if os.environ.get("CXHUB_REQUIRE_LIBREOFFICE") == "1":
-            pytest.fail("LibreOffice with python3-uno is required here (apt-get install libreoffice-calc-nogui)")
+            pytest.fail(
+                "LibreOffice with python3-uno is required here (apt-get install libreoffice-calc-nogui)"
+            )
         pytest.skip("LibreOffice with python3-uno is not installed")
     directory = tmp_path_factory.mktemp("lo") / "demo"
     run_demo(directory, count=60)
-    out = subprocess.run([UNO_PYTHON, str(PROBE), str(directory / "hub.xlsx")], capture_output=True, text=True,
-                         timeout=180, check=True)
+    out = subprocess.run(
+        [UNO_PYTHON, str(PROBE), str(directory / "hub.xlsx")],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=True,
+    )
     return json.loads(out.stdout)
 
 

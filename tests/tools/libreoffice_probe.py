@@ -32,10 +32,17 @@ def probe(path: Path) -> dict:
     desktop = None
     profile = Path(tempfile.mkdtemp(prefix="lo-profile-"))
     proc = subprocess.Popen(
-        ["soffice", "--headless", "--invisible", "--norestore", "--nolockcheck",
-         f"-env:UserInstallation=file://{profile}",
-         f"--accept=socket,host=127.0.0.1,port={port};urp;StarOffice.ComponentContext"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            "soffice",
+            "--headless",
+            "--invisible",
+            "--norestore",
+            "--nolockcheck",
+            f"-env:UserInstallation=file://{profile}",
+            f"--accept=socket,host=127.0.0.1,port={port};urp;StarOffice.ComponentContext",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         local = uno.getComponentContext()
@@ -43,7 +50,9 @@ def probe(path: Path) -> dict:
         deadline = time.monotonic() + 60
         while True:
             try:
-                ctx = resolver.resolve(f"uno:socket,host=127.0.0.1,port={port};urp;StarOffice.ComponentContext")
+                ctx = resolver.resolve(
+                    f"uno:socket,host=127.0.0.1,port={port};urp;StarOffice.ComponentContext"
+                )
                 break
             except Exception:
                 if time.monotonic() > deadline:
@@ -69,16 +78,19 @@ def probe(path: Path) -> dict:
                 if validation.Type.value == "LIST":
                     validations.setdefault(sheet.Name, {})[title] = validation.getFormula1()
         list_values = {}
-        for sheet_name, cols in validations.items():
-            for title, formula in cols.items():
-                named = doc.NamedRanges.getByName(formula) if doc.NamedRanges.hasByName(formula) else None
-                if named is not None:
-                    cells = named.getReferredCells()
-                    list_values[formula] = [row[0] for row in cells.DataArray]
+        for formula in {f for cols in validations.values() for f in cols.values()}:
+            if doc.NamedRanges.hasByName(formula):
+                cells = doc.NamedRanges.getByName(formula).getReferredCells()
+                list_values[formula] = [row[0] for row in cells.DataArray]
         sheets = list(doc.Sheets.ElementNames)
         doc.close(True)
-        return {"opened": True, "sheets": sheets, "database_ranges": ranges, "validations": validations,
-                "lists": list_values}
+        return {
+            "opened": True,
+            "sheets": sheets,
+            "database_ranges": ranges,
+            "validations": validations,
+            "lists": list_values,
+        }
     finally:
         if desktop is not None:
             with contextlib.suppress(Exception):
