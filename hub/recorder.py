@@ -16,10 +16,12 @@ from zoneinfo import ZoneInfo
 
 from hub.matching import AccountIndex, ContactIndex, MatchRules, NearMatch
 from hub.names import normalise_company_name
+from hub.pipeline import advance_opportunity, apply_ticket, has_ticket_fields
 from hub.ports import HubChanges, Row, RowUpdate
 from hub.submission import FieldProblem, Rejection, Submission, unpack_raw
-from hub_schema.lists import CLOSED_STAGES, CLOSED_TICKET_STATUSES, LISTS
-from hub_schema.tabs import EXCEL_CELL_MAX_CHARS, RAW_PAYLOAD_COLUMNS, tab
+from hub.workspace import Table
+from hub_schema.lists import LISTS
+from hub_schema.tabs import EXCEL_CELL_MAX_CHARS, RAW_PAYLOAD_COLUMNS
 
 READS = (
     "Accounts",
@@ -63,58 +65,6 @@ class WriterRejection(Exception):
         self.message = message
 
 
-class _Table:
-    """Rows of one tab plus what this batch appended to it and changed in it."""
-
-    def __init__(self, name: str, rows: list[Row]) -> None:
-        self.schema = tab(name)
-        self.rows = rows
-        self.new: list[Row] = []
-        self.changed: dict[str, Row] = {}
-        key = self.schema.key
-        self.by_key: dict[str, Row] = {str(r[key]).upper(): r for r in rows if key and r.get(key)}
-        self._next = _next_number(self.by_key, self.schema.id_prefix)
-
-    def allocate(self) -> str:
-        assert self.schema.id_prefix
-        value = f"{self.schema.id_prefix}-{self._next:06d}"
-        self._next += 1
-        return value
-
-    def add(self, values: Mapping[str, Any]) -> Row:
-        unknown = set(values) - set(self.schema.column_names)
-        if unknown:
-            raise KeyError(f"{self.schema.name} has no column(s) {sorted(unknown)}")
-        row = self.schema.blank_row() | dict(values)
-        self.new.append(row)
-        if self.schema.key:
-            self.by_key[str(row[self.schema.key]).upper()] = row
-        return row
-
-    def set(self, key: str, values: Mapping[str, Any]) -> None:
-        row = self.by_key[key.upper()]
-        diff = {k: v for k, v in values.items() if row.get(k) != v}
-        if not diff:
-            return
-        unknown = set(diff) - set(self.schema.column_names)
-        if unknown:
-            raise KeyError(f"{self.schema.name} has no column(s) {sorted(unknown)}")
-        row.update(diff)
-        if not any(row is n for n in self.new):
-            self.changed.setdefault(key.upper(), {}).update(diff)
-
-
-def _next_number(by_key: Mapping[str, Row], prefix: str | None) -> int:
-    if not prefix:
-        return 1
-    highest = 0
-    for key in by_key:
-        head, _, number = key.partition("-")
-        if head == prefix and number.isdigit():
-            highest = max(highest, int(number))
-    return highest + 1
-
-
 def record_batch(
     tables: Mapping[str, list[Row]],
     messages: list[Mapping[str, Any]],
@@ -131,7 +81,7 @@ def record_batch(
     """
     rules = rules or MatchRules()
     tz = tz or ZoneInfo("Africa/Lagos")
-    failed: dict[int, str] = {}
+    failed: dict[int, tuple[str, str]] = {}
     while True:
         batch = _Batch(tables, now, rules, tz)
         outcomes: list[Outcome] = []
@@ -142,18 +92,21 @@ def record_batch(
             try:
                 outcomes.append(batch.process(message))
             except Exception as e:  # a bug or a malformed message: isolate it
-                failed[index] = f"{type(e).__name__}: {e}"
+                failed[index] = (type(e).__name__, str(e))
                 break
         else:
             return BatchResult(batch.changes(), outcomes)
 
 
-def _failed(message: Mapping[str, Any], error: str) -> Outcome:
+def _failed(message: Mapping[str, Any], error: tuple[str, str]) -> Outcome:
+    kind, text = error
+    # notes carries only the exception type, which is safe to log; the text may quote data.
     return Outcome(
         str(message.get("submissionId")),
         message.get("responseId"),
         "failed",
-        errors=[{"field": "message", "message": error}],
+        errors=[{"field": "message", "message": f"{kind}: {text}"}],
+        notes=[kind],
     )
 
 
@@ -165,7 +118,7 @@ class _Batch:
         self.rules = rules
         self.tz = tz
         # Copies, so a failed attempt leaves the caller's snapshot untouched for a retry.
-        self.t = {name: _Table(name, [dict(r) for r in tables.get(name, [])]) for name in READS}
+        self.t = {name: Table(name, [dict(r) for r in tables.get(name, [])]) for name in READS}
         self.accounts = AccountIndex(self.t["Accounts"].rows)
         self.contacts = ContactIndex(self.t["Contacts"].rows)
         self.recorded: dict[str, str] = {
@@ -249,8 +202,16 @@ class _Batch:
         account_id = self._resolve_account(sub, interaction_id, notes)
         contact_id = self._resolve_contact(sub, account_id)
         self._touch_account(account_id, sub)
-        opportunity_id = self._pipeline(sub, account_id, contact_id) if sub.get("opportunity_stage") else None
-        ticket_id = self._ticket(sub, account_id, contact_id) if _has_ticket_fields(sub) else None
+        opportunity_id = (
+            advance_opportunity(self.t["Opportunities"], sub, account_id, contact_id, self.now)
+            if sub.get("opportunity_stage")
+            else None
+        )
+        ticket_id = (
+            apply_ticket(self.t["Tickets"], sub, account_id, contact_id, self.now)
+            if has_ticket_fields(sub)
+            else None
+        )
         interactions.add(
             {
                 "Interaction ID": interaction_id,
@@ -455,108 +416,6 @@ class _Batch:
         self.contacts.add(row)
         return contact_id
 
-    def _pipeline(self, sub: Submission, account_id: str, contact_id: str | None) -> str:
-        stage = sub.get("opportunity_stage")
-        when = sub.get("occurred_at")
-        product = sub.get("product")
-        product_key = normalise_company_name(product) if product else ""
-        opps = self.t["Opportunities"]
-        open_ones = [
-            r
-            for r in [*opps.rows, *opps.new]
-            if str(r.get("Account ID") or "").upper() == account_id
-            and r.get("Division") == sub.get("division")
-            and r.get("Stage") not in CLOSED_STAGES
-            and (normalise_company_name(str(r["Product"])) if r.get("Product") else "") == product_key
-        ]
-        stamp = f"Date Entered {stage}"
-        if open_ones:
-            row = max(open_ones, key=lambda r: (r.get("Last Updated") or datetime.min, r["Opportunity ID"]))
-            values: dict[str, Any] = {"Stage": stage, "Last Updated": self.now}
-            if not row.get(stamp):
-                values[stamp] = when
-            if sub.get("deal_value") is not None:
-                values["Value"] = sub.get("deal_value")
-            if sub.get("campaign") and not row.get("Campaign"):
-                values["Campaign"] = sub.get("campaign")
-            if contact_id and not row.get("Contact ID"):
-                values["Contact ID"] = contact_id
-            if stage in CLOSED_STAGES:
-                values["Closed"] = when
-            opps.set(str(row["Opportunity ID"]), values)
-            return str(row["Opportunity ID"])
-        opportunity_id = opps.allocate()
-        opps.add(
-            {
-                "Opportunity ID": opportunity_id,
-                "Account ID": account_id,
-                "Contact ID": contact_id,
-                "Division": sub.get("division"),
-                "Product": product,
-                "Stage": stage,
-                "Value": sub.get("deal_value"),
-                "Campaign": sub.get("campaign"),
-                "Opened": when,
-                "Closed": when if stage in CLOSED_STAGES else None,
-                "Owner": sub.responder,
-                stamp: when,
-                "Last Updated": self.now,
-                "Source Response ID": sub.response_id,
-            }
-        )
-        return opportunity_id
-
-    def _ticket(self, sub: Submission, account_id: str, contact_id: str | None) -> str:
-        tickets = self.t["Tickets"]
-        when = sub.get("occurred_at")
-        status = sub.get("ticket_status")
-        given = sub.get("ticket_id")
-        amounts = {
-            col: sub.get(key)
-            for col, key in (
-                ("Quote Amount", "quote_amount"),
-                ("Final Amount", "final_amount"),
-                ("CSAT", "csat"),
-            )
-            if sub.get(key) is not None
-        }
-        if given:
-            row = tickets.by_key[given.upper()]
-            values: dict[str, Any] = {"Last Updated": self.now, **amounts}
-            if status:
-                values["Status"] = status
-                if status in CLOSED_TICKET_STATUSES and not row.get("Resolved"):
-                    values["Resolved"] = when
-                elif status not in CLOSED_TICKET_STATUSES and row.get("Resolved"):
-                    values["Resolved"] = None  # reopened
-            if sub.get("ticket_category") and not row.get("Category"):
-                values["Category"] = sub.get("ticket_category")
-            # The first later touch on a ticket is its first response.
-            if not row.get("First Response"):
-                values["First Response"] = when
-            tickets.set(str(row["Ticket ID"]), values)
-            return str(row["Ticket ID"])
-        status = status or "Open"
-        ticket_id = tickets.allocate()
-        tickets.add(
-            {
-                "Ticket ID": ticket_id,
-                "Account ID": account_id,
-                "Contact ID": contact_id,
-                "Division": sub.get("division"),
-                "Category": sub.get("ticket_category"),
-                "Status": status,
-                "Opened": when,
-                "First Response": when if sub.get("direction") == "Outbound" else None,
-                "Resolved": when if status in CLOSED_TICKET_STATUSES else None,
-                "Owner": sub.responder,
-                "Last Updated": self.now,
-                "Source Response ID": sub.response_id,
-                **amounts,
-            }
-        )
-        return ticket_id
-
     def _audit(
         self,
         action: str,
@@ -584,13 +443,6 @@ class _Batch:
 def review_key(a: object, b: object) -> str:
     """Order-free key of what a Review Queue item is about: 'ACC-000001|ACC-000007'."""
     return "|".join(sorted(str(x or "").strip().upper() for x in (a, b)))
-
-
-def _has_ticket_fields(sub: Submission) -> bool:
-    return any(
-        sub.get(k) is not None
-        for k in ("ticket_id", "ticket_category", "ticket_status", "quote_amount", "final_amount", "csat")
-    )
 
 
 def _raw_of(message: Mapping[str, Any]) -> str:

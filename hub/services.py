@@ -92,10 +92,11 @@ def drain(
             if outcome.status == "failed":
                 failed += 1
                 log.error(
-                    "message %s failed in the rules (attempt %d): %s",
+                    "message %s (%s) failed in the rules (attempt %d): %s",
                     msg.id,
+                    outcome.submission_id,
                     msg.dequeue_count,
-                    outcome.errors[0]["message"],
+                    outcome.notes[0],
                 )
             else:
                 queue.delete(msg)

@@ -1,0 +1,125 @@
+"""The pipeline and service rules a submission can trigger: opportunities and tickets."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from hub.names import normalise_company_name
+from hub.submission import Submission
+from hub.workspace import Table
+from hub_schema.lists import CLOSED_STAGES, CLOSED_TICKET_STATUSES
+
+TICKET_FIELDS = ("ticket_id", "ticket_category", "ticket_status", "quote_amount", "final_amount", "csat")
+
+
+def has_ticket_fields(sub: Submission) -> bool:
+    return any(sub.get(k) is not None for k in TICKET_FIELDS)
+
+
+def advance_opportunity(
+    opps: Table, sub: Submission, account_id: str, contact_id: str | None, now: datetime
+) -> str:
+    """Create or advance the open opportunity for (account, division, product); Won/Lost close it."""
+    stage = sub.get("opportunity_stage")
+    when = sub.get("occurred_at")
+    product = sub.get("product")
+    product_key = normalise_company_name(product) if product else ""
+    open_ones = [
+        r
+        for r in [*opps.rows, *opps.new]
+        if str(r.get("Account ID") or "").upper() == account_id
+        and r.get("Division") == sub.get("division")
+        and r.get("Stage") not in CLOSED_STAGES
+        and (normalise_company_name(str(r["Product"])) if r.get("Product") else "") == product_key
+    ]
+    stamp = f"Date Entered {stage}"
+    if open_ones:
+        row = max(open_ones, key=lambda r: (r.get("Last Updated") or datetime.min, r["Opportunity ID"]))
+        values: dict[str, Any] = {"Stage": stage, "Last Updated": now}
+        if not row.get(stamp):
+            values[stamp] = when
+        if sub.get("deal_value") is not None:
+            values["Value"] = sub.get("deal_value")
+        if sub.get("campaign") and not row.get("Campaign"):
+            values["Campaign"] = sub.get("campaign")
+        if contact_id and not row.get("Contact ID"):
+            values["Contact ID"] = contact_id
+        if stage in CLOSED_STAGES:
+            values["Closed"] = when
+        opps.set(str(row["Opportunity ID"]), values)
+        return str(row["Opportunity ID"])
+    opportunity_id = opps.allocate()
+    opps.add(
+        {
+            "Opportunity ID": opportunity_id,
+            "Account ID": account_id,
+            "Contact ID": contact_id,
+            "Division": sub.get("division"),
+            "Product": product,
+            "Stage": stage,
+            "Value": sub.get("deal_value"),
+            "Campaign": sub.get("campaign"),
+            "Opened": when,
+            "Closed": when if stage in CLOSED_STAGES else None,
+            "Owner": sub.responder,
+            stamp: when,
+            "Last Updated": now,
+            "Source Response ID": sub.response_id,
+        }
+    )
+    return opportunity_id
+
+
+def apply_ticket(
+    tickets: Table, sub: Submission, account_id: str, contact_id: str | None, now: datetime
+) -> str:
+    """Open a ticket, or update the one the submission names (its existence is checked first)."""
+    when = sub.get("occurred_at")
+    status = sub.get("ticket_status")
+    given = sub.get("ticket_id")
+    amounts = {
+        col: sub.get(key)
+        for col, key in (
+            ("Quote Amount", "quote_amount"),
+            ("Final Amount", "final_amount"),
+            ("CSAT", "csat"),
+        )
+        if sub.get(key) is not None
+    }
+    if given:
+        row = tickets.by_key[given.upper()]
+        values: dict[str, Any] = {"Last Updated": now, **amounts}
+        if status:
+            values["Status"] = status
+            if status in CLOSED_TICKET_STATUSES and not row.get("Resolved"):
+                values["Resolved"] = when
+            elif status not in CLOSED_TICKET_STATUSES and row.get("Resolved"):
+                values["Resolved"] = None  # reopened
+        if sub.get("ticket_category") and not row.get("Category"):
+            values["Category"] = sub.get("ticket_category")
+        # The first later touch on a ticket is its first response.
+        if not row.get("First Response"):
+            values["First Response"] = when
+        tickets.set(str(row["Ticket ID"]), values)
+        return str(row["Ticket ID"])
+    status = status or "Open"
+    ticket_id = tickets.allocate()
+    tickets.add(
+        {
+            "Ticket ID": ticket_id,
+            "Account ID": account_id,
+            "Contact ID": contact_id,
+            "Division": sub.get("division"),
+            "Category": sub.get("ticket_category"),
+            "Status": status,
+            "Opened": when,
+            "First Response": when if sub.get("direction") == "Outbound" else None,
+            "Resolved": when if status in CLOSED_TICKET_STATUSES else None,
+            "Owner": sub.responder,
+            "Last Updated": now,
+            "Source Response ID": sub.response_id,
+            **amounts,
+        }
+    )
+    return ticket_id

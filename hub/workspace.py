@@ -1,0 +1,63 @@
+"""A batch's working copy of one hub tab: its rows, what the batch appends, what it changes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from hub.ports import Row
+from hub_schema.tabs import tab
+
+
+class Table:
+    """Rows of one tab plus what this batch appended to it and changed in it."""
+
+    def __init__(self, name: str, rows: list[Row]) -> None:
+        self.schema = tab(name)
+        self.rows = rows
+        self.new: list[Row] = []
+        self._new_ids: set[int] = set()
+        self.changed: dict[str, Row] = {}
+        key = self.schema.key
+        self.by_key: dict[str, Row] = {str(r[key]).upper(): r for r in rows if key and r.get(key)}
+        self._next = next_number(self.by_key, self.schema.id_prefix)
+
+    def allocate(self) -> str:
+        assert self.schema.id_prefix
+        value = f"{self.schema.id_prefix}-{self._next:06d}"
+        self._next += 1
+        return value
+
+    def add(self, values: Mapping[str, Any]) -> Row:
+        unknown = set(values) - set(self.schema.column_names)
+        if unknown:
+            raise KeyError(f"{self.schema.name} has no column(s) {sorted(unknown)}")
+        row = self.schema.blank_row() | dict(values)
+        self.new.append(row)
+        self._new_ids.add(id(row))
+        if self.schema.key:
+            self.by_key[str(row[self.schema.key]).upper()] = row
+        return row
+
+    def set(self, key: str, values: Mapping[str, Any]) -> None:
+        row = self.by_key[key.upper()]
+        diff = {k: v for k, v in values.items() if row.get(k) != v}
+        if not diff:
+            return
+        unknown = set(diff) - set(self.schema.column_names)
+        if unknown:
+            raise KeyError(f"{self.schema.name} has no column(s) {sorted(unknown)}")
+        row.update(diff)
+        if id(row) not in self._new_ids:  # rows appended in this batch are written whole
+            self.changed.setdefault(key.upper(), {}).update(diff)
+
+
+def next_number(by_key: Mapping[str, Row], prefix: str | None) -> int:
+    if not prefix:
+        return 1
+    highest = 0
+    for key in by_key:
+        head, _, number = key.partition("-")
+        if head == prefix and number.isdigit():
+            highest = max(highest, int(number))
+    return highest + 1
