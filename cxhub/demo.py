@@ -53,7 +53,7 @@ def run_demo(directory: Path, *, count: int = 300, seed: int = 65) -> int:
     print(f"  intake accepted (202)     {statuses.count(202)}")
     print(
         f"  intake rejected (422/400) {statuses.count(422) + statuses.count(400)}  "
-        f"(generated {data.expected_bad} bad on purpose)"
+        f"({data.expected_bad} generated bad on purpose; a re-delivered bad one is refused again)"
     )
     print(f"  recorded                  {total.count('recorded')}")
     print(f"  repeats recognised        {total.count('duplicate')}  (generated {data.repeats} re-deliveries)")
