@@ -11,7 +11,6 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Iterable
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from python_calamine import CalamineWorkbook
 
 from hub.ports import HubChanges, HubLocked, HubSchemaError, Row
 from hub.text import looks_like_formula
+from hub_schema.cells import rows_as_dicts
 from hub_schema.tabs import NUMBER_FORMATS, Column, Tab, tab
 from hub_schema.template import build_template
 
@@ -57,7 +57,7 @@ class XlsxHubStore:
                 if name not in book.sheet_names:
                     raise HubSchemaError(f"{self.path.name} has no {name!r} tab")
                 rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                out[name] = _rows_as_dicts(schema, rows, self.path.name)
+                out[name] = rows_as_dicts(schema, rows, self.path.name)
         finally:
             if was_enabled:
                 gc.enable()
@@ -104,84 +104,6 @@ class XlsxHubStore:
 
 
 # -- helpers ---------------------------------------------------------------------------------
-def _rows_as_dicts(schema: Tab, rows: list[list[Any]], file_name: str) -> list[Row]:
-    if not rows:
-        raise HubSchemaError(f"{file_name}: the {schema.name!r} tab has no header row")
-    header = [str(h).strip() if h is not None else "" for h in rows[0]]
-    missing = [c for c in schema.column_names if c not in header]
-    if missing:
-        raise HubSchemaError(f"{file_name}: the {schema.name!r} table lacks column(s) {', '.join(missing)}")
-    index = [header.index(name) for name in schema.column_names]
-    in_order = index == list(range(len(index)))
-    width = len(header)
-    # Plain text (most of a hub) needs only '' -> None; every other column goes through coerce().
-    special = [(i, c) for i, c in enumerate(schema.columns) if c.type not in _PLAIN_TEXT]
-    names = schema.column_names
-    out: list[Row] = []
-    for raw in rows[1:]:
-        if len(raw) < width:
-            raw = [*raw, *[""] * (width - len(raw))]
-        values = (
-            [raw[i] if raw[i] != "" else None for i in index]
-            if not in_order
-            else [v if v != "" else None for v in raw[: len(names)]]
-        )
-        for i, column in special:
-            if values[i] is not None:
-                values[i] = coerce(column, values[i])
-        if any(v is not None for v in values):
-            out.append(dict(zip(names, values, strict=True)))
-    return out
-
-
-# Free text stays as typed; keys (id, ref) are stripped by coerce() so a stray space never breaks a match.
-_PLAIN_TEXT = frozenset({"text", "long_text", "enum", "email", "phone"})
-
-
-def coerce(column: Column, value: Any) -> Any:
-    """A cell value as read from a workbook, in the Python type the column declares."""
-    if value is None or value == "":
-        return None
-    match column.type:
-        case "date":
-            if isinstance(value, datetime):
-                return value.date()
-            return value if isinstance(value, date) else _parse_date_text(value)
-        case "datetime":
-            if isinstance(value, datetime):
-                return value
-            if isinstance(value, date):
-                return datetime(value.year, value.month, value.day)
-            return _parse_date_text(value)
-        case "money" | "number":
-            if isinstance(value, int | float):
-                return int(value) if float(value).is_integer() else float(value)
-            return _to_number(value)
-        case "integer":
-            number = value if isinstance(value, int | float) else _to_number(value)
-            return int(number) if isinstance(number, int | float) else number
-        case _:
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)
-            text = str(value).strip()
-            return text or None
-
-
-def _parse_date_text(value: Any) -> Any:
-    try:
-        return datetime.fromisoformat(str(value).strip())
-    except ValueError:
-        return value  # kept as typed; the rules treat it as not a date
-
-
-def _to_number(value: Any) -> Any:
-    try:
-        number = float(str(value).replace(",", "").strip())
-    except ValueError:
-        return value
-    return int(number) if number.is_integer() else number
-
-
 def _table_for(ws: Worksheet, schema: Tab):
     table = ws.tables.get(schema.table_name)
     if table is None:

@@ -1,0 +1,130 @@
+"""Cell values in and out of a hub workbook, by column type: shared by every HubStore adapter."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from hub.ports import HubSchemaError, Row
+from hub_schema.tabs import Column, Tab
+
+# Excel's day zero (the 1900 date system, including its leap-year bug from 1900-03-01 on).
+EXCEL_EPOCH = datetime(1899, 12, 30)
+
+
+def to_excel_serial(value: date | datetime) -> float:
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    delta = value - EXCEL_EPOCH
+    return round(delta.days + delta.seconds / 86_400 + delta.microseconds / 86_400e6, 8)
+
+
+def from_excel_serial(serial: float) -> datetime:
+    when = EXCEL_EPOCH + timedelta(days=float(serial))
+    return (
+        when.replace(microsecond=0)
+        if when.microsecond < 500_000
+        else (when + timedelta(seconds=1)).replace(microsecond=0)
+    )
+
+
+def to_api_value(column: Column, value: Any) -> Any:
+    """A value as the Excel workbook API must receive it to store exactly that.
+
+    Dates go as serial numbers (the column's number format shows them); text always goes with
+    Excel's quote prefix, so nothing typed is ever taken for a formula, a number or a date
+    ("=HYPERLINK(...)", "+2348031234567", "00123", "1/2").
+    """
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return to_excel_serial(value)
+    if isinstance(value, bool):
+        return "'" + ("Yes" if value else "No")
+    if isinstance(value, int | float):
+        return value
+    return "'" + str(value)
+
+
+def rows_as_dicts(schema: Tab, rows: list[list[Any]], file_name: str) -> list[Row]:
+    """Rows of a tab (header first, as read from a workbook or Graph) as typed dicts by column name.
+
+    Columns are found by header, so an admin reordering or adding columns breaks nothing; a
+    missing column is a HubSchemaError naming it. Blank rows are skipped.
+    """
+    if not rows:
+        raise HubSchemaError(f"{file_name}: the {schema.name!r} tab has no header row")
+    header = [str(h).strip() if h is not None else "" for h in rows[0]]
+    missing = [c for c in schema.column_names if c not in header]
+    if missing:
+        raise HubSchemaError(f"{file_name}: the {schema.name!r} table lacks column(s) {', '.join(missing)}")
+    index = [header.index(name) for name in schema.column_names]
+    in_order = index == list(range(len(index)))
+    width = len(header)
+    # Plain text (most of a hub) needs only '' -> None; every other column goes through coerce().
+    special = [(i, c) for i, c in enumerate(schema.columns) if c.type not in _PLAIN_TEXT]
+    names = schema.column_names
+    out: list[Row] = []
+    for raw in rows[1:]:
+        if len(raw) < width:
+            raw = [*raw, *[""] * (width - len(raw))]
+        values = (
+            [raw[i] if raw[i] != "" else None for i in index]
+            if not in_order
+            else [v if v != "" else None for v in raw[: len(names)]]
+        )
+        for i, column in special:
+            if values[i] is not None:
+                values[i] = coerce(column, values[i])
+        if any(v is not None for v in values):
+            out.append(dict(zip(names, values, strict=True)))
+    return out
+
+
+# Free text stays as typed; keys (id, ref) are stripped by coerce() so a stray space never breaks a match.
+_PLAIN_TEXT = frozenset({"text", "long_text", "enum", "email", "phone"})
+
+
+def coerce(column: Column, value: Any) -> Any:
+    """A cell value as read from a workbook, in the Python type the column declares."""
+    if value is None or value == "":
+        return None
+    match column.type:
+        case "date":
+            when = _as_datetime(value)
+            return when.date() if isinstance(when, datetime) else when
+        case "datetime":
+            return _as_datetime(value)
+        case "money" | "number":
+            if isinstance(value, int | float):
+                return int(value) if float(value).is_integer() else float(value)
+            return _to_number(value)
+        case "integer":
+            number = value if isinstance(value, int | float) else _to_number(value)
+            return int(number) if isinstance(number, int | float) else number
+        case _:
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            text = str(value).strip()
+            return text or None
+
+
+def _as_datetime(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return from_excel_serial(value)  # the workbook API returns dates as serial numbers
+    try:
+        return datetime.fromisoformat(str(value).strip())
+    except ValueError:
+        return value  # kept as typed; the rules treat it as not a date
+
+
+def _to_number(value: Any) -> Any:
+    try:
+        number = float(str(value).replace(",", "").strip())
+    except ValueError:
+        return value
+    return int(number) if number.is_integer() else number
