@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -32,6 +32,22 @@ class Settings:
     fuzzy_review: float
     max_attempts: int
     batch_size: int
+    backend: str = "local"  # "local" (the .xlsx file) or "graph" (SharePoint through Graph)
+    graph_base_url: str = "https://graph.microsoft.com/v1.0"
+    authority_host: str = "https://login.microsoftonline.com"
+    tenant_id: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
+    client_cert_path: Path | None = None
+    use_managed_identity: bool = False
+    managed_identity_client_id: str | None = None
+    auth_mode: str = "app"  # "app" (app-only) or "delegated" (service account, cxhub login)
+    token_cache_path: Path = Path.home() / ".cxhub" / "token-cache.json"
+    hub_drive_id: str | None = None
+    hub_item_id: str | None = None
+    mail_sender: str | None = None
+    admin_emails: tuple[str, ...] = ()
+    ca_bundle: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, hub: str | Path | None = None) -> Settings:
@@ -61,7 +77,9 @@ class Settings:
         review = _number(get, "CXHUB_FUZZY_REVIEW", 80.0)
         if not 0 < review <= strong <= 100:
             raise SettingsError("need 0 < CXHUB_FUZZY_REVIEW <= CXHUB_FUZZY_STRONG <= 100")
+        graph = _graph_settings(get)
         return cls(
+            **graph,
             hub_path=hub_path,
             queue_path=Path(get("CXHUB_QUEUE_PATH") or queue_default),
             queue_backend=backend,
@@ -74,6 +92,50 @@ class Settings:
             max_attempts=int(_number(get, "CXHUB_MAX_ATTEMPTS", 5)),
             batch_size=int(_number(get, "CXHUB_WRITER_BATCH", 500)),
         )
+
+
+def _graph_settings(get) -> dict:
+    backend = (get("CXHUB_BACKEND", "local") or "local").lower()
+    if backend not in ("local", "graph"):
+        raise SettingsError(f"CXHUB_BACKEND must be 'local' or 'graph', not {backend!r}")
+    auth_mode = (get("CXHUB_AUTH_MODE", "app") or "app").lower()
+    if auth_mode not in ("app", "delegated"):
+        raise SettingsError(f"CXHUB_AUTH_MODE must be 'app' or 'delegated', not {auth_mode!r}")
+    use_mi = (get("CXHUB_USE_MANAGED_IDENTITY", "") or "").lower() in ("1", "true", "yes")
+    cert = get("CXHUB_CLIENT_CERT_PATH")
+    out = {
+        "backend": backend,
+        "graph_base_url": (get("CXHUB_GRAPH_BASE_URL") or "https://graph.microsoft.com/v1.0").rstrip("/"),
+        "authority_host": (get("CXHUB_AUTHORITY_HOST") or "https://login.microsoftonline.com").rstrip("/"),
+        "tenant_id": get("CXHUB_TENANT_ID"),
+        "client_id": get("CXHUB_CLIENT_ID"),
+        "client_secret": get("CXHUB_CLIENT_SECRET"),
+        "client_cert_path": Path(cert) if cert else None,
+        "use_managed_identity": use_mi,
+        "managed_identity_client_id": get("CXHUB_MANAGED_IDENTITY_CLIENT_ID"),
+        "auth_mode": auth_mode,
+        "token_cache_path": Path(get("CXHUB_TOKEN_CACHE") or Path.home() / ".cxhub" / "token-cache.json"),
+        "hub_drive_id": get("CXHUB_HUB_DRIVE_ID"),
+        "hub_item_id": get("CXHUB_HUB_ITEM_ID"),
+        "mail_sender": get("CXHUB_MAIL_SENDER"),
+        "admin_emails": tuple(
+            e.strip().lower() for e in (get("CXHUB_ADMIN_EMAILS") or "").split(",") if e.strip()
+        ),
+        "ca_bundle": get("CXHUB_CA_BUNDLE"),
+    }
+    if backend == "graph":
+        needed = {"CXHUB_HUB_DRIVE_ID": out["hub_drive_id"], "CXHUB_HUB_ITEM_ID": out["hub_item_id"]}
+        if not use_mi:
+            needed |= {"CXHUB_TENANT_ID": out["tenant_id"], "CXHUB_CLIENT_ID": out["client_id"]}
+        missing = [name for name, value in needed.items() if not value]
+        if missing:
+            raise SettingsError(f"CXHUB_BACKEND is 'graph' but {', '.join(missing)} not set")
+        if auth_mode == "app" and not (use_mi or out["client_secret"] or cert):
+            raise SettingsError(
+                "CXHUB_BACKEND is 'graph': set CXHUB_CLIENT_SECRET, CXHUB_CLIENT_CERT_PATH or "
+                "CXHUB_USE_MANAGED_IDENTITY (or CXHUB_AUTH_MODE=delegated and run 'cxhub login')"
+            )
+    return out
 
 
 def _number(get, name: str, default: float) -> float:

@@ -27,9 +27,41 @@ def build_queue(settings: Settings) -> Queue:
 
 
 def build_store(settings: Settings) -> HubStore:
+    if settings.backend == "graph":
+        from graph.workbook_store import GraphHubStore
+
+        assert settings.hub_drive_id and settings.hub_item_id
+        return GraphHubStore(build_graph_client(settings), settings.hub_drive_id, settings.hub_item_id)
     from local.xlsx_store import XlsxHubStore
 
     return XlsxHubStore(settings.hub_path)
+
+
+def auth_settings(settings: Settings):
+    from graph.auth import AuthSettings, FileTokenCache
+
+    return AuthSettings(
+        tenant_id=settings.tenant_id or "",
+        client_id=settings.client_id or "",
+        authority_host=settings.authority_host,
+        client_secret=settings.client_secret,
+        client_cert_path=settings.client_cert_path,
+        use_managed_identity=settings.use_managed_identity,
+        managed_identity_client_id=settings.managed_identity_client_id,
+        delegated=settings.auth_mode == "delegated",
+        token_cache=FileTokenCache(settings.token_cache_path),
+        ca_bundle=settings.ca_bundle,
+    )
+
+
+def build_graph_client(settings: Settings):
+    from graph.auth import token_source
+    from graph.client import ClientSettings, GraphClient
+
+    return GraphClient(
+        ClientSettings(graph_base_url=settings.graph_base_url, ca_bundle=settings.ca_bundle),
+        token_source(auth_settings(settings)),
+    )
 
 
 def intake_rules(settings: Settings) -> IntakeRules:

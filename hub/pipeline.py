@@ -34,6 +34,9 @@ def advance_opportunity(
         and (normalise_company_name(str(r["Product"])) if r.get("Product") else "") == product_key
     ]
     stamp = f"Date Entered {stage}"
+    again = _made_by(opps, sub)
+    if again is not None:  # this response already opened it (a batch cut off and run again)
+        return str(again["Opportunity ID"])
     if open_ones:
         row = max(open_ones, key=lambda r: (r.get("Last Updated") or datetime.min, r["Opportunity ID"]))
         values: dict[str, Any] = {"Stage": stage, "Last Updated": now}
@@ -103,6 +106,9 @@ def apply_ticket(
             values["First Response"] = when
         tickets.set(str(row["Ticket ID"]), values)
         return str(row["Ticket ID"])
+    again = _made_by(tickets, sub)
+    if again is not None:  # this response already opened it (a batch cut off and run again)
+        return str(again["Ticket ID"])
     status = status or "Open"
     ticket_id = tickets.allocate()
     tickets.add(
@@ -123,3 +129,9 @@ def apply_ticket(
         }
     )
     return ticket_id
+
+
+def _made_by(table: Table, sub: Submission) -> dict[str, Any] | None:
+    return next(
+        (r for r in [*table.rows, *table.new] if r.get("Source Response ID") == sub.response_id), None
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -42,12 +42,26 @@ class HubChanges:
 
 
 class HubStore(Protocol):
-    def read_tables(self, tabs: Iterable[str]) -> dict[str, list[Row]]:
-        """Rows of each tab as dicts keyed by hub_schema column names; blank rows skipped."""
+    def read_tables(
+        self,
+        tabs: Iterable[str],
+        *,
+        fresh: bool = False,
+        columns: Mapping[str, Sequence[str]] | None = None,
+    ) -> dict[str, list[Row]]:
+        """Rows of each tab as dicts keyed by hub_schema column names; blank rows skipped.
+
+        fresh: the writer must see its own last write (a remote hub may serve a lagging copy
+        otherwise). columns: for some tabs only these columns are needed (a store may return more).
+        """
         ...
 
     def apply(self, changes: HubChanges) -> None:
         """Write all changes, one write per table. Raises HubLocked when the hub is held open."""
+        ...
+
+    def close(self) -> None:
+        """Release what a run holds (a remote workbook session)."""
         ...
 
 

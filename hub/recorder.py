@@ -23,6 +23,11 @@ from hub.workspace import Table
 from hub_schema.lists import LISTS
 from hub_schema.tabs import EXCEL_CELL_MAX_CHARS, RAW_PAYLOAD_COLUMNS
 
+# What the writer reads; for the big tables only the columns it needs (a remote store reads less).
+READ_COLUMNS = {
+    "Interactions": ("Interaction ID", "Source Response ID"),
+    "Audit": ("Audit ID",),
+}
 READS = (
     "Accounts",
     "Contacts",

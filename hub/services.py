@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from hub.matching import MatchRules
 from hub.ports import HubLocked, HubStore, Queue
-from hub.recorder import READS, Outcome, record_batch
+from hub.recorder import READ_COLUMNS, READS, Outcome, record_batch
 
 log = logging.getLogger("cxhub.writer")
 
@@ -77,7 +77,7 @@ def drain(
         if not usable:
             continue
         now = clock().astimezone(tz).replace(tzinfo=None)
-        tables = store.read_tables(READS)
+        tables = store.read_tables(READS, fresh=True, columns=READ_COLUMNS)
         result = record_batch(tables, [m.body for m in usable], now, rules.match, tz)
         try:
             store.apply(result.changes)

@@ -46,7 +46,9 @@ def to_api_value(column: Column, value: Any) -> Any:
     return "'" + str(value)
 
 
-def rows_as_dicts(schema: Tab, rows: list[list[Any]], file_name: str) -> list[Row]:
+def rows_as_dicts(
+    schema: Tab, rows: list[list[Any]], file_name: str, columns: list[str] | None = None
+) -> list[Row]:
     """Rows of a tab (header first, as read from a workbook or Graph) as typed dicts by column name.
 
     Columns are found by header, so an admin reordering or adding columns breaks nothing; a
@@ -55,15 +57,16 @@ def rows_as_dicts(schema: Tab, rows: list[list[Any]], file_name: str) -> list[Ro
     if not rows:
         raise HubSchemaError(f"{file_name}: the {schema.name!r} tab has no header row")
     header = [str(h).strip() if h is not None else "" for h in rows[0]]
-    missing = [c for c in schema.column_names if c not in header]
+    wanted = [schema.by_name[name] for name in columns] if columns else list(schema.columns)
+    missing = [c.name for c in wanted if c.name not in header]
     if missing:
         raise HubSchemaError(f"{file_name}: the {schema.name!r} table lacks column(s) {', '.join(missing)}")
-    index = [header.index(name) for name in schema.column_names]
+    index = [header.index(c.name) for c in wanted]
     in_order = index == list(range(len(index)))
     width = len(header)
     # Plain text (most of a hub) needs only '' -> None; every other column goes through coerce().
-    special = [(i, c) for i, c in enumerate(schema.columns) if c.type not in _PLAIN_TEXT]
-    names = schema.column_names
+    special = [(i, c) for i, c in enumerate(wanted) if c.type not in _PLAIN_TEXT]
+    names = [c.name for c in wanted]
     out: list[Row] = []
     for raw in rows[1:]:
         if len(raw) < width:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,14 @@ class XlsxHubStore:
         return True
 
     # -- reading ---------------------------------------------------------------------------
-    def read_tables(self, tabs: Iterable[str]) -> dict[str, list[Row]]:
+    def read_tables(
+        self,
+        tabs: Iterable[str],
+        *,
+        fresh: bool = False,
+        columns: Mapping[str, Sequence[str]] | None = None,
+    ) -> dict[str, list[Row]]:
+        # The file on disk is always current, and calamine reads whole sheets anyway.
         if not self.path.exists():
             raise FileNotFoundError(f"No hub at {self.path}; create one with: cxhub init --hub {self.path}")
         out: dict[str, list[Row]] = {}
@@ -62,6 +69,9 @@ class XlsxHubStore:
             if was_enabled:
                 gc.enable()
         return out
+
+    def close(self) -> None:
+        """Nothing is held between runs."""
 
     # -- writing ---------------------------------------------------------------------------
     def apply(self, changes: HubChanges) -> None:

@@ -17,8 +17,11 @@ class FakeHubStore:
         self.writes: list[HubChanges] = []
         self.locked_by: str | None = None
 
-    def read_tables(self, tabs: Iterable[str]) -> dict[str, list[Row]]:
+    def read_tables(self, tabs: Iterable[str], *, fresh: bool = False, columns=None) -> dict[str, list[Row]]:
         return {name: copy.deepcopy(self.tables[name]) for name in tabs}
+
+    def close(self) -> None:
+        pass
 
     def apply(self, changes: HubChanges) -> None:
         if self.locked_by:

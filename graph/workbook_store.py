@@ -1,0 +1,356 @@
+"""The hub as a SharePoint workbook behind Microsoft Graph: the same HubStore port as the local file.
+
+Reads for timer jobs download the file once (`/content`, cached by eTag) and parse it with
+calamine; the writer reads through the workbook API inside its session instead, because the
+downloaded file can lag workbook-API writes by tens of seconds and the writer's idempotency and ID
+allocation must see its own last batch. Writes: one rows/add per table per batch, updates as
+PATCHes of covering ranges (null leaves a cell untouched), referenced tables first and
+Interactions (the idempotency marker) last, so a batch cut off half-way is completed, not
+duplicated, by the next run.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from kiota_abstractions.base_request_configuration import RequestConfiguration
+from kiota_abstractions.method import Method
+from kiota_abstractions.request_information import RequestInformation
+from msgraph.generated.drives.item.items.item.workbook.create_session import create_session_post_request_body
+from msgraph.generated.drives.item.items.item.workbook.tables.item.rows.add import add_post_request_body
+from msgraph.generated.models.o_data_errors.o_data_error import ODataError
+from openpyxl.utils import column_index_from_string, get_column_letter
+from python_calamine import CalamineWorkbook
+
+from graph.client import AmbiguousWrite, GraphClient, SessionExpired, WorkbookLocked
+from hub.ports import HubChanges, HubLocked, HubSchemaError, Row, RowUpdate
+from hub_schema.cells import rows_as_dicts, to_api_value
+from hub_schema.tabs import TABS, Tab, tab
+
+log = logging.getLogger("cxhub.graph.workbook")
+
+# Tables others point at go first; Interactions, which marks a submission as done, goes last.
+WRITE_ORDER = [t.name for t in TABS if t.name != "Interactions"] + ["Interactions"]
+MAX_ROWS_PER_ADD = 2_000  # keeps each rows/add well under the ~4 MB request guidance
+MAX_GAP = 20  # updated rows this close together share one PATCH (nulls in between change nothing)
+
+
+@dataclass
+class _Layout:
+    """Where a table sits on its sheet, learned from the last read in this session."""
+
+    sheet: str
+    first_col: int  # 1-based column of the table's first column
+    header_row: int  # sheet row of the header
+    header: list[str]
+    keys: dict[str, int]  # key value (upper) -> sheet row
+
+
+class GraphHubStore:
+    def __init__(self, client: GraphClient, drive_id: str, item_id: str) -> None:
+        self.client = client
+        self.drive_id = drive_id
+        self.item_id = item_id
+        self._session: str | None = None
+        self._layouts: dict[str, _Layout] = {}
+        self._cache: tuple[str, bytes] | None = None  # (eTag, content)
+
+    # -- plumbing ----------------------------------------------------------------------
+    @property
+    def _item(self):
+        return self.client.sdk.drives.by_drive_id(self.drive_id).items.by_drive_item_id(self.item_id)
+
+    @property
+    def _wb(self):
+        return self._item.workbook
+
+    def _config(self) -> RequestConfiguration:
+        config: RequestConfiguration = RequestConfiguration()
+        config.headers.add("workbook-session-id", self._ensure_session())
+        return config
+
+    def _ensure_session(self) -> str:
+        if self._session is None:
+            body = create_session_post_request_body.CreateSessionPostRequestBody(persist_changes=True)
+            info = self.client.call(
+                "createSession", lambda: self._wb.create_session.post(body), idempotent=True
+            )
+            assert info is not None and info.id
+            self._session = info.id
+        return self._session
+
+    def _in_session(self, name: str, make, *, idempotent: bool):
+        """A workbook call that survives one session expiry and maps a lock to HubLocked."""
+        for attempt in (1, 2):
+            try:
+                return self.client.call(name, make, idempotent=idempotent)
+            except SessionExpired:
+                self._session = None  # idle for ~5 min or recycled: a new session, same call
+                if attempt == 2:
+                    raise
+            except WorkbookLocked as e:
+                raise HubLocked(
+                    f"the hub workbook is locked for editing ({e.inner or e.code}); "
+                    "queued submissions stay queued for the next run"
+                ) from e
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        if self._session is None:
+            return
+        sid, self._session = self._session, None
+        config: RequestConfiguration = RequestConfiguration()
+        config.headers.add("workbook-session-id", sid)
+        try:
+            self.client.call(
+                "closeSession",
+                lambda: self._wb.close_session.post(request_configuration=config),
+                idempotent=True,
+            )
+        except Exception as e:  # an unclosed session simply expires
+            log.info("closeSession failed (%s); the session will expire by itself", type(e).__name__)
+
+    # -- reading -------------------------------------------------------------------------
+    def read_tables(
+        self, tabs: Iterable[str], *, fresh: bool = False, columns: Mapping[str, Sequence[str]] | None = None
+    ) -> dict[str, list[Row]]:
+        """Rows by tab. fresh=True reads through the workbook API in the session (the writer);
+        otherwise from the downloaded file, cached by eTag (timer jobs)."""
+        if fresh:
+            return {name: self._read_fresh(tab(name), (columns or {}).get(name)) for name in tabs}
+        book = CalamineWorkbook.from_filelike(io.BytesIO(self.download()))
+        out = {}
+        for name in tabs:
+            if name not in book.sheet_names:
+                raise HubSchemaError(f"the hub workbook has no {name!r} tab")
+            out[name] = rows_as_dicts(tab(name), book.get_sheet_by_name(name).to_python(), "the hub workbook")
+        return out
+
+    def download(self) -> bytes:
+        meta = self.client.call("item", lambda: self._item.get(), idempotent=True)
+        etag = meta.e_tag if meta else None
+        if self._cache and etag and self._cache[0] == etag:
+            return self._cache[1]
+        data = self.client.call("content", lambda: self._item.content.get(), idempotent=True)
+        if etag and data is not None:
+            self._cache = (etag, data)
+        return data or b""
+
+    def size_bytes(self) -> int:
+        meta = self.client.call("item", lambda: self._item.get(), idempotent=True)
+        return int(meta.size or 0) if meta else 0
+
+    def _read_fresh(self, schema: Tab, only: Sequence[str] | None) -> list[Row]:
+        table = self._wb.tables.by_workbook_table_id(schema.table_name)
+        if only:
+            return self._read_columns(schema, only)
+        result = self._in_session(
+            f"read {schema.table_name}", lambda: table.range.get(self._config()), idempotent=True
+        )
+        values = _values(result)
+        self._remember(schema, result.address, values)
+        return rows_as_dicts(schema, values, "the hub workbook")
+
+    def _read_columns(self, schema: Tab, only: Sequence[str]) -> list[Row]:
+        table = self._wb.tables.by_workbook_table_id(schema.table_name)
+        wanted = list(dict.fromkeys([*(c for c in [schema.key] if c), *only]))
+        columns: dict[str, list[Any]] = {}
+        address = ""
+        for name in wanted:
+            result = self._in_session(
+                f"read {schema.table_name}.{name}",
+                lambda name=name: table.columns.by_workbook_table_column_id(name).data_body_range.get(
+                    self._config()
+                ),
+                idempotent=True,
+            )
+            columns[name] = [r[0] if r else "" for r in _values(result)]
+            address = result.address or address
+        rows = [list(cells) for cells in zip(*columns.values(), strict=True)] if columns else []
+        if schema.key and address:
+            first_row = _origin(address)[2]
+            layout = self._layouts.get(schema.name)
+            keys = {
+                str(v).strip().upper(): first_row + i for i, v in enumerate(columns[schema.key]) if v != ""
+            }
+            if layout:
+                layout.keys = keys
+        return rows_as_dicts(schema, [wanted, *rows], "the hub workbook", columns=wanted)
+
+    def _remember(self, schema: Tab, address: str | None, values: list[list[Any]]) -> None:
+        if not address or not values:
+            return
+        sheet, first_col, header_row = _origin(address)
+        header = [str(h).strip() for h in values[0]]
+        keys: dict[str, int] = {}
+        if schema.key and schema.key in header:
+            k = header.index(schema.key)
+            keys = {
+                str(r[k]).strip().upper(): header_row + 1 + i for i, r in enumerate(values[1:]) if r[k] != ""
+            }
+        self._layouts[schema.name] = _Layout(sheet, first_col, header_row, header, keys)
+
+    def _layout(self, schema: Tab) -> _Layout:
+        if schema.name not in self._layouts:
+            self._read_fresh(schema, None)
+        return self._layouts[schema.name]
+
+    # -- writing -------------------------------------------------------------------------
+    def apply(self, changes: HubChanges) -> None:
+        if changes.is_empty():
+            return
+        updates_by_tab: dict[str, list[RowUpdate]] = {}
+        for update in changes.updates:
+            updates_by_tab.setdefault(update.tab, []).append(update)
+        for name in WRITE_ORDER:
+            if name == "Interactions":
+                for tab_name, updates in updates_by_tab.items():
+                    self._update(tab(tab_name), updates)
+            rows = changes.appends.get(name)
+            if rows:
+                self._append(tab(name), rows)
+
+    def _append(self, schema: Tab, rows: list[Row]) -> None:
+        layout = self._layout(schema)
+        missing = [c for c in schema.column_names if c not in layout.header]
+        if missing:
+            raise HubSchemaError(f"the {schema.table_name} table lacks column(s) {', '.join(missing)}")
+        for start in range(0, len(rows), MAX_ROWS_PER_ADD):
+            chunk = rows[start : start + MAX_ROWS_PER_ADD]
+            self._add_rows(schema, layout, chunk)
+
+    def _add_rows(self, schema: Tab, layout: _Layout, rows: list[Row]) -> None:
+        values = [[_cell(schema, name, row.get(name)) for name in layout.header] for row in rows]
+        body = add_post_request_body.AddPostRequestBody(additional_data={"values": values})
+        table = self._wb.tables.by_workbook_table_id(schema.table_name)
+        try:
+            self._in_session(
+                f"add {schema.table_name}",
+                lambda: table.rows.add.post(body, self._config()),
+                idempotent=False,
+            )
+        except AmbiguousWrite:
+            # The rows may be in already (504 after applying): add only those that are not.
+            if not schema.key:
+                raise
+            present = {
+                str(r[schema.key]).upper() for r in self._read_columns(schema, [schema.key]) if r[schema.key]
+            }
+            remaining = [r for r in rows if str(r[schema.key]).upper() not in present]
+            log.warning(
+                "rows/add on %s timed out; %d of %d rows were written, adding the rest",
+                schema.table_name,
+                len(rows) - len(remaining),
+                len(rows),
+            )
+            if remaining:
+                self._add_rows(schema, layout, remaining)
+            return
+        # New rows extend the table: forget where it ends so the next read learns it again.
+        self._layouts.pop(schema.name, None)
+
+    def _update(self, schema: Tab, updates: list[RowUpdate]) -> None:
+        layout = self._layout(schema)
+        targets = []
+        for update in updates:
+            row = layout.keys.get(update.key.upper())
+            if row is None:
+                raise HubSchemaError(f"{schema.name}: no row with {schema.key} {update.key!r} to update")
+            targets.append((row, update))
+        targets.sort(key=lambda t: t[0])
+        runs: list[list[tuple[int, RowUpdate]]] = []
+        for target in targets:
+            if runs and target[0] - runs[-1][-1][0] <= MAX_GAP:
+                runs[-1].append(target)
+            else:
+                runs.append([target])
+        for run in runs:
+            self._patch_run(schema, layout, run)
+
+    def _patch_run(self, schema: Tab, layout: _Layout, run: list[tuple[int, RowUpdate]]) -> None:
+        cols = sorted({layout.header.index(name) for _, u in run for name in u.values})
+        first_row, last_row = run[0][0], run[-1][0]
+        lo, hi = cols[0], cols[-1]
+        grid: list[list[Any]] = [[None] * (hi - lo + 1) for _ in range(last_row - first_row + 1)]
+        for row, update in run:
+            for name, value in update.values.items():
+                grid[row - first_row][layout.header.index(name) - lo] = _cell(schema, name, value)
+        address = (
+            f"{get_column_letter(layout.first_col + lo)}{first_row}:"
+            f"{get_column_letter(layout.first_col + hi)}{last_row}"
+        )
+        builder = self._wb.worksheets.by_workbook_worksheet_id(layout.sheet).range_with_address(address)
+
+        async def patch() -> None:
+            # msgraph-sdk has no PATCH for range(address=...); same URL template, our body.
+            info = RequestInformation(Method.PATCH, builder.url_template, builder.path_parameters)
+            info.headers.add("workbook-session-id", self._ensure_session())
+            info.set_stream_content(json.dumps({"values": grid}).encode(), "application/json")
+            await self.client.adapter.send_no_response_content_async(
+                info, {"XXX": ODataError.create_from_discriminator_value}
+            )
+
+        # Writing the same values twice is harmless, so a PATCH may be retried after a timeout.
+        self._in_session(f"patch {schema.table_name}", patch, idempotent=True)
+
+    # -- schema check ------------------------------------------------------------------
+    def check_schema(self) -> list[str]:
+        """Problems between the workbook's tables and hub_schema, in words; empty when they match."""
+        problems = []
+        listed = self.client.call("tables", lambda: self._wb.tables.get(), idempotent=True)
+        names = {t.name for t in (listed.value or [])} if listed else set()
+        for schema in TABS:
+            if schema.table_name not in names:
+                problems.append(f"table {schema.table_name} (tab {schema.name}) is missing")
+                continue
+            cols = self.client.call(
+                f"columns {schema.table_name}",
+                lambda s=schema: self._wb.tables.by_workbook_table_id(s.table_name).columns.get(),
+                idempotent=True,
+            )
+            have = {c.name for c in (cols.value or [])} if cols else set()
+            missing = [c for c in schema.column_names if c not in have]
+            if missing:
+                problems.append(f"table {schema.table_name} lacks column(s) {', '.join(missing)}")
+        return problems
+
+
+def _cell(schema: Tab, name: str, value: Any) -> Any:
+    column = schema.by_name.get(name)
+    if column is None:  # a column the admin added: leave it blank
+        return ""
+    return to_api_value(column, value)
+
+
+def _values(result: Any) -> list[list[Any]]:
+    data = (getattr(result, "additional_data", None) or {}).get("values") if result is not None else None
+    return [list(_plain(r)) for r in (_plain(data) or [])]
+
+
+def _plain(node: Any) -> Any:
+    """Kiota hands back untyped JSON as UntypedNode objects; turn them into Python values."""
+    value = getattr(node, "get_value", None)
+    if value is None:
+        return node
+    inner = node.get_value()
+    if isinstance(inner, list):
+        return [_plain(v) for v in inner]
+    if isinstance(inner, dict):
+        return {k: _plain(v) for k, v in inner.items()}
+    return inner
+
+
+_ADDRESS = re.compile(r"^(?:'?(?P<sheet>[^!]+?)'?!)?\$?(?P<col>[A-Z]+)\$?(?P<row>\d+)")
+
+
+def _origin(address: str) -> tuple[str, int, int]:
+    m = _ADDRESS.match(address)
+    if not m:
+        raise HubSchemaError(f"cannot read the range address {address!r}")
+    return (m["sheet"] or "").replace("''", "'"), column_index_from_string(m["col"]), int(m["row"])

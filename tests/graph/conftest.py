@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cxhub import wiring
+from cxhub.settings import Settings
+from graph.workbook_store import GraphHubStore
+from hub_schema.template import build_template
+from tests.fakegraph import FakeGraph
+
+
+@pytest.fixture
+def fake(tmp_path: Path) -> Iterator[FakeGraph]:
+    graph = FakeGraph(tmp_path / "fake-graph")
+    graph.start()
+    yield graph
+    graph.stop()
+
+
+@pytest.fixture
+def hub_item(fake: FakeGraph, tmp_path: Path) -> str:
+    template = build_template(tmp_path / "template.xlsx")
+    return fake.add_file("CX Hub.xlsx", template.read_bytes())
+
+
+def graph_env(fake: FakeGraph, item_id: str, **extra: str) -> dict[str, str]:
+    return {
+        "CXHUB_BACKEND": "graph",
+        "CXHUB_GRAPH_BASE_URL": fake.graph_url,
+        "CXHUB_AUTHORITY_HOST": fake.base_url,
+        "CXHUB_TENANT_ID": fake.tenant,
+        "CXHUB_CLIENT_ID": fake.client_id,
+        "CXHUB_CLIENT_SECRET": fake.client_secret,
+        "CXHUB_HUB_DRIVE_ID": fake.drive_id,
+        "CXHUB_HUB_ITEM_ID": item_id,
+        "CXHUB_CA_BUNDLE": str(fake.cert_path),
+        **extra,
+    }
+
+
+@pytest.fixture
+def settings(fake: FakeGraph, hub_item: str) -> Settings:
+    return Settings.from_env(graph_env(fake, hub_item))
+
+
+@pytest.fixture
+def graph_store(settings: Settings) -> Iterator[GraphHubStore]:
+    store = wiring.build_store(settings)
+    assert isinstance(store, GraphHubStore)
+    store.client._sleep = lambda seconds: None  # Retry-After is honoured, just not waited out in tests
+    yield store
+    store.close()
+    store.client.close()

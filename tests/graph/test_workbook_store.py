@@ -1,0 +1,182 @@
+"""The Graph HubStore against the fake Graph over real HTTPS, through msal and msgraph-sdk."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+
+import pytest
+from openpyxl import load_workbook
+
+from hub.ports import HubChanges, HubLocked, RowUpdate
+from tests.fakegraph import Fault
+
+INTERACTION = {
+    "Interaction ID": "INT-000001",
+    "Date": datetime(2026, 11, 20, 9, 15),
+    "Account ID": "ACC-000001",
+    "Channel": "Phone",
+    "Notes": '=HYPERLINK("http://x","y")',
+    "Logged By": "ada@mikano.example",
+    "Division": "Motors",
+    "Action Due Date": date(2026, 11, 25),
+    "Source Response ID": "r-1",
+}
+
+
+def test_appended_rows_read_back_fresh_and_from_the_file(graph_store, fake, hub_item):
+    graph_store.apply(HubChanges(appends={"Interactions": [INTERACTION]}))
+    fresh = graph_store.read_tables(["Interactions"], fresh=True)["Interactions"]
+    assert fresh[0]["Date"] == datetime(2026, 11, 20, 9, 15)
+    assert fresh[0]["Action Due Date"] == date(2026, 11, 25)
+    assert fresh[0]["Notes"] == '=HYPERLINK("http://x","y")'
+    from_file = graph_store.read_tables(["Interactions"])["Interactions"]
+    assert from_file == fresh
+
+
+def test_text_that_looks_like_a_formula_or_number_is_stored_as_text(graph_store, fake, hub_item):
+    graph_store.apply(
+        HubChanges(
+            appends={
+                "Contacts": [
+                    {
+                        "Contact ID": "CON-000001",
+                        "Full Name": "@Evil",
+                        "Mobile Number": "+2348031234567",
+                        "Associated Account ID": "ACC-000001",
+                        "Status": "Active",
+                    },
+                ]
+            }
+        )
+    )
+    ws = fake.workbook(hub_item)["Contacts"]
+    assert ws["B2"].value == "@Evil" and ws["B2"].data_type == "s"
+    assert ws["E2"].value == "+2348031234567" and ws["E2"].data_type == "s"
+    rows = [r.body for r in fake.requests if r.path.endswith("/rows/add")]
+    assert rows[0]["values"][0][1] == "'@Evil"  # the quote prefix Excel uses for literal text
+
+
+def test_one_rows_add_per_table_per_batch_in_one_session(graph_store, fake):
+    rows = [
+        dict(INTERACTION, **{"Interaction ID": f"INT-{i:06d}", "Source Response ID": f"r-{i}"})
+        for i in range(1, 301)
+    ]
+    graph_store.apply(HubChanges(appends={"Interactions": rows, "Audit": [{"Audit ID": "AUD-000001"}]}))
+    assert fake.count("POST", r"/tables/Interactions/rows/add$") == 1
+    assert fake.count("POST", r"/tables/Audit/rows/add$") == 1
+    assert fake.count("POST", r"/createSession$") == 1
+    session_ids = {r.path for r in fake.requests if "rows/add" in r.path}
+    assert len(session_ids) == 2
+
+
+def test_interactions_are_written_after_the_tables_they_point_at(graph_store, fake):
+    graph_store.apply(
+        HubChanges(
+            appends={
+                "Interactions": [INTERACTION],
+                "Accounts": [
+                    {
+                        "Account ID": "ACC-000001",
+                        "Company Name": "Dangote",
+                        "Account Type": "Company",
+                        "Status": "Active",
+                    }
+                ],
+            }
+        )
+    )
+    adds = [r.path.split("/tables/")[1].split("/")[0] for r in fake.requests if r.path.endswith("rows/add")]
+    assert adds == ["Accounts", "Interactions"]
+
+
+def test_updates_patch_only_the_cells_that_change(graph_store, fake, hub_item):
+    tickets = [
+        {"Ticket ID": f"TKT-{i:06d}", "Account ID": "ACC-000001", "Division": "Motors", "Status": "Open"}
+        for i in range(1, 6)
+    ]
+    graph_store.apply(HubChanges(appends={"Tickets": tickets}))
+    graph_store.read_tables(["Tickets"], fresh=True)
+    graph_store.apply(
+        HubChanges(
+            updates=[
+                RowUpdate("Tickets", "TKT-000002", {"Status": "Resolved"}),
+                RowUpdate("Tickets", "TKT-000004", {"CSAT": 5, "Status": "Closed"}),
+            ]
+        )
+    )
+    [patch] = [r for r in fake.requests if r.method == "PATCH"]
+    assert "range(address='F3:M5')" in patch.path
+    assert patch.body["values"][1] == [None] * 8  # the row between is left untouched
+    rows = graph_store.read_tables(["Tickets"], fresh=True)["Tickets"]
+    assert [(r["Status"], r["CSAT"]) for r in rows] == [
+        ("Open", None),
+        ("Resolved", None),
+        ("Open", None),
+        ("Closed", 5),
+        ("Open", None),
+    ]
+
+
+def test_a_throttled_call_waits_retry_after_and_succeeds(graph_store, fake):
+    waits = []
+    graph_store.client._sleep = waits.append
+    fake.faults.append(Fault("429", method="POST", path="rows/add", times=2, retry_after=3))
+    graph_store.apply(HubChanges(appends={"Interactions": [INTERACTION]}))
+    assert waits == [3.0, 3.0]
+    assert len(graph_store.read_tables(["Interactions"], fresh=True)["Interactions"]) == 1
+
+
+def test_a_504_after_writing_does_not_duplicate_rows(graph_store, fake):
+    fake.faults.append(Fault("504_after", method="POST", path="Interactions/rows/add", times=1))
+    rows = [dict(INTERACTION, **{"Interaction ID": f"INT-{i:06d}"}) for i in range(1, 4)]
+    graph_store.apply(HubChanges(appends={"Interactions": rows}))
+    ids = [r["Interaction ID"] for r in graph_store.read_tables(["Interactions"], fresh=True)["Interactions"]]
+    assert ids == ["INT-000001", "INT-000002", "INT-000003"]
+    assert fake.count("POST", "Interactions/rows/add") == 1  # checked, found, not re-posted
+
+
+def test_an_expired_session_is_recreated(graph_store, fake):
+    graph_store.apply(HubChanges(appends={"Audit": [{"Audit ID": "AUD-000001"}]}))
+    fake.sessions.clear()  # idle too long
+    graph_store.apply(HubChanges(appends={"Audit": [{"Audit ID": "AUD-000002"}]}))
+    assert fake.count("POST", "createSession") == 2
+    assert len(graph_store.read_tables(["Audit"], fresh=True)["Audit"]) == 2
+
+
+def test_a_locked_workbook_is_hub_locked_and_nothing_is_written(graph_store, fake):
+    fake.locked_by = "Ngozi Eze"
+    with pytest.raises(HubLocked, match="locked for editing"):
+        graph_store.apply(HubChanges(appends={"Audit": [{"Audit ID": "AUD-000001"}]}))
+    fake.locked_by = None
+    assert graph_store.read_tables(["Audit"], fresh=True)["Audit"] == []
+
+
+def test_column_reads_fetch_only_the_named_columns(graph_store, fake):
+    graph_store.apply(HubChanges(appends={"Interactions": [INTERACTION]}))
+    rows = graph_store.read_tables(
+        ["Interactions"], fresh=True, columns={"Interactions": ["Source Response ID"]}
+    )["Interactions"]
+    assert rows == [{"Interaction ID": "INT-000001", "Source Response ID": "r-1"}]
+    assert fake.count("GET", "columns/Source Response ID/dataBodyRange") == 1
+
+
+def test_file_reads_are_cached_by_etag(graph_store, fake):
+    graph_store.read_tables(["Accounts"])
+    graph_store.read_tables(["Accounts"])
+    assert fake.count("GET", r"/content$") == 1
+    graph_store.apply(HubChanges(appends={"Audit": [{"Audit ID": "AUD-000001"}]}))
+    graph_store.read_tables(["Audit"])
+    assert fake.count("GET", r"/content$") == 2
+
+
+def test_the_schema_check_names_what_is_missing(graph_store, fake, hub_item):
+    assert graph_store.check_schema() == []
+    wb = fake.workbook(hub_item)
+    del wb["Health"].tables["Health"]
+    assert graph_store.check_schema() == ["table Health (tab Health) is missing"]
+
+
+def test_the_downloaded_file_is_a_real_workbook(graph_store):
+    wb = load_workbook(io.BytesIO(graph_store.download()))
+    assert "Interactions" in wb.sheetnames
