@@ -28,8 +28,8 @@ from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from openpyxl.utils import column_index_from_string, get_column_letter
 from python_calamine import CalamineWorkbook
 
-from graph.client import AmbiguousWrite, GraphClient, SessionExpired, WorkbookLocked
-from hub.ports import HubChanges, HubLocked, HubSchemaError, Row, RowUpdate
+from graph.client import AmbiguousWrite, GraphCallError, GraphClient, SessionExpired, WorkbookLocked
+from hub.ports import HubChanges, HubLocked, HubSchemaError, HubUnavailable, Row, RowUpdate
 from hub_schema.cells import rows_as_dicts, to_api_value
 from hub_schema.tabs import TABS, Tab, tab
 
@@ -59,6 +59,7 @@ class GraphHubStore:
         self.item_id = item_id
         self._session: str | None = None
         self._layouts: dict[str, _Layout] = {}
+        self._headers: dict[str, list[str]] = {}
         self._cache: tuple[str, bytes] | None = None  # (eTag, content)
 
     # -- plumbing ----------------------------------------------------------------------
@@ -99,6 +100,14 @@ class GraphHubStore:
                     f"the hub workbook is locked for editing ({e.inner or e.code}); "
                     "queued submissions stay queued for the next run"
                 ) from e
+            except AmbiguousWrite:
+                if not idempotent:
+                    raise  # the caller checks what landed before writing again
+                raise HubUnavailable("Microsoft Graph keeps timing out") from None
+            except GraphCallError as e:
+                if e.status is None or e.status in (429, 500, 502, 503, 504):
+                    raise HubUnavailable(f"Microsoft Graph is not answering ({e.status or e.inner})") from e
+                raise
         raise AssertionError("unreachable")
 
     def close(self) -> None:
@@ -161,7 +170,6 @@ class GraphHubStore:
         table = self._wb.tables.by_workbook_table_id(schema.table_name)
         wanted = list(dict.fromkeys([*(c for c in [schema.key] if c), *only]))
         columns: dict[str, list[Any]] = {}
-        address = ""
         for name in wanted:
             result = self._in_session(
                 f"read {schema.table_name}.{name}",
@@ -171,23 +179,35 @@ class GraphHubStore:
                 idempotent=True,
             )
             columns[name] = [r[0] if r else "" for r in _values(result)]
-            address = result.address or address
+            if name == schema.key and result.address:
+                # The key column's address places the whole table: remember it for updates.
+                header = self._header(schema)
+                sheet, col, first_row = _origin(result.address)
+                keys = {str(v).strip().upper(): first_row + i for i, v in enumerate(columns[name]) if v != ""}
+                self._layouts[schema.name] = _Layout(
+                    sheet, col - header.index(name), first_row - 1, header, keys
+                )
         rows = [list(cells) for cells in zip(*columns.values(), strict=True)] if columns else []
-        if schema.key and address:
-            first_row = _origin(address)[2]
-            layout = self._layouts.get(schema.name)
-            keys = {
-                str(v).strip().upper(): first_row + i for i, v in enumerate(columns[schema.key]) if v != ""
-            }
-            if layout:
-                layout.keys = keys
         return rows_as_dicts(schema, [wanted, *rows], "the hub workbook", columns=wanted)
+
+    def _header(self, schema: Tab) -> list[str]:
+        """The table's column names in sheet order (cached: admins rarely add columns mid-run)."""
+        if schema.name not in self._headers:
+            listed = self._in_session(
+                f"columns {schema.table_name}",
+                lambda: self._wb.tables.by_workbook_table_id(schema.table_name).columns.get(self._config()),
+                idempotent=True,
+            )
+            ordered = sorted((listed.value or []) if listed else [], key=lambda c: c.index or 0)
+            self._headers[schema.name] = [str(c.name).strip() for c in ordered]
+        return self._headers[schema.name]
 
     def _remember(self, schema: Tab, address: str | None, values: list[list[Any]]) -> None:
         if not address or not values:
             return
         sheet, first_col, header_row = _origin(address)
         header = [str(h).strip() for h in values[0]]
+        self._headers[schema.name] = header
         keys: dict[str, int] = {}
         if schema.key and schema.key in header:
             k = header.index(schema.key)
@@ -197,8 +217,12 @@ class GraphHubStore:
         self._layouts[schema.name] = _Layout(sheet, first_col, header_row, header, keys)
 
     def _layout(self, schema: Tab) -> _Layout:
+        """Where the table's rows are; learned from its key column when not read in full."""
         if schema.name not in self._layouts:
-            self._read_fresh(schema, None)
+            if schema.key:
+                self._read_columns(schema, [schema.key])
+            else:
+                self._read_fresh(schema, None)
         return self._layouts[schema.name]
 
     # -- writing -------------------------------------------------------------------------
@@ -217,16 +241,16 @@ class GraphHubStore:
                 self._append(tab(name), rows)
 
     def _append(self, schema: Tab, rows: list[Row]) -> None:
-        layout = self._layout(schema)
-        missing = [c for c in schema.column_names if c not in layout.header]
+        header = self._header(schema)
+        missing = [c for c in schema.column_names if c not in header]
         if missing:
             raise HubSchemaError(f"the {schema.table_name} table lacks column(s) {', '.join(missing)}")
         for start in range(0, len(rows), MAX_ROWS_PER_ADD):
             chunk = rows[start : start + MAX_ROWS_PER_ADD]
-            self._add_rows(schema, layout, chunk)
+            self._add_rows(schema, header, chunk)
 
-    def _add_rows(self, schema: Tab, layout: _Layout, rows: list[Row]) -> None:
-        values = [[_cell(schema, name, row.get(name)) for name in layout.header] for row in rows]
+    def _add_rows(self, schema: Tab, header: list[str], rows: list[Row]) -> None:
+        values = [[_cell(schema, name, row.get(name)) for name in header] for row in rows]
         body = add_post_request_body.AddPostRequestBody(additional_data={"values": values})
         table = self._wb.tables.by_workbook_table_id(schema.table_name)
         try:
@@ -250,7 +274,7 @@ class GraphHubStore:
                 len(rows),
             )
             if remaining:
-                self._add_rows(schema, layout, remaining)
+                self._add_rows(schema, header, remaining)
             return
         # New rows extend the table: forget where it ends so the next read learns it again.
         self._layouts.pop(schema.name, None)

@@ -9,7 +9,11 @@ from typing import Any, Protocol
 Row = dict[str, Any]
 
 
-class HubLocked(Exception):
+class HubUnavailable(Exception):
+    """The hub cannot be written now (throttled, unreachable); try again on the next run."""
+
+
+class HubLocked(HubUnavailable):
     """Someone holds the hub open for editing; nothing was written. Try again on the next run."""
 
 

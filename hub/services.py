@@ -10,7 +10,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from hub.matching import MatchRules
-from hub.ports import HubLocked, HubStore, Queue
+from hub.ports import HubStore, HubUnavailable, Queue
 from hub.recorder import READ_COLUMNS, READS, Outcome, record_batch
 
 log = logging.getLogger("cxhub.writer")
@@ -30,7 +30,7 @@ class DrainReport:
     outcomes: list[Outcome] = field(default_factory=list)
     poisoned: int = 0
     failed: int = 0  # left queued after an error in processing; retried, then poisoned
-    hub_locked: str | None = None  # why nothing was written, when the hub was held open
+    hub_locked: str | None = None  # why the last batch was not written (locked, throttled, unreachable)
     batches: int = 0
     seconds: float = 0.0
     written: dict[str, int] = field(default_factory=dict)
@@ -77,15 +77,16 @@ def drain(
         if not usable:
             continue
         now = clock().astimezone(tz).replace(tzinfo=None)
-        tables = store.read_tables(READS, fresh=True, columns=READ_COLUMNS)
-        result = record_batch(tables, [m.body for m in usable], now, rules.match, tz)
         try:
+            tables = store.read_tables(READS, fresh=True, columns=READ_COLUMNS)
+            result = record_batch(tables, [m.body for m in usable], now, rules.match, tz)
             store.apply(result.changes)
-        except HubLocked as e:
+        except HubUnavailable as e:
+            # Not the messages' fault: put them back without counting this attempt against them.
             for msg in usable:
                 queue.release(msg)
             report.hub_locked = str(e)
-            log.warning("hub locked; %d message(s) left queued", len(usable))
+            log.warning("hub not writable (%s); %d message(s) left queued", type(e).__name__, len(usable))
             break
         failed = 0
         for msg, outcome in zip(usable, result.outcomes, strict=True):
