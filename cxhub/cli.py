@@ -92,7 +92,10 @@ def cmd_drain(args: argparse.Namespace, settings: Settings) -> int:
 
     store = wiring.build_store(settings)
     queue = wiring.build_queue(settings)
-    report = drain(queue, store, wiring.clock, wiring.writer_rules(settings))
+    try:
+        report = drain(queue, store, wiring.clock, wiring.writer_rules(settings))
+    finally:
+        store.close()
     print(_summary(report, queue))
     return EXIT_NOT_WRITTEN if report.hub_locked else EXIT_OK
 
@@ -103,7 +106,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from hub.services import drain
 
     store = wiring.build_store(settings)
-    if store.ensure_exists():  # type: ignore[attr-defined]
+    if store.ensure_exists():
         print(f"Created a blank hub at {settings.hub_path}")
     queue = wiring.build_queue(settings)
 
@@ -124,11 +127,14 @@ def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
 
     bodies = read_submission_file(args.file)
     store = wiring.build_store(settings)
-    if store.ensure_exists():  # type: ignore[attr-defined]
+    if store.ensure_exists():
         print(f"Created a blank hub at {settings.hub_path}")
     queue = wiring.build_queue(settings)
     replies = [call_intake(queue, raw, secret=settings.intake_secret) for raw in bodies]
-    report = drain(queue, store, wiring.clock, wiring.writer_rules(settings))
+    try:
+        report = drain(queue, store, wiring.clock, wiring.writer_rules(settings))
+    finally:
+        store.close()
     by_id: dict[str, deque] = defaultdict(deque)
     for outcome in report.outcomes:
         by_id[outcome.submission_id].append(outcome)

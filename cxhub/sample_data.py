@@ -313,11 +313,11 @@ def generate(
 
     bodies.sort(key=lambda item: item[0])
     payloads = [b for _, b in bodies[:count]]
-    bad = max(1, int(count * bad_share))
+    bad = round(count * bad_share)
     for i in rng.sample(range(len(payloads)), bad):
         _spoil(rng, payloads[i], now)
     out = [json.dumps(p, ensure_ascii=False).encode() for p in payloads]
-    repeats = max(1, int(count * repeat_share))
+    repeats = round(count * repeat_share)
     for i in sorted(rng.sample(range(len(out)), repeats), reverse=True):
         out.insert(min(len(out), i + rng.randint(1, 20)), out[i])
     return Generated(out, bad, repeats)

@@ -20,12 +20,11 @@ def writer(timer: func.TimerRequest) -> None:
     if timer.past_due:
         log.info("writer is running late; draining everything queued now")
     settings = Settings.from_env()
-    report = drain(
-        wiring.build_queue(settings),
-        wiring.build_store(settings),
-        wiring.clock,
-        wiring.writer_rules(settings),
-    )
+    store = wiring.build_store(settings)
+    try:
+        report = drain(wiring.build_queue(settings), store, wiring.clock, wiring.writer_rules(settings))
+    finally:
+        store.close()
     log.info(
         "writer: %d recorded, %d duplicate, %d rejected, %d failed, %d poisoned, %.1fs%s",
         report.count("recorded"),

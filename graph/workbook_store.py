@@ -110,6 +110,17 @@ class GraphHubStore:
                 raise
         raise AssertionError("unreachable")
 
+    def ensure_exists(self) -> bool:
+        """The hub must already be on SharePoint (cxhub provision puts it there): never created here."""
+        try:
+            self.client.call("item", lambda: self._item.get(), idempotent=True)
+        except GraphCallError as e:
+            raise HubSchemaError(
+                f"the hub workbook {self.item_id} is not reachable in drive {self.drive_id} ({e.status}); "
+                "check CXHUB_HUB_DRIVE_ID / CXHUB_HUB_ITEM_ID and the app's site permission"
+            ) from e
+        return False
+
     def close(self) -> None:
         if self._session is None:
             return

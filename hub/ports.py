@@ -68,6 +68,10 @@ class HubStore(Protocol):
         """Release what a run holds (a remote workbook session)."""
         ...
 
+    def ensure_exists(self) -> bool:
+        """Make sure the hub is there; True when a blank one was created."""
+        ...
+
 
 @dataclass(frozen=True)
 class QueuedMessage:

@@ -23,6 +23,9 @@ class FakeHubStore:
     def close(self) -> None:
         pass
 
+    def ensure_exists(self) -> bool:
+        return False
+
     def apply(self, changes: HubChanges) -> None:
         if self.locked_by:
             raise HubLocked(f"open in Excel by {self.locked_by}")

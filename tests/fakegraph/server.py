@@ -222,14 +222,13 @@ class FakeGraph:
                 status, body, headers = self._fault_response(fault_rule)
             else:
                 with self._lock:
+                    if fault_rule is not None and fault_rule.kind == "session_expired":
+                        fault = "session_expired"
+                        self.sessions.clear()  # as if every session idled out: the call answers 404
                     status, body, headers = self._route(method, path, query, raw, h.headers)
                     if fault_rule is not None and fault_rule.kind == "504_after" and status < 300:
                         fault = "504_after"  # applied, but the caller never hears so
                         status, body, headers = 504, _error("gatewayTimeout", "Gateway timeout"), {}
-                    if fault_rule is not None and fault_rule.kind == "session_expired":
-                        fault = "session_expired"
-                        self.sessions.clear()
-                        status, body, headers = self._route(method, path, query, raw, h.headers)
         except Exception as e:  # a bug in the fake: make it loud in the test output
             status, body = 500, _error("internalServerError", f"fake Graph: {type(e).__name__}: {e}")
         self.requests.append(Recorded(method, path, status, fault, _maybe_json(raw)))
