@@ -122,6 +122,7 @@ class GraphHubStore:
         return False
 
     def close(self) -> None:
+        log.info("graph requests this run: %s", json.dumps(self.client.stats.summary()))
         if self._session is None:
             return
         sid, self._session = self._session, None

@@ -103,3 +103,61 @@ class Queue(Protocol):
     def depth(self) -> int: ...
 
     def poison_count(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class InlineImage:
+    """An image shown in the mail body, referenced there as <img src="cid:{content_id}">."""
+
+    content_id: str
+    data: bytes
+    name: str = "chart.png"
+    mime: str = "image/png"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    name: str
+    data: bytes
+    mime: str = "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class MailMessage:
+    to: tuple[str, ...]
+    subject: str
+    html: str
+    cc: tuple[str, ...] = ()
+    images: tuple[InlineImage, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+
+
+class Mailer(Protocol):
+    def send(self, message: MailMessage) -> None:
+        """Send one message (paced to the mailbox's limits). Raises on a definite failure."""
+        ...
+
+
+class Directory(Protocol):
+    def manager_of(self, email: str) -> str | None:
+        """The manager's email, or None when there is none on record."""
+        ...
+
+
+@dataclass(frozen=True)
+class DriveEntry:
+    id: str
+    name: str
+    size: int
+    etag: str | None
+    is_folder: bool
+
+
+class Drive(Protocol):
+    def entry(self, item_id: str) -> DriveEntry: ...
+
+    def children(self, folder_id: str) -> list[DriveEntry]: ...
+
+    def download(self, item_id: str) -> bytes: ...
+
+    def move(self, item_id: str, folder_id: str) -> None: ...

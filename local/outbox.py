@@ -1,0 +1,48 @@
+"""Mail on the embedded default: each message an .eml file in an outbox folder (opens in any mail app)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+from hub.ports import MailMessage
+
+
+class OutboxMailer:
+    def __init__(self, folder: Path | str, sender: str = "cxhub@localhost") -> None:
+        self.folder = Path(folder)
+        self.sender = sender
+
+    def send(self, message: MailMessage) -> Path:
+        mail = EmailMessage()
+        mail["From"] = self.sender
+        mail["To"] = ", ".join(message.to)
+        if message.cc:
+            mail["Cc"] = ", ".join(message.cc)
+        mail["Subject"] = message.subject
+        mail["Date"] = format_datetime(datetime.now(UTC))
+        mail["Message-ID"] = make_msgid(domain="cxhub.local")
+        mail.set_content("This message is HTML; open it in a mail program.")
+        mail.add_alternative(message.html, subtype="html")
+        html_part = mail.get_payload()[-1]
+        for image in message.images:
+            maintype, subtype = image.mime.split("/", 1)
+            html_part.add_related(
+                image.data,
+                maintype=maintype,
+                subtype=subtype,
+                cid=f"<{image.content_id}>",
+                filename=image.name,
+            )
+        for attachment in message.attachments:
+            maintype, subtype = attachment.mime.split("/", 1)
+            mail.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.name)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        slug = re.sub(r"[^A-Za-z0-9]+", "-", message.subject).strip("-")[:50] or "mail"
+        path = self.folder / f"{stamp}-{slug}.eml"
+        path.write_bytes(bytes(mail))
+        return path
