@@ -2,9 +2,11 @@
 
 import azure.functions as func
 
+from functions.forms_poll import bp as forms_poll
 from functions.intake import bp as intake
 from functions.writer import bp as writer
 
 app = func.FunctionApp()
 app.register_functions(intake)
 app.register_functions(writer)
+app.register_functions(forms_poll)

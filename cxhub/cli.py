@@ -66,6 +66,15 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--seed", type=int, default=65)
     c.set_defaults(run=cmd_demo)
 
+    c = sub.add_parser("poll-forms", help="queue and write new responses from a Forms-linked workbook")
+    c.add_argument(
+        "--workbook",
+        help="a local copy of the workbook (default: setting CXHUB_FORMS_WORKBOOK, or the "
+        "SharePoint one in CXHUB_FORMS_DRIVE_ID / CXHUB_FORMS_ITEM_ID)",
+    )
+    c.add_argument("--hub", help=hub_help)
+    c.set_defaults(run=cmd_poll_forms)
+
     c = sub.add_parser("form", help="print the Microsoft Forms question set as a build checklist")
     c.set_defaults(run=cmd_form)
     return p
@@ -86,11 +95,31 @@ def cmd_form(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_poll_forms(args: argparse.Namespace, settings: Settings) -> int:
+    from cxhub import wiring
+    from hub.services import poll_forms
+
+    source = wiring.build_forms_source(settings, args.workbook)
+    if source is None:
+        raise UsageError(
+            "no Forms workbook: pass --workbook or set CXHUB_FORMS_WORKBOOK / CXHUB_FORMS_ITEM_ID"
+        )
+    queue = wiring.build_queue(settings)
+    report = poll_forms(
+        source.rows, wiring.build_state(settings), queue, wiring.clock, wiring.intake_rules(settings)
+    )
+    print(f"Forms: {report.accepted} new response(s) queued, {report.rejected} rejected", end="")
+    print(f"; last response ID {report.last_id}")
+    return cmd_drain(args, settings)
+
+
 def cmd_drain(args: argparse.Namespace, settings: Settings) -> int:
     from cxhub import wiring
     from hub.services import drain
 
     store = wiring.build_store(settings)
+    if store.ensure_exists():
+        print(f"Created a blank hub at {settings.hub_path}")
     queue = wiring.build_queue(settings)
     try:
         report = drain(queue, store, wiring.clock, wiring.writer_rules(settings))

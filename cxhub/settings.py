@@ -48,6 +48,10 @@ class Settings:
     mail_sender: str | None = None
     admin_emails: tuple[str, ...] = ()
     ca_bundle: str | None = None
+    forms_workbook: Path | None = None  # local copy of a Forms-linked workbook (no-premium path)
+    forms_drive_id: str | None = None
+    forms_item_id: str | None = None
+    state_path: Path | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, hub: str | Path | None = None) -> Settings:
@@ -122,6 +126,10 @@ def _graph_settings(get) -> dict:
             e.strip().lower() for e in (get("CXHUB_ADMIN_EMAILS") or "").split(",") if e.strip()
         ),
         "ca_bundle": get("CXHUB_CA_BUNDLE"),
+        "forms_workbook": Path(get("CXHUB_FORMS_WORKBOOK")) if get("CXHUB_FORMS_WORKBOOK") else None,
+        "forms_drive_id": get("CXHUB_FORMS_DRIVE_ID"),
+        "forms_item_id": get("CXHUB_FORMS_ITEM_ID"),
+        "state_path": Path(get("CXHUB_STATE_PATH")) if get("CXHUB_STATE_PATH") else None,
     }
     if backend == "graph":
         needed = {"CXHUB_HUB_DRIVE_ID": out["hub_drive_id"], "CXHUB_HUB_ITEM_ID": out["hub_item_id"]}

@@ -38,7 +38,7 @@ def build_store(settings: Settings) -> HubStore:
 
 
 def auth_settings(settings: Settings):
-    from graph.auth import AuthSettings, FileTokenCache
+    from graph.auth import AuthSettings
 
     return AuthSettings(
         tenant_id=settings.tenant_id or "",
@@ -49,7 +49,7 @@ def auth_settings(settings: Settings):
         use_managed_identity=settings.use_managed_identity,
         managed_identity_client_id=settings.managed_identity_client_id,
         delegated=settings.auth_mode == "delegated",
-        token_cache=FileTokenCache(settings.token_cache_path),
+        token_cache=token_cache(settings),
         ca_bundle=settings.ca_bundle,
     )
 
@@ -75,3 +75,39 @@ def writer_rules(settings: Settings) -> WriterRules:
         timezone=settings.timezone,
         match=MatchRules(strong=settings.fuzzy_strong, review=settings.fuzzy_review),
     )
+
+
+def build_state(settings: Settings):
+    """Small durable values: a blob in Azure, a JSON file next to the hub locally."""
+    if settings.queue_backend == "azure":
+        from cloud.blob_state import BlobState
+
+        assert settings.storage_connection
+        return BlobState(settings.storage_connection)
+    from local.state import JsonFileState
+
+    hub = settings.hub_path
+    return JsonFileState(settings.state_path or hub.with_name(hub.stem + ".state.json"))
+
+
+def token_cache(settings: Settings):
+    from graph.auth import FileTokenCache, StateTokenCache
+
+    if settings.queue_backend == "azure":  # in Azure: a blob, since the function's disk is not kept
+        return StateTokenCache(build_state(settings))
+    return FileTokenCache(settings.token_cache_path)
+
+
+def build_forms_source(settings: Settings, workbook: str | None = None):
+    """Where the no-premium Forms path reads responses from, or None when it is not set up."""
+    if workbook or settings.forms_workbook:
+        from local.forms_workbook import LocalFormsWorkbook
+
+        return LocalFormsWorkbook(workbook or settings.forms_workbook)
+    if settings.forms_drive_id and settings.forms_item_id:
+        from graph.forms_workbook import GraphFormsWorkbook
+
+        return GraphFormsWorkbook(
+            build_graph_client(settings), settings.forms_drive_id, settings.forms_item_id
+        )
+    return None

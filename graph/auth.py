@@ -80,6 +80,19 @@ class FileTokenCache:
         tmp.replace(self.path)
 
 
+class StateTokenCache:
+    """The token cache kept in a StateStore: in Azure, a blob in the function's storage account."""
+
+    def __init__(self, state, key: str = "msal-token-cache") -> None:
+        self._state, self._key = state, key
+
+    def load(self) -> str | None:
+        return self._state.get(self._key)
+
+    def save(self, data: str) -> None:
+        self._state.set(self._key, data)
+
+
 def http_session(ca_bundle: str | None) -> requests.Session:
     """msal's HTTP client. trust_env off so REQUESTS_CA_BUNDLE cannot override `verify`."""
     session = requests.Session()

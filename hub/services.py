@@ -9,9 +9,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from hub.forms_sheet import new_rows
+from hub.intake import receive
 from hub.matching import MatchRules
-from hub.ports import HubStore, HubUnavailable, Queue
+from hub.ports import HubStore, HubUnavailable, Queue, StateStore
 from hub.recorder import READ_COLUMNS, READS, Outcome, record_batch
+from hub.validation import IntakeRules
 
 log = logging.getLogger("cxhub.writer")
 
@@ -107,4 +110,37 @@ def drain(
             report.written[tab] = report.written.get(tab, 0) + n
         log.info("batch written: %d message(s), %d failed, %s", len(usable), failed, result.changes.counts())
     report.seconds = time.perf_counter() - started
+    return report
+
+
+@dataclass
+class PollReport:
+    accepted: int = 0
+    rejected: int = 0
+    last_id: int = 0
+
+
+def poll_forms(
+    rows: Callable[[], list[list]],
+    state: StateStore,
+    queue: Queue,
+    clock: Callable[[], datetime],
+    rules: IntakeRules,
+    key: str = "forms-last-id",
+) -> PollReport:
+    """Queue the Forms responses newer than the last one processed, through the same intake.
+
+    The watermark moves after each message is queued, so a crash re-queues at most one
+    response, and the writer's idempotency (Source Response ID) makes that harmless.
+    """
+    last = int(state.get(key) or 0)
+    report = PollReport(last_id=last)
+    for row in new_rows(rows(), last):
+        reply = receive(row.body, signature=None, secret=None, now=clock(), rules=rules)
+        if reply.message is not None:
+            queue.put(reply.message)
+        report.accepted += reply.status == 202
+        report.rejected += reply.status != 202
+        state.set(key, str(row.response_number))
+        report.last_id = row.response_number
     return report

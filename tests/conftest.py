@@ -43,10 +43,10 @@ def _free_port() -> int:
 
 
 def _azurite_binary() -> str | None:
-    local = ROOT / "node_modules" / ".bin" / "azurite-queue"
+    local = ROOT / "node_modules" / ".bin" / "azurite"
     if local.exists():
         return str(local)
-    return shutil.which("azurite-queue")
+    return shutil.which("azurite")
 
 
 @pytest.fixture(scope="session")
@@ -57,24 +57,13 @@ def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         if os.environ.get("CXHUB_REQUIRE_AZURITE") == "1":
             pytest.fail("Azurite is required here but not installed: npm install --no-save azurite@3")
         pytest.skip("Azurite not installed (npm install --no-save azurite@3)")
-    port = _free_port()
+    port, blob_port, table_port = _free_port(), _free_port(), _free_port()
     workdir = tmp_path_factory.mktemp("azurite")
-    proc = subprocess.Popen(
-        [
-            binary,
-            "--silent",
-            "--disableTelemetry",
-            "--inMemoryPersistence",
-            "--skipApiVersionCheck",
-            "--queueHost",
-            "127.0.0.1",
-            "--queuePort",
-            str(port),
-        ],
-        cwd=workdir,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    # All three services, as an admin's local emulator would run (queues and state blobs are used).
+    args = ["--silent", "--disableTelemetry", "--inMemoryPersistence", "--skipApiVersionCheck"]
+    for service, number in (("queue", port), ("blob", blob_port), ("table", table_port)):
+        args += [f"--{service}Host", "127.0.0.1", f"--{service}Port", str(number)]
+    proc = subprocess.Popen([binary, *args], cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -90,6 +79,7 @@ def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield (
         "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
         f"AccountKey={_DEV_KEY};QueueEndpoint=http://127.0.0.1:{port}/devstoreaccount1;"
+        f"BlobEndpoint=http://127.0.0.1:{blob_port}/devstoreaccount1;"
     )
     proc.terminate()
     proc.wait(timeout=10)

@@ -17,8 +17,13 @@ def functions() -> dict[str, object]:
     return {f.get_function_name(): f for f in function_app.app.get_functions()}
 
 
-def test_the_app_registers_intake_and_writer():
-    assert set(functions()) == {"submissions", "writer"}
+def test_the_app_registers_intake_writer_and_forms_poll():
+    assert set(functions()) == {"submissions", "writer", "forms_poll"}
+
+
+def test_forms_poll_runs_on_its_schedule_setting():
+    trigger = functions()["forms_poll"].get_trigger()
+    assert trigger.type == "timerTrigger" and trigger.schedule == "%FORMS_POLL_SCHEDULE%"
 
 
 def test_intake_is_a_function_key_post_route_with_a_queue_output():
