@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import sys
@@ -25,9 +26,28 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.from_env(hub=getattr(args, "hub", None))
         return int(args.run(args, settings) or 0)
-    except (SettingsError, FileExistsError, FileNotFoundError, UsageError) as e:
+    except _user_errors() as e:
         print(f"cxhub: {e}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    """Errors that are about the setup, said in one line rather than a traceback."""
+    from hub.ports import HubSchemaError
+
+    errors: list[type[BaseException]] = [
+        SettingsError,
+        FileExistsError,
+        FileNotFoundError,
+        UsageError,
+        HubSchemaError,
+    ]
+    if "graph.client" in sys.modules:  # only when a Graph command ran: keep local runs light
+        from graph.auth import AuthError
+        from graph.client import GraphCallError
+
+        errors += [AuthError, GraphCallError]
+    return tuple(errors)
 
 
 class UsageError(Exception):
@@ -75,6 +95,18 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--hub", help=hub_help)
     c.set_defaults(run=cmd_poll_forms)
 
+    c = sub.add_parser("login", help="sign the service account in once (delegated mode, device code)")
+    c.set_defaults(run=cmd_login)
+
+    c = sub.add_parser("doctor", help="check the Graph setup: token, hub access, workbook API, tables")
+    c.set_defaults(run=cmd_doctor)
+
+    c = sub.add_parser("provision", help="upload a blank hub to a SharePoint site and print the settings")
+    c.add_argument("--site-url", required=True, help="e.g. https://contoso.sharepoint.com/sites/CX")
+    c.add_argument("--folder", required=True, help="folder in the site's Documents library, e.g. 'CX Hub'")
+    c.add_argument("--name", default="CX Hub.xlsx")
+    c.set_defaults(run=cmd_provision)
+
     c = sub.add_parser("form", help="print the Microsoft Forms question set as a build checklist")
     c.set_defaults(run=cmd_form)
     return p
@@ -92,6 +124,72 @@ def cmd_form(args: argparse.Namespace, settings: Settings) -> int:
     from hub_schema.form import as_markdown
 
     print(as_markdown(), end="")
+    return EXIT_OK
+
+
+def _graph_required(settings: Settings, *, item: bool = True) -> None:
+    missing = [
+        n
+        for n, v in (("CXHUB_TENANT_ID", settings.tenant_id), ("CXHUB_CLIENT_ID", settings.client_id))
+        if not v and not settings.use_managed_identity
+    ]
+    if item:
+        missing += [
+            n
+            for n, v in (
+                ("CXHUB_HUB_DRIVE_ID", settings.hub_drive_id),
+                ("CXHUB_HUB_ITEM_ID", settings.hub_item_id),
+            )
+            if not v
+        ]
+    if missing:
+        raise UsageError(f"set {', '.join(missing)} first (see README, Settings)")
+
+
+def cmd_login(args: argparse.Namespace, settings: Settings) -> int:
+    from cxhub import wiring
+    from graph.auth import DelegatedTokens
+
+    _graph_required(settings, item=False)
+    tokens = DelegatedTokens(dataclasses.replace(wiring.auth_settings(settings), delegated=True))
+    user = tokens.login(lambda text: print(text, flush=True))
+    print(f"Signed in as {user}. The token cache is kept; set CXHUB_AUTH_MODE=delegated to use it.")
+    return EXIT_OK
+
+
+def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
+    from cxhub import wiring
+    from graph.admin import doctor
+
+    _graph_required(settings)
+    tokens = wiring.graph_tokens(settings)
+    checks = doctor(
+        tokens,
+        wiring.build_graph_client(settings, tokens),
+        settings.hub_drive_id or "",
+        settings.hub_item_id or "",
+        wiring.auth_mode_name(settings),
+    )
+    for check in checks:
+        print(f"{'ok  ' if check.ok else 'FAIL'} {check.name}: {check.detail}")
+        if check.fix:
+            print(f"     fix: {check.fix}")
+    return EXIT_OK if all(c.ok for c in checks) else EXIT_REJECTED
+
+
+def cmd_provision(args: argparse.Namespace, settings: Settings) -> int:
+    import tempfile
+
+    from cxhub import wiring
+    from graph.admin import provision
+    from hub_schema.template import build_template
+
+    _graph_required(settings, item=False)
+    with tempfile.TemporaryDirectory() as tmp:
+        data = build_template(Path(tmp) / args.name).read_bytes()
+    done = provision(wiring.build_graph_client(settings), args.site_url, args.folder, args.name, data)
+    print(f"Uploaded a blank hub: {done.web_url}\nPaste these settings:")
+    print(f"CXHUB_HUB_DRIVE_ID={done.drive_id}\nCXHUB_HUB_ITEM_ID={done.item_id}")
     return EXIT_OK
 
 

@@ -54,14 +54,25 @@ def auth_settings(settings: Settings):
     )
 
 
-def build_graph_client(settings: Settings):
+def graph_tokens(settings: Settings):
     from graph.auth import token_source
+
+    return token_source(auth_settings(settings))
+
+
+def build_graph_client(settings: Settings, tokens=None):
     from graph.client import ClientSettings, GraphClient
 
     return GraphClient(
         ClientSettings(graph_base_url=settings.graph_base_url, ca_bundle=settings.ca_bundle),
-        token_source(auth_settings(settings)),
+        tokens or graph_tokens(settings),
     )
+
+
+def auth_mode_name(settings: Settings) -> str:
+    if settings.use_managed_identity:
+        return "managed identity"
+    return "delegated" if settings.auth_mode == "delegated" else "app-only"
 
 
 def intake_rules(settings: Settings) -> IntakeRules:

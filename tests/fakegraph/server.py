@@ -43,7 +43,7 @@ GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 
 @dataclass
 class Fault:
-    """Fail matching requests. kind: 429 | 503 | 504_after | lock | session_expired | latency."""
+    """Fail matching requests. kind: 429 | 503 | 504_after | lock | 403 | session_expired | latency."""
 
     kind: str
     method: str | None = None
@@ -217,7 +217,7 @@ class FakeGraph:
             if fault_rule is not None and fault_rule.kind == "latency":
                 time.sleep(fault_rule.delay)
                 fault_rule = None
-            if fault_rule is not None and fault_rule.kind in ("429", "503", "lock"):
+            if fault_rule is not None and fault_rule.kind in ("429", "503", "lock", "403"):
                 fault = fault_rule.kind
                 status, body, headers = self._fault_response(fault_rule)
             else:
@@ -291,6 +291,9 @@ class FakeGraph:
             (r"/{tenant}/oauth2/v2.0/devicecode", "POST", self._devicecode),
             (r"/msi/token", "GET", self._msi),
             (r"/download/(?P<token>[^/]+)", "GET", self._download),
+            (r"/v1.0/sites/(?P<host>[^/:]+):(?P<path>/[^:]*):?", "GET", self._site_by_path),
+            (r"/v1.0/sites/(?P<site>[^/]+)/drive", "GET", self._site_drive),
+            (r"/v1.0/drives/[^/]+/root:/(?P<path>.+?):?", "GET", self._item_by_path),
             (item, "GET", self._item_get),
             (item, "PATCH", self._item_patch),
             (item + "/content", "GET", self._content_get),
@@ -468,6 +471,33 @@ class FakeGraph:
             meta["file"] = {"mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
             meta["size"] = item.path.stat().st_size
         return meta
+
+    site_url_path: str = "/sites/CX"
+
+    def _site_by_path(self, m, query, raw, headers):
+        if m["path"].rstrip("/") != self.site_url_path:
+            return 404, _error("itemNotFound", "Requested site could not be found"), {}
+        return (
+            200,
+            {
+                "id": f"{m['host']},fake-site-collection,fake-web",
+                "webUrl": f"https://{m['host']}{m['path']}",
+                "displayName": "CX",
+            },
+            {},
+        )
+
+    def _site_drive(self, m, query, raw, headers):
+        return 200, {"id": self.drive_id, "driveType": "documentLibrary", "name": "Documents"}, {}
+
+    def _item_by_path(self, m, query, raw, headers):
+        parent, found = "root", None
+        for part in [p for p in m["path"].split("/") if p]:
+            found = next((i for i in self.items.values() if i.parent == parent and i.name == part), None)
+            if found is None:
+                return 404, _error("itemNotFound", "The resource could not be found."), {}
+            parent = found.id
+        return 200, self._meta(found or self.items["root"]), {}
 
     def _item_get(self, m, query, raw, headers):
         item = self._item(m["item"])

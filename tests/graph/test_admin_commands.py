@@ -1,0 +1,86 @@
+"""cxhub login, doctor and provision against the fake tenant."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from cxhub.cli import main
+from tests.graph.conftest import graph_env
+
+
+@pytest.fixture
+def env(fake, hub_item, monkeypatch, tmp_path):
+    for name, value in graph_env(fake, hub_item, CXHUB_TOKEN_CACHE=str(tmp_path / "tokens.json")).items():
+        monkeypatch.setenv(name, value)
+    for name in ("CXHUB_QUEUE", "FUNCTIONS_WORKER_RUNTIME"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def run(capsys, *args):
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_doctor_is_all_ok_on_a_good_setup(env, capsys):
+    code, out, _ = run(capsys, "doctor")
+    assert code == 0
+    assert out.count("ok  ") == 4 and "tables and columns match hub_schema" in out
+
+
+def test_doctor_names_a_bad_secret_and_the_fix(env, capsys, monkeypatch):
+    monkeypatch.setenv("CXHUB_CLIENT_SECRET", "wrong")
+    code, out, _ = run(capsys, "doctor")
+    assert code == 1 and "FAIL token" in out and "fix: check CXHUB_TENANT_ID" in out
+    assert "wrong" not in out
+
+
+def test_doctor_sends_app_only_refusals_to_the_delegated_mode(env, capsys, fake):
+    from tests.fakegraph import Fault
+
+    fake.faults.append(Fault("403", method="POST", path="createSession"))
+    code, out, _ = run(capsys, "doctor")
+    assert code == 1 and "FAIL workbook API" in out and "CXHUB_AUTH_MODE=delegated" in out
+
+
+def test_doctor_reports_a_missing_table(env, capsys, fake, hub_item):
+    del fake.workbook(hub_item)["Audit"].tables["Audit"]
+    code, out, _ = run(capsys, "doctor")
+    assert code == 1 and "table Audit (tab Audit) is missing" in out
+
+
+def test_login_then_the_delegated_mode_works(env, capsys, fake, monkeypatch):
+    def approve_soon():
+        deadline = time.monotonic() + 10
+        while not fake.device_codes and time.monotonic() < deadline:
+            time.sleep(0.05)
+        fake.approve_all_device_codes()
+
+    threading.Thread(target=approve_soon, daemon=True).start()
+    code, out, _ = run(capsys, "login")
+    assert code == 0 and "FAKE-CODE" in out and "Signed in as cxhub-service@mikano.example" in out
+    monkeypatch.setenv("CXHUB_AUTH_MODE", "delegated")
+    monkeypatch.delenv("CXHUB_CLIENT_SECRET")
+    code, out, _ = run(capsys, "doctor")
+    assert code == 0 and "(delegated)" in out
+
+
+def test_provision_uploads_a_blank_hub_and_prints_the_settings(env, capsys, fake):
+    folder = fake.add_folder("CX Hub")
+    code, out, _ = run(
+        capsys, "provision", "--site-url", "https://mikano.sharepoint.com/sites/CX", "--folder", "CX Hub"
+    )
+    assert code == 0
+    item_id = out.split("CXHUB_HUB_ITEM_ID=")[1].split()[0]
+    assert fake.items[item_id].parent == folder and fake.items[item_id].name == "CX Hub.xlsx"
+    assert f"CXHUB_HUB_DRIVE_ID={fake.drive_id}" in out
+
+
+def test_provision_to_an_unknown_site_is_a_clear_error(env, capsys):
+    code, _, err = run(
+        capsys, "provision", "--site-url", "https://mikano.sharepoint.com/sites/Nope", "--folder", "CX Hub"
+    )
+    assert code == 2 and "Graph 404" in err
