@@ -98,7 +98,8 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("login", help="sign the service account in once (delegated mode, device code)")
     c.set_defaults(run=cmd_login)
 
-    c = sub.add_parser("doctor", help="check the Graph setup: token, hub access, workbook API, tables")
+    c = sub.add_parser("doctor", help="check the Graph setup: token, hub access, workbook API, tables, mail")
+    c.add_argument("--no-mail", action="store_true", help="skip the test mail to the first admin")
     c.set_defaults(run=cmd_doctor)
 
     c = sub.add_parser("provision", help="upload a blank hub to a SharePoint site and print the settings")
@@ -159,17 +160,20 @@ def cmd_login(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
     from cxhub import wiring
-    from graph.admin import doctor
+    from graph.admin import doctor, mail_check
 
     _graph_required(settings)
     tokens = wiring.graph_tokens(settings)
+    client = wiring.build_graph_client(settings, tokens)
     checks = doctor(
         tokens,
-        wiring.build_graph_client(settings, tokens),
+        client,
         settings.hub_drive_id or "",
         settings.hub_item_id or "",
         wiring.auth_mode_name(settings),
     )
+    if not args.no_mail and all(c.ok for c in checks[:1]):
+        checks.append(mail_check(client, settings.mail_sender, settings.admin_emails))
     for check in checks:
         print(f"{'ok  ' if check.ok else 'FAIL'} {check.name}: {check.detail}")
         if check.fix:

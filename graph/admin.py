@@ -5,16 +5,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
+import httpx
 from msgraph.generated.drives.item.items.item.content.content_request_builder import ContentRequestBuilder
+from msgraph.generated.drives.item.items.item.create_upload_session import (
+    create_upload_session_post_request_body as upload_body,
+)
+from msgraph.generated.drives.item.items.item.create_upload_session import (
+    create_upload_session_request_builder as upload_builder,
+)
 from msgraph.generated.drives.item.items.item.drive_item_item_request_builder import (
     DriveItemItemRequestBuilder,
 )
+from msgraph.generated.models.drive_item import DriveItem
+from msgraph.generated.models.drive_item_uploadable_properties import DriveItemUploadableProperties
 from msgraph.generated.sites.item.site_item_request_builder import SiteItemRequestBuilder
 
 from graph.auth import AuthError, TokenSource
 from graph.client import GraphCallError, GraphClient
 
 SIMPLE_UPLOAD_LIMIT = 4 * 1024 * 1024  # Graph's limit for a single PUT of file content
+UPLOAD_FRAGMENT = 10 * 320 * 1024  # a multiple of 320 KiB, as upload sessions require (max 60 MiB)
 
 
 @dataclass(frozen=True)
@@ -26,10 +36,6 @@ class Provisioned:
 
 def provision(client: GraphClient, site_url: str, folder: str, name: str, data: bytes) -> Provisioned:
     """Upload the hub workbook into `folder` of the site's default document library."""
-    if len(data) > SIMPLE_UPLOAD_LIMIT:
-        raise ValueError(
-            f"{name} is {len(data):,} bytes; a blank hub is far smaller. Upload it in the browser."
-        )
     parts = urlsplit(site_url)
     if not parts.hostname or not parts.path.strip("/"):
         raise ValueError(
@@ -50,13 +56,63 @@ def provision(client: GraphClient, site_url: str, folder: str, name: str, data: 
         client.adapter, f"{base}/drives/{drive.id}/root:/{folder_path}:"
     )
     target = client.call("folder", lambda: folder_builder.get(), idempotent=True)
-    upload = ContentRequestBuilder(
-        client.adapter, f"{base}/drives/{drive.id}/items/{target.id}:/{quote(name)}:/content"
-    )
-    item = client.call("upload", lambda: upload.put(data), idempotent=True)  # same bytes again: harmless
+    child = f"{base}/drives/{drive.id}/items/{target.id}:/{quote(name)}:"
+    if len(data) <= SIMPLE_UPLOAD_LIMIT:
+        upload = ContentRequestBuilder(client.adapter, f"{child}/content")
+        item = client.call("upload", lambda: upload.put(data), idempotent=True)  # same bytes: harmless
+    else:
+        item = _upload_in_fragments(client, child, data)
     return Provisioned(
         drive.id, item.id, item.web_url or f"{site_url.rstrip('/')}/{folder.strip('/')}/{name}"
     )
+
+
+def _upload_in_fragments(client: GraphClient, child_url: str, data: bytes) -> DriveItem:
+    """driveItem: createUploadSession, then the bytes in fragments of a multiple of 320 KiB."""
+    body = upload_body.CreateUploadSessionPostRequestBody(
+        item=DriveItemUploadableProperties(additional_data={"@microsoft.graph.conflictBehavior": "replace"})
+    )
+    builder = upload_builder.CreateUploadSessionRequestBuilder(
+        client.adapter, f"{child_url}/createUploadSession"
+    )
+    session = client.call("upload session", lambda: builder.post(body), idempotent=False)
+    if session is None or not session.upload_url:
+        raise GraphCallError(None, "noUploadUrl", "", "Graph returned no uploadUrl")
+    total, start = len(data), 0
+    # The uploadUrl is pre-authenticated; sending our bearer token to it can make it answer 401.
+    with httpx.Client(
+        verify=client.tls_verify, timeout=client.settings.timeout_seconds, trust_env=False
+    ) as http:
+        while True:
+            end = min(start + UPLOAD_FRAGMENT, total) - 1
+            response = _put_fragment(
+                client, http, session.upload_url, data[start : end + 1], start, end, total
+            )
+            if end + 1 >= total:
+                body = response.json()
+                return DriveItem(id=body["id"], web_url=body.get("webUrl"))
+            start = end + 1
+
+
+def _put_fragment(
+    client: GraphClient, http: httpx.Client, url: str, chunk: bytes, start: int, end: int, total: int
+) -> httpx.Response:
+    """One fragment; a throttled or failed fragment is sent again (the session keeps what it has)."""
+    for attempt in range(1, client.settings.max_attempts + 1):
+        client.stats.requests += 1
+        try:
+            response = http.put(url, content=chunk, headers={"Content-Range": f"bytes {start}-{end}/{total}"})
+        except httpx.TransportError as e:
+            if attempt == client.settings.max_attempts:
+                raise GraphCallError(None, "network", type(e).__name__, str(e)) from e
+            client.sleep_backoff(attempt, None)
+            continue
+        if response.status_code < 400:
+            return response
+        if response.status_code not in (429, 500, 502, 503, 504) or attempt == client.settings.max_attempts:
+            raise GraphCallError(response.status_code, "uploadFailed", "", response.text[:200])
+        client.sleep_backoff(attempt, response.headers.get("Retry-After"))
+    raise AssertionError("unreachable")
 
 
 @dataclass(frozen=True)
@@ -120,6 +176,36 @@ def doctor(tokens: TokenSource, client: GraphClient, drive_id: str, item_id: str
         )
     )
     return checks
+
+
+def mail_check(client: GraphClient, sender: str | None, to: tuple[str, ...]) -> Check:
+    """Send the admins one short test mail: the only sure test of Mail.Send and its mailbox scope."""
+    from graph.mail import GraphMailer
+    from hub.ports import MailMessage
+
+    if not sender or not to:
+        return Check(
+            "mail",
+            False,
+            "no sender mailbox or admin emails set",
+            "set CXHUB_MAIL_SENDER and CXHUB_ADMIN_EMAILS",
+        )
+    message = MailMessage(
+        to=to[:1],
+        subject="CX Hub doctor: mail works",
+        html="<p>CX Hub can send mail from this mailbox. Reminders and digests will come from it.</p>",
+    )
+    try:
+        GraphMailer(client, sender).send(message)
+    except GraphCallError as e:
+        return Check(
+            "mail",
+            False,
+            f"sendMail was refused ({e.status} {e.inner or e.code})",
+            "grant Mail.Send and scope it to the sender mailbox with an Exchange application access "
+            "policy / RBAC for Applications (docs/ADMIN.md); check CXHUB_MAIL_SENDER is a licensed mailbox",
+        )
+    return Check("mail", True, "a test mail was sent to the first admin")
 
 
 def _token_fix(mode: str) -> str:

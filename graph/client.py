@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -90,8 +91,11 @@ class GraphClient:
         self.stats = CallStats()
         self._sleep = sleep
         self._loop = asyncio.new_event_loop()
+        self.tls_verify: ssl.SSLContext | bool = (
+            ssl.create_default_context(cafile=settings.ca_bundle) if settings.ca_bundle else True
+        )
         http = httpx.AsyncClient(
-            verify=settings.ca_bundle or True,
+            verify=self.tls_verify,
             timeout=httpx.Timeout(settings.timeout_seconds, connect=15.0),
             trust_env=False,
             event_hooks={"request": [self._count], "response": [self._measure]},
@@ -146,13 +150,7 @@ class GraphClient:
 
     def _backoff(self, name: str, attempt: int, error: APIError | None) -> None:
         headers = {k.lower(): v for k, v in ((error.response_headers or {}) if error else {}).items()}
-        retry_after = headers.get("retry-after")
-        try:
-            wait = float(retry_after) if retry_after else min(2.0**attempt, 30.0)
-        except ValueError:
-            wait = min(2.0**attempt, 30.0)
-        wait = min(wait, self.settings.max_retry_after)
-        self.stats.retries += 1
+        wait = self.sleep_backoff(attempt, headers.get("retry-after"))
         log.info(
             "graph %s: retry %d in %.1fs (status %s)",
             name,
@@ -160,7 +158,17 @@ class GraphClient:
             wait,
             error.response_status_code if error else "network",
         )
+
+    def sleep_backoff(self, attempt: int, retry_after: str | None) -> float:
+        """Wait as Retry-After says (capped), else exponentially; returns the seconds waited."""
+        try:
+            wait = float(retry_after) if retry_after else min(2.0**attempt, 30.0)
+        except ValueError:
+            wait = min(2.0**attempt, 30.0)
+        wait = min(wait, self.settings.max_retry_after)
+        self.stats.retries += 1
         self._sleep(wait)
+        return wait
 
     def run(self, coroutine: Awaitable[T]) -> T:
         return self._loop.run_until_complete(coroutine)

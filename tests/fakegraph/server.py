@@ -26,7 +26,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
 from pathlib import Path
@@ -114,6 +114,7 @@ class FakeGraph:
     def __post_init__(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         self.items: dict[str, Item] = {"root": Item("root", "root", "")}
+        self.uploads: dict[str, dict[str, Any]] = {}
         self.sessions: dict[str, Session] = {}
         self.tokens: dict[str, dict[str, Any]] = {}
         self.refresh_tokens: dict[str, str] = {}
@@ -247,6 +248,10 @@ class FakeGraph:
                 _error("serviceUnavailable", "Service unavailable", "transientFailure"),
                 {"Retry-After": str(rule.retry_after)},
             )
+        if rule.kind == "403":
+            # sendMail answers ErrorAccessDenied; drive/workbook calls answer accessDenied.
+            code = "ErrorAccessDenied" if "sendMail" in rule.path else "accessDenied"
+            return 403, _error(code, "Access is denied. Check credentials and try again."), {}
         return (
             409,
             _error("conflict", "The workbook is locked for editing by another user.", "accessConflict"),
@@ -299,6 +304,8 @@ class FakeGraph:
             (item + "/content", "GET", self._content_get),
             (item + "/content", "PUT", self._content_put),
             (item + r":/(?P<name>[^:]+):/content", "PUT", self._content_put_child),
+            (item + r":/(?P<name>[^:]+):/createUploadSession", "POST", self._create_upload_session),
+            (r"/upload/(?P<token>[^/]+)", "PUT", self._upload_fragment),
             (item + "/children", "GET", self._children),
             (wb + "/createSession", "POST", self._create_session),
             (wb + "/refreshSession", "POST", self._refresh_session),
@@ -552,6 +559,56 @@ class FakeGraph:
             self._books.pop(existing.id, None)
             return 200, self._meta(existing), {}
         item_id = self.add_file(m["name"], raw, parent)
+        return 201, self._meta(self.items[item_id]), {}
+
+    # driveItem: createUploadSession. The uploadUrl is pre-authenticated: "including the
+    # Authorization header when issuing the PUT call might result in 401" (Graph docs), so the
+    # fake answers 401 to one. Fragments other than the last must be multiples of 320 KiB.
+    def _create_upload_session(self, m, query, raw, headers):
+        parent = self._item(m["item"])
+        if parent is None or not parent.is_folder:
+            return 404, _error("itemNotFound", "Item not found"), {}
+        token = secrets.token_urlsafe(12)
+        self.uploads[token] = {"parent": parent.id, "name": m["name"], "data": bytearray()}
+        expires = (datetime.now(UTC) + timedelta(hours=1)).isoformat().replace("+00:00", "Z")
+        return (
+            200,
+            {
+                "uploadUrl": f"{self.base_url}/upload/{token}",
+                "expirationDateTime": expires,
+                "nextExpectedRanges": ["0-"],
+            },
+            {},
+        )
+
+    def _upload_fragment(self, m, query, raw, headers):
+        if headers.get("Authorization"):
+            return 401, _error("unauthenticated", "uploadUrl is pre-authenticated: drop Authorization"), {}
+        upload = self.uploads.get(m["token"])
+        if upload is None:
+            return 404, _error("itemNotFound", "The upload session was not found"), {}
+        found = re.fullmatch(r"bytes (\d+)-(\d+)/(\d+)", headers.get("Content-Range", ""))
+        if not found:
+            return 400, _error("invalidRequest", "Content-Range is required"), {}
+        start, end, total = (int(g) for g in found.groups())
+        data = upload["data"]
+        last = end + 1 == total
+        if start != len(data) or end - start + 1 != len(raw) or (not last and len(raw) % (320 * 1024)):
+            return 416, _error("invalidRange", f"Expected range {len(data)}-"), {}
+        data.extend(raw)
+        if not last:
+            return 202, {"nextExpectedRanges": [f"{len(data)}-"]}, {}
+        del self.uploads[m["token"]]
+        existing = next(
+            (i for i in self.items.values() if i.parent == upload["parent"] and i.name == upload["name"]),
+            None,
+        )
+        if existing:
+            existing.path.write_bytes(bytes(data))
+            existing.version += 1
+            self._books.pop(existing.id, None)
+            return 200, self._meta(existing), {}
+        item_id = self.add_file(upload["name"], bytes(data), upload["parent"])
         return 201, self._meta(self.items[item_id]), {}
 
     # -- workbook ----------------------------------------------------------------------

@@ -13,7 +13,12 @@ from tests.graph.conftest import graph_env
 
 @pytest.fixture
 def env(fake, hub_item, monkeypatch, tmp_path):
-    for name, value in graph_env(fake, hub_item, CXHUB_TOKEN_CACHE=str(tmp_path / "tokens.json")).items():
+    extra = {
+        "CXHUB_TOKEN_CACHE": str(tmp_path / "tokens.json"),
+        "CXHUB_MAIL_SENDER": "cxhub@mikano.example",
+        "CXHUB_ADMIN_EMAILS": "it.admin@mikano.example,ops@mikano.example",
+    }
+    for name, value in graph_env(fake, hub_item, **extra).items():
         monkeypatch.setenv(name, value)
     for name in ("CXHUB_QUEUE", "FUNCTIONS_WORKER_RUNTIME"):
         monkeypatch.delenv(name, raising=False)
@@ -25,10 +30,25 @@ def run(capsys, *args):
     return code, out.out, out.err
 
 
-def test_doctor_is_all_ok_on_a_good_setup(env, capsys):
+def test_doctor_is_all_ok_on_a_good_setup(env, capsys, fake):
     code, out, _ = run(capsys, "doctor")
     assert code == 0
-    assert out.count("ok  ") == 4 and "tables and columns match hub_schema" in out
+    assert out.count("ok  ") == 5 and "tables and columns match hub_schema" in out
+    (sent,) = fake.mailbox
+    assert sent["from"] == "cxhub@mikano.example" and "doctor" in sent["message"]["subject"]
+    assert [r["emailAddress"]["address"] for r in sent["message"]["toRecipients"]] == [
+        "it.admin@mikano.example"
+    ]
+
+
+def test_doctor_names_the_mail_permission_fix(env, capsys, fake):
+    from tests.fakegraph import Fault
+
+    fake.faults.append(Fault("403", method="POST", path="sendMail"))
+    code, out, _ = run(capsys, "doctor")
+    assert code == 1 and "FAIL mail: sendMail was refused (403" in out and "RBAC for Applications" in out
+    code, out, _ = run(capsys, "doctor", "--no-mail")
+    assert code == 0 and "mail" not in out
 
 
 def test_doctor_names_a_bad_secret_and_the_fix(env, capsys, monkeypatch):
@@ -84,3 +104,29 @@ def test_provision_to_an_unknown_site_is_a_clear_error(env, capsys):
         capsys, "provision", "--site-url", "https://mikano.sharepoint.com/sites/Nope", "--folder", "CX Hub"
     )
     assert code == 2 and "Graph 404" in err
+
+
+def test_provision_of_a_big_workbook_goes_through_an_upload_session(env, fake):
+    """Over 4 MB Graph refuses a simple PUT: the bytes go in 320 KiB-multiple fragments, unauthenticated."""
+    import os
+    import random
+
+    from cxhub import wiring
+    from cxhub.settings import Settings
+    from graph.admin import provision
+    from tests.fakegraph import Fault
+
+    data = random.Random(7).randbytes(9 * 1024 * 1024 + 12345)  # not a multiple of the fragment size
+    folder = fake.add_folder("CX Hub")
+    fake.faults.append(Fault("503", method="PUT", path="^/upload/", times=1))
+    client = wiring.build_graph_client(Settings.from_env(dict(os.environ)))
+    client._sleep = lambda seconds: None
+    try:
+        made = provision(client, "https://mikano.sharepoint.com/sites/CX", "CX Hub", "Big Hub.xlsx", data)
+    finally:
+        client.close()
+    assert fake.items[made.item_id].parent == folder
+    assert fake.items[made.item_id].path.read_bytes() == data
+    puts = [r for r in fake.requests if r.method == "PUT" and r.path.startswith("/upload/")]
+    assert len(puts) == 4 and [r.status for r in puts] == [503, 202, 202, 201]
+    assert not any("/content" in r.path and r.method == "PUT" for r in fake.requests)
