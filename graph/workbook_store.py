@@ -53,8 +53,11 @@ class _Layout:
 
 
 class GraphHubStore:
-    def __init__(self, client: GraphClient, drive_id: str, item_id: str) -> None:
+    def __init__(
+        self, client: GraphClient, drive_id: str, item_id: str, *, rows_per_add: int = MAX_ROWS_PER_ADD
+    ) -> None:
         self.client = client
+        self.rows_per_add = rows_per_add  # 1 gives the per-row approach (bench/ compares the two)
         self.drive_id = drive_id
         self.item_id = item_id
         self._session: str | None = None
@@ -257,8 +260,8 @@ class GraphHubStore:
         missing = [c for c in schema.column_names if c not in header]
         if missing:
             raise HubSchemaError(f"the {schema.table_name} table lacks column(s) {', '.join(missing)}")
-        for start in range(0, len(rows), MAX_ROWS_PER_ADD):
-            chunk = rows[start : start + MAX_ROWS_PER_ADD]
+        for start in range(0, len(rows), self.rows_per_add):
+            chunk = rows[start : start + self.rows_per_add]
             self._add_rows(schema, header, chunk)
 
     def _add_rows(self, schema: Tab, header: list[str], rows: list[Row]) -> None:

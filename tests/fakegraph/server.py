@@ -327,6 +327,7 @@ class FakeGraph:
                 "PATCH",
                 self._range_patch,
             ),
+            (wb + r"/worksheets/(?P<sheet>[^/]+)/range\(address='(?P<address>[^']+)'\)", "GET", self._range_get),
             (r"/v1.0/users/(?P<user>[^/]+)/sendMail", "POST", self._send_mail),
             (r"/v1.0/users/(?P<user>[^/]+)/manager", "GET", self._manager),
             (r"/v1.0/\$batch", "POST", self._batch),
@@ -794,8 +795,19 @@ class FakeGraph:
         if denied:
             return denied
         ws = self._book(m["item"])[m["sheet"]]
+        if query.get("$select") == "address":  # what a pager asks first: how big is the sheet
+            return 200, {"address": f"{ws.title}!{ws.dimensions}"}, {}
         values = [[_api_value(c) for c in row] for row in ws.iter_rows()]
         return 200, _range(ws.title, ws.dimensions, values), {}
+
+    def _range_get(self, m, query, raw, headers):
+        denied = self._session_for(m["item"], headers)
+        if denied:
+            return denied
+        ws = self._book(m["item"])[m["sheet"]]
+        min_col, min_row, max_col, max_row = range_boundaries(m["address"])
+        rows = ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col)
+        return 200, _range(ws.title, m["address"], [[_api_value(c) for c in row] for row in rows]), {}
 
     def _range_patch(self, m, query, raw, headers):
         denied = self._writable(m["item"], headers)
