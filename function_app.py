@@ -3,6 +3,7 @@
 import azure.functions as func
 
 from functions.forms_poll import bp as forms_poll
+from functions.governance import bp as governance
 from functions.intake import bp as intake
 from functions.writer import bp as writer
 
@@ -10,3 +11,4 @@ app = func.FunctionApp()
 app.register_functions(intake)
 app.register_functions(writer)
 app.register_functions(forms_poll)
+app.register_functions(governance)

@@ -75,6 +75,19 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--hub", help=hub_help)
     c.set_defaults(run=cmd_drain)
 
+    c = sub.add_parser("import-erp", help="import an ERP export (customers, invoices or prices) into the hub")
+    c.add_argument("file", type=Path, help="the export: .csv (',', ';' or tab) or .xlsx")
+    c.add_argument("--kind", required=True, choices=("customers", "invoices", "prices"))
+    c.add_argument("--hub", help=hub_help)
+    c.set_defaults(run=cmd_import_erp)
+
+    c = sub.add_parser("run", help="run a timer job once: governance, or erp-folder (the ERP drop folder)")
+    c.add_argument("job", choices=("governance", "erp-folder"))
+    c.add_argument("--hub", help=hub_help)
+    c.add_argument("--as-of", type=_day, help="governance: the run date YYYY-MM-DD (default today, Lagos)")
+    c.add_argument("--folder", type=Path, help="erp-folder: a local drop folder (default CXHUB_ERP_FOLDER)")
+    c.set_defaults(run=cmd_run)
+
     c = sub.add_parser("serve", help="serve POST /api/submissions on 127.0.0.1")
     c.add_argument("--hub", help=hub_help)
     c.add_argument("--port", type=int, default=7071)
@@ -229,6 +242,64 @@ def cmd_drain(args: argparse.Namespace, settings: Settings) -> int:
         store.close()
     print(_summary(report, queue))
     return EXIT_NOT_WRITTEN if report.hub_locked else EXIT_OK
+
+
+def _day(text: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-23") from None
+
+
+def cmd_import_erp(args: argparse.Namespace, settings: Settings) -> int:
+    from cxhub import wiring
+    from hub.erp_parse import ErpFileError
+
+    if not args.file.is_file():
+        raise UsageError(f"{args.file} is not a file")
+    wiring.build_store(settings).ensure_exists()
+    try:
+        report = wiring.import_erp(settings, args.file.name, args.file.read_bytes(), args.kind)
+    except ErpFileError as e:
+        raise UsageError(f"{args.file} was not imported: {e}") from None
+    print(report.text())
+    return EXIT_REJECTED if report.rejected else EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from cxhub import wiring
+
+    if args.job == "erp-folder":
+        if args.folder:
+            settings = dataclasses.replace(settings, erp_folder=args.folder)
+        done = wiring.run_erp_folder(settings)
+        if done is None:
+            raise UsageError("no ERP drop folder: pass --folder or set CXHUB_ERP_FOLDER")
+        for item in done:
+            print(f"{item.name}: {item.outcome}\n{item.report}\n")
+        if not done:
+            print("The ERP drop folder holds no new files.")
+        return EXIT_OK if all(i.outcome == "processed" for i in done) else EXIT_REJECTED
+    from hub.services import run_governance
+
+    store = wiring.build_store(settings)
+    store.ensure_exists()
+    try:
+        report = run_governance(
+            store, wiring.clock, wiring.governance_rules(settings), settings.timezone, args.as_of
+        )
+    finally:
+        store.close()
+    print(f"Governance run ({report.seconds:.1f}s):")
+    for name, value in report.summary.items():
+        print(f"  {name:<34} {value}")
+    for name, count in sorted(report.unmapped_salespeople.items()):
+        print(f"  ERP salesperson {name!r} ({count} account(s)) is not on the Staff tab: owner left as is")
+    for skipped in report.skipped_merges:
+        print(f"  merge not applied: {skipped}")
+    return EXIT_OK
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:

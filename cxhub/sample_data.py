@@ -189,6 +189,10 @@ def staff_rows() -> list[dict[str, Any]]:
             "Role": role,
             "Manager Email": MANAGERS[division],
             "Active": "Yes",
+            # How the ERP spells the salesperson on invoices (Oracle: "SURNAME, FIRST").
+            "ERP Salesperson Name": f"{name.split()[-1]}, {name.split()[0]}".upper()
+            if role == "Sales"
+            else None,
         }
         for email, name, division, role in STAFF
     ]

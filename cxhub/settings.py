@@ -52,6 +52,14 @@ class Settings:
     forms_drive_id: str | None = None
     forms_item_id: str | None = None
     state_path: Path | None = None
+    owner_rule: str = "largest"  # "largest" (SPEC rule 3) or "latest"
+    dup_strong: float = 95.0
+    dup_review: float = 85.0
+    dup_max_block: int = 50
+    erp_mappings: Path | None = None  # an admin's own ERP column mappings (TOML)
+    erp_folder: Path | None = None  # local ERP drop folder
+    erp_drive_id: str | None = None  # SharePoint "ERP Exports" folder
+    erp_folder_id: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, hub: str | Path | None = None) -> Settings:
@@ -84,6 +92,7 @@ class Settings:
         graph = _graph_settings(get)
         return cls(
             **graph,
+            **_governance_settings(get),
             hub_path=hub_path,
             queue_path=Path(get("CXHUB_QUEUE_PATH") or queue_default),
             queue_backend=backend,
@@ -144,6 +153,30 @@ def _graph_settings(get) -> dict:
                 "CXHUB_USE_MANAGED_IDENTITY (or CXHUB_AUTH_MODE=delegated and run 'cxhub login')"
             )
     return out
+
+
+def _governance_settings(get) -> dict:
+    owner_rule = (get("CXHUB_OWNER_RULE", "largest") or "largest").lower()
+    if owner_rule not in ("largest", "latest"):
+        raise SettingsError(f"CXHUB_OWNER_RULE must be 'largest' or 'latest', not {owner_rule!r}")
+    strong = _number(get, "CXHUB_DUP_STRONG", 95.0)
+    review = _number(get, "CXHUB_DUP_REVIEW", 85.0)
+    if not 0 < review <= strong <= 100:
+        raise SettingsError("need 0 < CXHUB_DUP_REVIEW <= CXHUB_DUP_STRONG <= 100")
+    max_block = int(_number(get, "CXHUB_DUP_MAX_BLOCK", 50))
+    if max_block < 2:
+        raise SettingsError("CXHUB_DUP_MAX_BLOCK must be at least 2")
+    mappings, folder = get("CXHUB_ERP_MAPPINGS"), get("CXHUB_ERP_FOLDER")
+    return {
+        "owner_rule": owner_rule,
+        "dup_strong": strong,
+        "dup_review": review,
+        "dup_max_block": max_block,
+        "erp_mappings": Path(mappings) if mappings else None,
+        "erp_folder": Path(folder) if folder else None,
+        "erp_drive_id": get("CXHUB_ERP_DRIVE_ID"),
+        "erp_folder_id": get("CXHUB_ERP_FOLDER_ID"),
+    }
 
 
 def _number(get, name: str, default: float) -> float:

@@ -122,3 +122,91 @@ def build_forms_source(settings: Settings, workbook: str | None = None):
             build_graph_client(settings), settings.forms_drive_id, settings.forms_item_id
         )
     return None
+
+
+def governance_rules(settings: Settings):
+    from hub.duplicates import DuplicateRules
+    from hub.governance import GovernanceRules
+
+    return GovernanceRules(
+        owner_rule=settings.owner_rule,  # type: ignore[arg-type]
+        duplicates=DuplicateRules(
+            strong=settings.dup_strong, review=settings.dup_review, max_block=settings.dup_max_block
+        ),
+    )
+
+
+def import_rules(settings: Settings):
+    from hub.erp_import import ImportRules
+
+    return ImportRules(
+        phone_region=settings.phone_region,
+        match=MatchRules(strong=settings.fuzzy_strong, review=settings.fuzzy_review),
+    )
+
+
+def erp_mappings(settings: Settings):
+    from hub_schema.erp import load_mappings
+
+    return load_mappings(settings.erp_mappings)
+
+
+def build_erp_drop(settings: Settings):
+    """(drive, folder id) of the ERP drop folder, or None when none is set up."""
+    if settings.erp_folder:
+        from local.folder_drive import FolderDrive
+
+        return FolderDrive(settings.erp_folder), "."
+    if settings.erp_drive_id and settings.erp_folder_id:
+        from graph.drive import GraphDrive
+
+        return GraphDrive(build_graph_client(settings), settings.erp_drive_id), settings.erp_folder_id
+    return None
+
+
+def import_erp(settings: Settings, name: str, data: bytes, kind: str):
+    """One ERP export into the configured hub; raises ErpFileError for an unreadable file."""
+    from hub.erp_parse import ErpFileError
+    from hub.services import import_erp_file
+    from hub_schema.erp import KINDS
+
+    if kind not in KINDS:
+        raise ErpFileError(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}")
+    store = build_store(settings)
+    try:
+        return import_erp_file(
+            store, name, data, kind, erp_mappings(settings), clock, import_rules(settings), settings.timezone
+        )
+    finally:
+        store.close()
+
+
+def run_erp_folder(settings: Settings):
+    """Import what is in the ERP drop folder; None when no folder is set up."""
+    from hub.services import import_erp_folder
+
+    drop = build_erp_drop(settings)
+    if drop is None:
+        return None
+    drive, folder_id = drop
+    return import_erp_folder(
+        drive, folder_id, lambda name, data, kind: import_erp(settings, name, data, kind), clock
+    )
+
+
+def report_dict(report) -> dict:
+    """An ImportReport as JSON-able data (for the HTTP reply)."""
+    return {
+        "file": report.file,
+        "kind": report.kind,
+        "columns": report.profile,
+        "inserted": report.inserted,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "rejected": report.rejected,
+        "linked": report.linked,
+        "sentToReview": report.sent_to_review,
+        "errors": [{"line": e.line, "reason": e.reason} for e in report.errors],
+        "warnings": report.warnings,
+        "unmappedSalespeople": report.unmapped_salespeople,
+    }

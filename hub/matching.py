@@ -68,12 +68,17 @@ class AccountIndex:
         return self.survivor(found) if found else None
 
     def by_exact_name(self, company_name: str, *, individual: bool = False) -> str | None:
-        candidates = []
+        candidates = self.all_by_exact_name(company_name, individual=individual)
+        return candidates[0] if candidates else None  # the oldest account wins
+
+    def all_by_exact_name(self, company_name: str, *, individual: bool = False) -> list[str]:
+        """Surviving accounts whose normalised name is exactly this one's, oldest first."""
+        candidates = set()
         for account_id in self._by_name.get(normalise_company_name(company_name), []):
             survivor = self.survivor(account_id)
             if survivor and (self.rows[survivor].get("Account Type") == "Individual") == individual:
-                candidates.append(survivor)
-        return min(candidates) if candidates else None  # the oldest account wins
+                candidates.add(survivor)
+        return sorted(candidates)
 
     def near(self, company_name: str, rules: MatchRules, limit: int = 5) -> list[NearMatch]:
         norm = normalise_company_name(company_name)

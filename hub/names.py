@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from hub.text import is_placeholder
+
 # Legal forms and filler stripped repeatedly from the end of a name, so that
 # "Dangote Industries Ltd." == "DANGOTE INDUSTRIES LIMITED" == "Dangote Industries (Nig) Ltd".
 LEGAL_SUFFIXES = frozenset(
@@ -39,6 +41,8 @@ def _strip_accents(text: str) -> str:
 
 
 def name_tokens(name: str) -> list[str]:
+    if is_placeholder(name):
+        return []  # '-', 'N/A', 'nil': no name at all, never a name to match on
     text = _strip_accents(name).casefold().replace("&", " and ")
     tokens = [t for t in _NON_WORD.sub(" ", text).replace("_", " ").split() if t]
     if len(tokens) > 1 and tokens[0] == "the":

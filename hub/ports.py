@@ -160,7 +160,15 @@ class Drive(Protocol):
 
     def download(self, item_id: str) -> bytes: ...
 
-    def move(self, item_id: str, folder_id: str) -> None: ...
+    def move(self, item_id: str, folder_id: str, new_name: str | None = None) -> None: ...
+
+    def folder(self, parent_id: str, name: str) -> str:
+        """The id of the subfolder `name` of `parent_id`, created when missing."""
+        ...
+
+    def upload(self, folder_id: str, name: str, data: bytes) -> str:
+        """Put a small file (a report) into a folder, replacing one of the same name."""
+        ...
 
 
 class StateStore(Protocol):

@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 from hub.matching import AccountIndex, ContactIndex, MatchRules, NearMatch
 from hub.names import normalise_company_name
 from hub.pipeline import advance_opportunity, apply_ticket, has_ticket_fields
-from hub.ports import HubChanges, Row, RowUpdate
+from hub.ports import HubChanges, Row
 from hub.submission import FieldProblem, Rejection, Submission, unpack_raw
-from hub.workspace import Table
+from hub.workspace import Table, changes_of
 from hub_schema.lists import LISTS
 from hub_schema.tabs import EXCEL_CELL_MAX_CHARS, RAW_PAYLOAD_COLUMNS
 
@@ -160,13 +160,7 @@ class _Batch:
             return self._keep_rejection(rejection, message)
 
     def changes(self) -> HubChanges:
-        changes = HubChanges()
-        for name, table in self.t.items():
-            if table.new:
-                changes.appends[name] = table.new
-            for key, values in table.changed.items():
-                changes.updates.append(RowUpdate(name, str(table.by_key[key][table.schema.key]), values))
-        return changes
+        return changes_of(self.t)
 
     # -- rejections ------------------------------------------------------------------------
     def _keep_rejection(self, rej: Rejection, message: Mapping[str, Any]) -> Outcome:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from hub.ports import Row
+from hub.ports import HubChanges, Row, RowUpdate
 from hub_schema.tabs import tab
 
 
@@ -61,3 +61,14 @@ def next_number(by_key: Mapping[str, Row], prefix: str | None) -> int:
         if head == prefix and number.isdigit():
             highest = max(highest, int(number))
     return highest + 1
+
+
+def changes_of(tables: Mapping[str, Table]) -> HubChanges:
+    """What a run's working tables add and change, as one set of hub changes."""
+    changes = HubChanges()
+    for name, table in tables.items():
+        if table.new:
+            changes.appends[name] = table.new
+        for key, values in table.changed.items():
+            changes.updates.append(RowUpdate(name, str(table.by_key[key][table.schema.key]), values))
+    return changes

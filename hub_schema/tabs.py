@@ -254,6 +254,20 @@ TABS: tuple[Tab, ...] = (
         description="Read-only copy of ERP invoices",
     ),
     Tab(
+        "Price List",
+        (
+            _c("Item Code", required=True),
+            _c("Description", width=40),
+            _c("Division", "enum", enum="Divisions"),
+            _c("Unit Price", "money"),
+            _c("Currency"),
+            _c("Effective From", "date"),
+            _c("Imported At", "datetime"),
+        ),
+        key="Item Code",
+        description="Reference copy of the ERP price list",
+    ),
+    Tab(
         "Staff",
         (
             _c("Email", "email", required=True),

@@ -307,6 +307,7 @@ class FakeGraph:
             (item + r":/(?P<name>[^:]+):/createUploadSession", "POST", self._create_upload_session),
             (r"/upload/(?P<token>[^/]+)", "PUT", self._upload_fragment),
             (item + "/children", "GET", self._children),
+            (item + "/children", "POST", self._create_folder),
             (wb + "/createSession", "POST", self._create_session),
             (wb + "/refreshSession", "POST", self._refresh_session),
             (wb + "/closeSession", "POST", self._close_session),
@@ -327,7 +328,11 @@ class FakeGraph:
                 "PATCH",
                 self._range_patch,
             ),
-            (wb + r"/worksheets/(?P<sheet>[^/]+)/range\(address='(?P<address>[^']+)'\)", "GET", self._range_get),
+            (
+                wb + r"/worksheets/(?P<sheet>[^/]+)/range\(address='(?P<address>[^']+)'\)",
+                "GET",
+                self._range_get,
+            ),
             (r"/v1.0/users/(?P<user>[^/]+)/sendMail", "POST", self._send_mail),
             (r"/v1.0/users/(?P<user>[^/]+)/manager", "GET", self._manager),
             (r"/v1.0/\$batch", "POST", self._batch),
@@ -525,6 +530,21 @@ class FakeGraph:
 
     def _children(self, m, query, raw, headers):
         return 200, {"value": [self._meta(i) for i in self.items.values() if i.parent == m["item"]]}, {}
+
+    def _create_folder(self, m, query, raw, headers):
+        body = json.loads(raw or b"{}")
+        parent = self._item(m["item"])
+        if parent is None or not parent.is_folder:
+            return 404, _error("itemNotFound", "Item not found"), {}
+        if "folder" not in body or not body.get("name"):
+            return 400, _error("invalidRequest", "name and folder are required"), {}
+        clash = next(
+            (i for i in self.items.values() if i.parent == parent.id and i.name == body["name"]), None
+        )
+        if clash is not None and body.get("@microsoft.graph.conflictBehavior", "fail") == "fail":
+            return 409, _error("nameAlreadyExists", "The specified item name already exists."), {}
+        folder_id = self.add_folder(body["name"], parent.id)
+        return 201, self._meta(self.items[folder_id]), {}
 
     def _content_get(self, m, query, raw, headers):
         item = self._item(m["item"])

@@ -17,8 +17,25 @@ def functions() -> dict[str, object]:
     return {f.get_function_name(): f for f in function_app.app.get_functions()}
 
 
-def test_the_app_registers_intake_writer_and_forms_poll():
-    assert set(functions()) == {"submissions", "writer", "forms_poll"}
+def test_the_app_registers_every_function():
+    assert set(functions()) == {
+        "submissions",
+        "writer",
+        "forms_poll",
+        "governance",
+        "erp_folder_import",
+        "erp_upload",
+    }
+
+
+def test_governance_and_the_erp_folder_run_on_their_schedule_settings():
+    assert functions()["governance"].get_trigger().schedule == "%GOVERNANCE_SCHEDULE%"
+    assert functions()["erp_folder_import"].get_trigger().schedule == "%ERP_IMPORT_SCHEDULE%"
+
+
+def test_erp_upload_is_a_function_key_post_route():
+    trigger = functions()["erp_upload"].get_trigger()
+    assert trigger.route == "erp/{kind}" and trigger.auth_level == func.AuthLevel.FUNCTION
 
 
 def test_forms_poll_runs_on_its_schedule_setting():
@@ -50,7 +67,7 @@ def test_importing_the_app_reads_no_settings_and_loads_no_heavy_modules():
         "import function_app\n"
         "heavy = [m for m in sys.modules if m.split('.')[0] in "
         "('openpyxl', 'python_calamine', 'rapidfuzz', 'phonenumbers',"
-        " 'hub', 'local', 'cloud', 'msgraph', 'pandas')]\n"
+        " 'hub', 'local', 'cloud', 'msgraph', 'pandas', 'jellyfish')]\n"
         "print(heavy)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -40,3 +40,9 @@ def test_legal_words_inside_a_name_stay():
 
 def test_person_names_ignore_case_and_punctuation():
     assert normalise_person_name("Ngozi  O'Neil-Eze") == normalise_person_name("ngozi o neil eze")
+
+
+@pytest.mark.parametrize("placeholder", ["-", "N/A", "nil", " NULL ", "--"])
+def test_placeholders_are_no_name(placeholder):
+    """A placeholder normalises to blank, so two 'N/A' companies never look alike."""
+    assert normalise_company_name(placeholder) == ""

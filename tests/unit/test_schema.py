@@ -14,6 +14,7 @@ SPEC_TABS = [
     "Opportunities",
     "Tickets",
     "Deals",
+    "Price List",  # issue 4: the ERP price list, for reference
     "Staff",
     "Review Queue",
     "Steward Log",

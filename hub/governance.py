@@ -1,0 +1,137 @@
+"""The nightly governance run (SPEC rules 3 and 4), pure: hub rows in, hub changes out.
+
+Order matters: merges first (so ownership and the duplicate search see merged accounts), then
+ownership, then new duplicate candidates for the steward.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from hub.duplicates import Candidate, DuplicateRules, account_candidates, contact_candidates
+from hub.matching import AccountIndex
+from hub.merges import MergeResult, apply_merges
+from hub.ownership import OwnerRule, OwnershipResult, compute_owners
+from hub.ports import HubChanges, Row
+from hub.recorder import review_key
+from hub.workspace import Table, changes_of
+
+ACTOR = "CX Hub governance"
+READS = (
+    "Accounts",
+    "Contacts",
+    "Interactions",
+    "Opportunities",
+    "Tickets",
+    "Deals",
+    "Staff",
+    "Review Queue",
+    "Audit",
+)
+# The big tables are read for the columns the rules use only (a remote store then reads less).
+READ_COLUMNS = {
+    "Interactions": ("Interaction ID", "Account ID", "Contact ID"),
+    "Opportunities": ("Opportunity ID", "Account ID", "Contact ID"),
+    "Tickets": ("Ticket ID", "Account ID", "Contact ID"),
+    "Audit": ("Audit ID",),
+}
+
+
+@dataclass(frozen=True)
+class GovernanceRules:
+    owner_rule: OwnerRule = "largest"
+    duplicates: DuplicateRules = field(default_factory=DuplicateRules)
+
+
+@dataclass
+class GovernanceResult:
+    changes: HubChanges
+    merges: MergeResult
+    ownership: OwnershipResult
+    raised: list[Candidate]
+    already_known: int  # candidates whose pair is already in the Review Queue (open or decided)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "merges applied": len(self.merges.applied),
+            "rows re-pointed": sum(self.merges.repointed.values()),
+            "owners changed": len(self.ownership.changes),
+            "owner overrides": len(self.ownership.overridden),
+            "unmapped salespeople": len(self.ownership.unmapped_salespeople),
+            "candidates raised": len(self.raised),
+            "candidates already in the queue": self.already_known,
+        }
+
+
+def govern(
+    tables: Mapping[str, list[Row]], now: datetime, as_of: date, rules: GovernanceRules
+) -> GovernanceResult:
+    t = {name: Table(name, [dict(r) for r in tables.get(name, [])]) for name in READS}
+
+    def audit(action: str, record: str, *, before: Any = None, after: Any = None, reason: str = "") -> None:
+        log = t["Audit"]
+        log.add(
+            {
+                "Audit ID": log.allocate(),
+                "At": now,
+                "Actor": ACTOR,
+                "Action": action,
+                "Record": record,
+                "Before": before,
+                "After": after,
+                "Reason": reason,
+            }
+        )
+
+    merges = apply_merges(t, now, audit)
+
+    accounts = AccountIndex(t["Accounts"].rows)
+    ownership = compute_owners(accounts, t["Deals"].rows, t["Staff"].rows, as_of, rules.owner_rule)
+    for change in ownership.changes:
+        t["Accounts"].set(change.account_id, {"Account Owner": change.after, "Owner Basis": change.basis})
+        audit(
+            "Owner changed",
+            change.account_id,
+            before=change.before,
+            after=change.after,
+            reason=change.basis
+            if change.basis == "Owner Override"
+            else f"largest ERP invoice in the 12 months to {as_of}: {change.basis}"
+            if rules.owner_rule == "largest"
+            else f"latest ERP invoice in the 12 months to {as_of}: {change.basis}",
+        )
+    for account_id, basis in ownership.basis_updates.items():
+        t["Accounts"].set(account_id, {"Owner Basis": basis})
+
+    known = {
+        str(r.get("Match Key") or review_key(r.get("Record A"), r.get("Record B")))
+        for r in t["Review Queue"].rows
+    }
+    raised, already = [], 0
+    candidates = account_candidates(
+        t["Accounts"].rows, t["Contacts"].rows, rules.duplicates
+    ) + contact_candidates(t["Contacts"].rows, rules.duplicates)
+    queue = t["Review Queue"]
+    for c in candidates:
+        key = review_key(c.a, c.b)
+        if key in known:
+            already += 1
+            continue
+        known.add(key)
+        raised.append(c)
+        queue.add(
+            {
+                "Review ID": queue.allocate(),
+                "Raised": now,
+                "Kind": c.kind,
+                "Record A": c.a,
+                "Record B": c.b,
+                "Score": c.score,
+                "Reason": c.reason(rules.duplicates),
+                "Match Key": key,
+            }
+        )
+    return GovernanceResult(changes_of(t), merges, ownership, raised, already)

@@ -1,0 +1,144 @@
+"""Applying the steward's "Merge" decisions (SPEC rule 4): nothing is deleted, nothing is lost.
+
+The loser is kept with Status Merged and Merged Into; its children (contacts, interactions,
+opportunities, tickets, deals) are re-pointed to the survivor; blanks in the survivor are filled
+from the loser. Which record survives is decided by data, not by the order on the review item: the
+one carrying an ERP Customer ID (ERP is king), else the older one (lower number).
+
+Children are re-pointed for every merged record on every run, not only the newly decided ones, so a
+row written while a merge was being applied (or read from a lagging copy) is caught next time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from hub.workspace import Table
+from hub_schema.lists import LISTS
+
+# Which columns point at an account or a contact, per tab.
+ACCOUNT_REFS = {
+    "Contacts": "Associated Account ID",
+    "Interactions": "Account ID",
+    "Opportunities": "Account ID",
+    "Tickets": "Account ID",
+    "Deals": "Account ID",
+}
+CONTACT_REFS = {"Interactions": "Contact ID", "Opportunities": "Contact ID", "Tickets": "Contact ID"}
+ACCOUNT_FILL = ("Industry", "Address", "Main Phone Number", "ERP Customer ID", "Account Owner", "Owner Basis")
+CONTACT_FILL = ("Job Title", "Email", "Mobile Number")
+
+Audit = Callable[..., None]
+
+
+@dataclass
+class MergeResult:
+    applied: list[tuple[str, str]] = field(default_factory=list)  # (loser, survivor)
+    repointed: dict[str, int] = field(default_factory=dict)  # tab -> rows re-pointed
+    skipped: list[str] = field(default_factory=list)  # review IDs that could not be applied, and why
+
+
+def apply_merges(t: Mapping[str, Table], now: datetime, audit: Audit) -> MergeResult:
+    result = MergeResult()
+    reviews = t["Review Queue"]
+    for row in list(reviews.rows):
+        if row.get("Decision") != "Merge" or row.get("Applied At"):
+            continue
+        review_id = str(row["Review ID"])
+        kind = row.get("Kind") or (
+            "Contact" if str(row.get("Record A", "")).upper().startswith("CON") else "Account"
+        )
+        table = t["Accounts"] if kind == "Account" else t["Contacts"]
+        a, b = (_final(table, str(row.get(x) or "")) for x in ("Record A", "Record B"))
+        if a is None or b is None:
+            result.skipped.append(
+                f"{review_id}: record {row.get('Record A')} or {row.get('Record B')} not found"
+            )
+            continue
+        if a != b:
+            survivor, loser = _survivor(table, a, b)
+            filled = _merge_rows(table, survivor, loser, kind)
+            result.applied.append((loser, survivor))
+            audit(
+                f"Merge {kind.lower()}",
+                loser,
+                before=loser,
+                after=survivor,
+                reason=f"{review_id} decided by {row.get('Decided By') or 'the data steward'}; "
+                f"{loser} kept as Merged into {survivor}"
+                + (f"; filled from {loser}: {', '.join(filled)}" if filled else ""),
+            )
+        reviews.set(review_id, {"Applied At": now})
+    result.repointed = _repoint(t, "Accounts", ACCOUNT_REFS) | _repoint_contacts(t)
+    return result
+
+
+def _final(table: Table, record_id: str) -> str | None:
+    """Follow Merged Into to the record that survives today."""
+    seen: set[str] = set()
+    current = record_id.strip().upper()
+    while current in table.by_key and current not in seen:
+        seen.add(current)
+        row = table.by_key[current]
+        if row.get("Status") != "Merged" or not row.get("Merged Into"):
+            return current
+        current = str(row["Merged Into"]).upper()
+    return None
+
+
+def _survivor(table: Table, a: str, b: str) -> tuple[str, str]:
+    erp_a, erp_b = (bool(table.by_key[x].get("ERP Customer ID")) for x in (a, b))
+    if erp_a != erp_b:
+        return (a, b) if erp_a else (b, a)
+    return (a, b) if _number(a) <= _number(b) else (b, a)
+
+
+def _number(record_id: str) -> tuple[int, str]:
+    _, _, tail = record_id.partition("-")
+    return (int(tail) if tail.isdigit() else 10**9, record_id)
+
+
+def _merge_rows(table: Table, survivor: str, loser: str, kind: str) -> list[str]:
+    keep, gone = table.by_key[survivor], table.by_key[loser]
+    fill: dict[str, Any] = {
+        col: gone[col]
+        for col in (ACCOUNT_FILL if kind == "Account" else CONTACT_FILL)
+        if not keep.get(col) and gone.get(col)
+    }
+    if kind == "Account":
+        divisions = {
+            d.strip() for r in (keep, gone) for d in str(r.get("Divisions") or "").split(";") if d.strip()
+        }
+        joined = "; ".join(d for d in LISTS["Divisions"] if d in divisions) or None
+        if joined != keep.get("Divisions"):
+            fill["Divisions"] = joined
+    if fill:
+        table.set(survivor, fill)
+    table.set(loser, {"Status": "Merged", "Merged Into": survivor})
+    return sorted(k for k in fill if k != "Divisions")
+
+
+def _repoint(t: Mapping[str, Table], parent: str, refs: Mapping[str, str]) -> dict[str, int]:
+    table = t[parent]
+    moved = {k: s for k in table.by_key if (s := _final(table, k)) is not None and s != k}
+    counts: dict[str, int] = {}
+    if not moved:
+        return counts
+    for tab_name, column in refs.items():
+        child = t.get(tab_name)
+        if child is None or not child.schema.key:
+            continue
+        key_col = child.schema.key
+        for row in child.rows + child.new:
+            ref = str(row.get(column) or "").upper()
+            if ref in moved:
+                child.set(str(row[key_col]), {column: moved[ref]})
+                counts[tab_name] = counts.get(tab_name, 0) + 1
+    return counts
+
+
+def _repoint_contacts(t: Mapping[str, Table]) -> dict[str, int]:
+    return {f"{k} (contact)": v for k, v in _repoint(t, "Contacts", CONTACT_REFS).items()}

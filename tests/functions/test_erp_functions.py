@@ -1,0 +1,108 @@
+"""POST /api/erp/{kind} and the governance timers, called as the Functions host calls them."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import azure.functions as func
+import pytest
+
+from cxhub.sample_erp import write_samples
+from functions.governance import erp_folder_import, erp_upload, governance
+from hub.intake import sign
+from local.xlsx_store import XlsxHubStore
+
+
+@pytest.fixture
+def hub(tmp_path, monkeypatch):
+    for name in ("CXHUB_INTAKE_SECRET", "FUNCTIONS_WORKER_RUNTIME", "CXHUB_QUEUE", "CXHUB_BACKEND"):
+        monkeypatch.delenv(name, raising=False)
+    path = tmp_path / "hub.xlsx"
+    monkeypatch.setenv("CXHUB_HUB", str(path))
+    XlsxHubStore(path).ensure_exists()
+    return path
+
+
+@pytest.fixture
+def samples(tmp_path):
+    return write_samples(tmp_path / "exports", date.today())
+
+
+def upload(kind: str, data: bytes, headers: dict[str, str] | None = None, name: str = "export.csv"):
+    req = func.HttpRequest(
+        method="POST",
+        url=f"/api/erp/{kind}",
+        body=data,
+        headers=headers or {},
+        params={"name": name},
+        route_params={"kind": kind},
+    )
+    resp = erp_upload(req)
+    return resp.status_code, json.loads(resp.get_body())
+
+
+def test_an_uploaded_export_is_imported_and_reported(hub, samples):
+    status, reply = upload("customers", samples["customers"].read_bytes(), name="customers.csv")
+    assert status == 200 and reply["status"] == "imported"
+    report = reply["report"]
+    assert (report["inserted"] + report["updated"], report["rejected"]) == (7, 1)
+    assert report["errors"] == [{"line": 8, "reason": "company_name missing"}]
+    accounts = XlsxHubStore(hub).read_tables(["Accounts"])["Accounts"]
+    assert {a["ERP Customer ID"] for a in accounts} >= {"C1001", "C1004", "C1006"}
+
+
+def test_an_unreadable_file_is_422_and_changes_nothing(hub):
+    status, reply = upload("invoices", b"\x00\x01 this is no export \xff")
+    assert status == 422 and "invoice_no" in reply["message"]
+    assert XlsxHubStore(hub).read_tables(["Deals", "Audit"]) == {"Deals": [], "Audit": []}
+
+
+def test_an_unknown_kind_is_422(hub, samples):
+    status, reply = upload("orders", samples["customers"].read_bytes())
+    assert status == 422 and "customers, invoices, prices" in reply["message"]
+
+
+def test_with_a_secret_the_signature_is_required(hub, samples, monkeypatch):
+    monkeypatch.setenv("CXHUB_INTAKE_SECRET", "s3cret")
+    data = samples["customers"].read_bytes()
+    assert upload("customers", data)[0] == 401
+    assert upload("customers", data, {"X-CXHub-Signature": sign(data, "s3cret")})[0] == 200
+
+
+class Timer:
+    past_due = False
+
+
+def test_the_drop_folder_timer_imports_customers_before_invoices(hub, samples, tmp_path, monkeypatch):
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    for path in samples.values():
+        path.rename(drop / path.name)
+    monkeypatch.setenv("CXHUB_ERP_FOLDER", str(drop))
+    erp_folder_import(Timer())
+    assert sorted(p.name for p in drop.iterdir()) == ["Failed", "Processed"]
+    processed = sorted(p.name for p in (drop / "Processed").iterdir())
+    assert len(processed) == 6 and sum(n.endswith(".report.txt") for n in processed) == 3
+    deals = XlsxHubStore(hub).read_tables(["Deals"])["Deals"]
+    # Customers went first, so the invoices found their accounts (all but the unknown C9999).
+    assert sum(1 for d in deals if d["Account ID"]) == len(deals) - 1
+
+
+def test_the_governance_timer_gives_accounts_their_owners(hub, samples):
+    from cxhub.sample_data import staff_rows
+    from hub.ports import HubChanges
+
+    XlsxHubStore(hub).apply(HubChanges(appends={"Staff": staff_rows()}))
+    upload("customers", samples["customers"].read_bytes())
+    upload("invoices", samples["invoices"].read_bytes())
+    governance(Timer())
+    tables = XlsxHubStore(hub).read_tables(["Accounts", "Audit"])
+    dangote = next(a for a in tables["Accounts"] if a["ERP Customer ID"] == "C1001")
+    # INV-4413 (₦90m) is cancelled and CM-0091 a credit: INV-4411 (₦12.5m) is the largest that counts.
+    assert dangote["Account Owner"] == "ada.okafor@mikano.example"
+    assert dangote["Owner Basis"].startswith("INV-4411, ₦12,500,000, ")
+    changed = [
+        a for a in tables["Audit"] if a["Action"] == "Owner changed" and a["Record"] == dangote["Account ID"]
+    ]
+    assert len(changed) == 1 and "INV-4411" in changed[0]["Reason"]

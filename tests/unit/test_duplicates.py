@@ -1,0 +1,157 @@
+"""Duplicate candidates (rule 4): blocking finds the look-alikes, the score says how alike."""
+
+from __future__ import annotations
+
+from hub.duplicates import DuplicateRules, account_candidates, contact_candidates
+
+
+def acc(account_id, name, **extra):
+    return {
+        "Account ID": account_id,
+        "Company Name": name,
+        "Account Type": "Company",
+        "Status": "Active",
+        **extra,
+    }
+
+
+def con(contact_id, name, account_id="ACC-000001", **extra):
+    return {
+        "Contact ID": contact_id,
+        "Full Name": name,
+        "Associated Account ID": account_id,
+        "Status": "Active",
+        **extra,
+    }
+
+
+def pairs(candidates):
+    return {(c.a, c.b) for c in candidates}
+
+
+def test_suffix_variants_typos_and_swapped_words_are_found():
+    accounts = [
+        acc("ACC-000001", "Dangote Industries Ltd"),
+        acc("ACC-000002", "DANGOTE INDUSTRIES (NIG) LIMITED"),
+        acc("ACC-000003", "Chisco Transport Nigeria Ltd"),
+        acc("ACC-000004", "Chisco Transprot Nig. Ltd"),
+        acc("ACC-000005", "Okonkwo & Sons Trading"),
+        acc("ACC-000006", "Sons Okonkwo and Trading Ltd"),
+    ]
+    found = account_candidates(accounts, [])
+    assert pairs(found) == {
+        ("ACC-000001", "ACC-000002"),
+        ("ACC-000003", "ACC-000004"),
+        ("ACC-000005", "ACC-000006"),
+    }
+    assert next(c for c in found if c.a == "ACC-000001").score == 100
+
+
+def test_sister_companies_are_not_duplicates():
+    """'Mikano Motors' and 'Mikano Power' share a word, not an identity."""
+    found = account_candidates(
+        [acc("ACC-000001", "Mikano Motors Ltd"), acc("ACC-000002", "Mikano Power Ltd")], []
+    )
+    assert found == []
+
+
+def test_a_shared_phone_and_company_domain_lift_a_near_name_into_review():
+    accounts = [
+        acc("ACC-000001", "Julius Berger Nigeria", **{"Main Phone Number": "+2348031234567"}),
+        acc("ACC-000002", "Julius Berger Constr.", **{"Main Phone Number": "+2348031234567"}),
+    ]
+    contacts = [
+        con("CON-000001", "A", "ACC-000001", Email="a@julius-berger.example"),
+        con("CON-000002", "B", "ACC-000002", Email="b@julius-berger.example"),
+    ]
+    without = account_candidates([dict(a, **{"Main Phone Number": None}) for a in accounts], [])
+    found = account_candidates(accounts, contacts)
+    assert without == []
+    (c,) = found
+    assert (
+        c.score >= 85
+        and "same phone number" in c.evidence
+        and any("julius-berger.example" in e for e in c.evidence)
+    )
+
+
+def test_free_mail_domains_are_no_evidence():
+    contacts = [
+        con("CON-000001", "A", "ACC-000001", Email="a@gmail.com"),
+        con("CON-000002", "B", "ACC-000002", Email="b@gmail.com"),
+    ]
+    accounts = [acc("ACC-000001", "Zenith Motors"), acc("ACC-000002", "Zenit Motor Works")]
+    found = account_candidates(accounts, contacts)
+    assert all("gmail" not in e for c in found for e in c.evidence)
+
+
+def test_names_apart_only_in_their_telling_word_are_not_duplicates():
+    accounts = [acc("ACC-000001", "Lagos Alpha Ventures"), acc("ACC-000002", "Lagos Gamma Ventures")]
+    accounts += [acc("ACC-000003", "Lagos Alpha Venturs")]
+    assert pairs(account_candidates(accounts, [])) == {("ACC-000001", "ACC-000003")}
+
+
+def test_a_key_shared_by_too_many_records_is_ignored():
+    """Sixty contacts at one big account: the account is no blocking key, emails still are."""
+    contacts = [con(f"CON-{i:06d}", f"Staff Member {i}") for i in range(1, 59)]
+    contacts += [con("CON-000100", "Tunde Bakare"), con("CON-000101", "Tunde Bakre")]
+    contacts += [
+        con("CON-000102", "Musa Ali", Email="m@x.example"),
+        con("CON-000103", "Musa Ali", Email="m@x.example"),
+    ]
+    assert pairs(contact_candidates(contacts, DuplicateRules(max_block=50))) == {("CON-000102", "CON-000103")}
+    assert ("CON-000100", "CON-000101") in pairs(contact_candidates(contacts, DuplicateRules(max_block=100)))
+
+
+def test_merged_accounts_and_placeholder_names_are_skipped():
+    accounts = [
+        acc("ACC-000001", "Dangote Industries"),
+        acc("ACC-000002", "Dangote Industries", Status="Merged", **{"Merged Into": "ACC-000001"}),
+        acc("ACC-000003", "N/A"),
+        acc("ACC-000004", "n/a"),
+    ]
+    assert account_candidates(accounts, []) == []
+
+
+def test_individuals_pair_only_on_a_shared_phone_or_email():
+    people = [
+        acc("ACC-000001", "Ngozi Eze", **{"Account Type": "Individual"}),
+        acc("ACC-000002", "Ngozi Eze", **{"Account Type": "Individual"}),
+        acc(
+            "ACC-000003", "Ngozi Eze", **{"Account Type": "Individual", "Main Phone Number": "+2348030000001"}
+        ),
+        acc(
+            "ACC-000004",
+            "Ngozi  Eze",
+            **{"Account Type": "Individual", "Main Phone Number": "+2348030000001"},
+        ),
+    ]
+    assert pairs(account_candidates(people, [])) == {("ACC-000003", "ACC-000004")}
+
+
+def test_contacts_match_on_email_phone_or_name_within_an_account():
+    contacts = [
+        con("CON-000001", "Chinedu Okafor", Email="c.okafor@dangote.example"),
+        con("CON-000002", "Chinedu Okafor", "ACC-000009", Email="C.Okafor@dangote.example"),
+        con("CON-000003", "Amaka Bello", **{"Mobile Number": "+2348031111111"}),
+        con("CON-000004", "Amaka  Bello", "ACC-000007", **{"Mobile Number": "+2348031111111"}),
+        con("CON-000005", "Tunde Bakare"),
+        con("CON-000006", "Tunde Bakre"),
+        con("CON-000007", "Tunde Bakare", "ACC-000002"),  # same name, other company: not a candidate
+    ]
+    found = {(c.a, c.b): c for c in contact_candidates(contacts)}
+    assert set(found) == {
+        ("CON-000001", "CON-000002"),
+        ("CON-000003", "CON-000004"),
+        ("CON-000005", "CON-000006"),
+    }
+    assert found[("CON-000001", "CON-000002")].score == 100
+
+
+def test_a_shared_mailbox_under_different_names_is_only_a_maybe():
+    contacts = [
+        con("CON-000001", "Front Desk", Email="info@dangote.example"),
+        con("CON-000002", "Musa Ibrahim", "ACC-000003", Email="info@dangote.example"),
+    ]
+    (c,) = contact_candidates(contacts)
+    assert 85 <= c.score < 95

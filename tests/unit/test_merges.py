@@ -1,0 +1,226 @@
+"""Merges (rule 4): the steward decides, the next run applies; nothing is deleted or lost."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hub.governance import GovernanceRules, govern
+from hub.matching import AccountIndex
+
+NOW = datetime(2026, 11, 23, 2, 0)
+
+
+def acc(n, name, **extra):
+    return {
+        "Account ID": f"ACC-{n:06d}",
+        "Company Name": name,
+        "Account Type": "Company",
+        "Status": "Active",
+        **extra,
+    }
+
+
+def hub(**tables):
+    base = {
+        "Accounts": [
+            acc(1, "Dangote Industries", Industry="Manufacturing", Divisions="Motors"),
+            acc(
+                2,
+                "Dangote Industries Nig",
+                Address="1 Alfred Rewane Rd",
+                Divisions="Power",
+                **{"ERP Customer ID": "C77"},
+            ),
+        ],
+        "Contacts": [
+            {
+                "Contact ID": "CON-000001",
+                "Full Name": "Ada",
+                "Associated Account ID": "ACC-000001",
+                "Status": "Active",
+            },
+            {
+                "Contact ID": "CON-000002",
+                "Full Name": "Ada O",
+                "Associated Account ID": "ACC-000002",
+                "Status": "Active",
+            },
+        ],
+        "Interactions": [
+            {"Interaction ID": "INT-000001", "Account ID": "ACC-000001", "Contact ID": "CON-000001"},
+            {"Interaction ID": "INT-000002", "Account ID": "ACC-000002", "Contact ID": "CON-000002"},
+        ],
+        "Opportunities": [{"Opportunity ID": "OPP-000001", "Account ID": "ACC-000001"}],
+        "Tickets": [{"Ticket ID": "TKT-000001", "Account ID": "ACC-000001", "Contact ID": "CON-000001"}],
+        "Deals": [{"Invoice No": "INV-1", "ERP Customer ID": "C77", "Account ID": "ACC-000002"}],
+        "Review Queue": [
+            {
+                "Review ID": "REV-000001",
+                "Kind": "Account",
+                "Record A": "ACC-000001",
+                "Record B": "ACC-000002",
+                "Decision": "Merge",
+                "Decided By": "steward@mikano.example",
+                "Match Key": "ACC-000001|ACC-000002",
+            }
+        ],
+    }
+    base.update(tables)
+    return base
+
+
+def apply(tables):
+    """Run governance and fold its changes back into the rows (as the store would)."""
+    result = govern(tables, NOW, date(2026, 11, 23), GovernanceRules())
+    out = {name: [dict(r) for r in rows] for name, rows in tables.items()}
+    for name, rows in result.changes.appends.items():
+        out.setdefault(name, []).extend(rows)
+    for update in result.changes.updates:
+        from hub_schema.tabs import tab
+
+        key = tab(update.tab).key
+        row = next(r for r in out[update.tab] if str(r[key]).upper() == update.key.upper())
+        row.update(update.values)
+    return result, out
+
+
+def test_the_erp_account_survives_and_children_follow_it():
+    result, out = apply(hub())
+    accounts = {a["Account ID"]: a for a in out["Accounts"]}
+    assert (
+        accounts["ACC-000001"]["Status"] == "Merged" and accounts["ACC-000001"]["Merged Into"] == "ACC-000002"
+    )
+    assert {r["Account ID"] for r in out["Interactions"] + out["Opportunities"] + out["Tickets"]} == {
+        "ACC-000002"
+    }
+    assert {c["Associated Account ID"] for c in out["Contacts"]} == {"ACC-000002"}
+    survivor = accounts["ACC-000002"]
+    assert survivor["Industry"] == "Manufacturing" and survivor["Divisions"] == "Motors; Power"
+    assert survivor["Address"] == "1 Alfred Rewane Rd"  # the survivor's own values stay
+    assert out["Review Queue"][0]["Applied At"] == NOW
+    merge_audit = [a for a in out["Audit"] if a["Action"] == "Merge account"]
+    assert (
+        len(merge_audit) == 1 and "REV-000001 decided by steward@mikano.example" in merge_audit[0]["Reason"]
+    )
+    assert result.summary()["merges applied"] == 1
+
+
+def test_without_erp_ids_the_older_account_survives():
+    tables = hub()
+    tables["Accounts"][1]["ERP Customer ID"] = None
+    tables["Deals"] = []
+    _, out = apply(tables)
+    accounts = {a["Account ID"]: a for a in out["Accounts"]}
+    assert (
+        accounts["ACC-000002"]["Merged Into"] == "ACC-000001" and accounts["ACC-000001"]["Status"] == "Active"
+    )
+
+
+def test_applying_twice_changes_nothing_more():
+    _, once = apply(hub())
+    result, twice = apply(once)
+    assert result.changes.updates == [] and result.summary()["merges applied"] == 0
+    assert twice == once | {"Audit": twice["Audit"], "Review Queue": twice["Review Queue"]}
+    assert len(twice["Audit"]) == len(once["Audit"])
+
+
+def test_intake_then_resolves_the_loser_to_the_survivor():
+    _, out = apply(hub())
+    index = AccountIndex(out["Accounts"])
+    assert index.by_id("ACC-000001") == "ACC-000002"
+    assert index.by_exact_name("DANGOTE INDUSTRIES LTD") == "ACC-000002"
+
+
+def test_not_duplicate_is_remembered():
+    tables = hub()
+    tables["Review Queue"][0]["Decision"] = "Not duplicate"
+    result, _ = apply(tables)
+    assert result.raised == [] and result.already_known >= 1
+
+
+def test_a_row_written_after_the_merge_is_re_pointed_on_the_next_run():
+    _, out = apply(hub())
+    out["Interactions"].append(
+        {"Interaction ID": "INT-000003", "Account ID": "ACC-000001", "Contact ID": "CON-000001"}
+    )
+    _, again = apply(out)
+    late = next(r for r in again["Interactions"] if r["Interaction ID"] == "INT-000003")
+    assert late["Account ID"] == "ACC-000002"
+
+
+def test_a_contact_merge_moves_interactions_and_fills_blanks():
+    tables = hub(
+        Contacts=[
+            {
+                "Contact ID": "CON-000001",
+                "Full Name": "Ada Okafor",
+                "Associated Account ID": "ACC-000001",
+                "Status": "Active",
+            },
+            {
+                "Contact ID": "CON-000002",
+                "Full Name": "Ada Okafor",
+                "Associated Account ID": "ACC-000001",
+                "Status": "Active",
+                "Email": "ada@dangote.example",
+            },
+        ],
+        **{
+            "Review Queue": [
+                {
+                    "Review ID": "REV-000001",
+                    "Kind": "Contact",
+                    "Record A": "CON-000002",
+                    "Record B": "CON-000001",
+                    "Decision": "Merge",
+                }
+            ]
+        },
+    )
+    _, out = apply(tables)
+    contacts = {c["Contact ID"]: c for c in out["Contacts"]}
+    assert contacts["CON-000002"]["Merged Into"] == "CON-000001"
+    assert contacts["CON-000001"]["Email"] == "ada@dangote.example"
+    assert {r["Contact ID"] for r in out["Interactions"]} == {"CON-000001"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n_accounts=st.integers(2, 8),
+    children=st.lists(st.integers(0, 7), min_size=0, max_size=30),
+    decisions=st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7)), min_size=1, max_size=8),
+)
+def test_merging_never_loses_a_child_record(n_accounts, children, decisions):
+    """Whatever merges are decided (chains, repeats, self-merges), every child survives and points
+    at an account that is still active."""
+    accounts = [acc(i + 1, f"Company {i}") for i in range(n_accounts)]
+    interactions = [
+        {
+            "Interaction ID": f"INT-{k + 1:06d}",
+            "Account ID": f"ACC-{(c % n_accounts) + 1:06d}",
+            "Contact ID": None,
+        }
+        for k, c in enumerate(children)
+    ]
+    reviews = [
+        {
+            "Review ID": f"REV-{k + 1:06d}",
+            "Kind": "Account",
+            "Record A": f"ACC-{(a % n_accounts) + 1:06d}",
+            "Record B": f"ACC-{(b % n_accounts) + 1:06d}",
+            "Decision": "Merge",
+        }
+        for k, (a, b) in enumerate(decisions)
+    ]
+    tables = {"Accounts": accounts, "Interactions": interactions, "Review Queue": reviews}
+    _, out = apply(tables)
+    _, out = apply(out)  # and once more: idempotent
+    active = {a["Account ID"] for a in out["Accounts"] if a["Status"] == "Active"}
+    assert len(out["Accounts"]) == n_accounts  # nothing deleted
+    assert len(out["Interactions"]) == len(children)
+    assert {i["Interaction ID"] for i in out["Interactions"]} == {i["Interaction ID"] for i in interactions}
+    assert all(i["Account ID"] in active for i in out["Interactions"])
+    assert active  # merges never merge everything away
