@@ -65,6 +65,7 @@ class _Record:
 
 
 def parse_export(file_name: str, data: bytes, kind: str, mappings: Mappings) -> ParsedFile:
+    """Every non-blank line after the header becomes one ErpRow or one ErpRowError, never both."""
     if kind not in KINDS:
         raise ErpFileError(f"{file_name}: unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
     if not mappings.get(kind):
@@ -109,7 +110,7 @@ def _records(file_name: str, data: bytes) -> list[_Record]:
     if data.startswith(XLSX_MAGIC):
         return _workbook_records(file_name, data)
     if data.startswith(XLS_MAGIC):
-        raise ErpFileError(f"{file_name}: is an old-style .xls workbook; save it as .xlsx or CSV")
+        raise ErpFileError(f"{file_name} is an old-style .xls workbook; save it as .xlsx or CSV")
     return list(_csv_records(_decode(data)))
 
 
