@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from tqdm import tqdm
@@ -9,9 +10,11 @@ from tqdm import tqdm
 from cxhub import wiring
 from cxhub.local_intake import call_intake
 from cxhub.sample_data import generate, staff_rows
+from cxhub.sample_erp import write_samples
 from cxhub.settings import Settings
+from hub.erp_import import ImportReport
 from hub.ports import HubChanges
-from hub.services import DrainReport, drain
+from hub.services import DrainReport, drain, run_governance
 
 
 def run_demo(directory: Path, *, count: int = 300, seed: int = 65) -> int:
@@ -45,9 +48,12 @@ def run_demo(directory: Path, *, count: int = 300, seed: int = 65) -> int:
                 _merge(total, drain(queue, store, wiring.clock, wiring.writer_rules(settings)))
                 bar.set_description("Submitting")
 
-    tables = store.read_tables(
-        ["Accounts", "Contacts", "Interactions", "Opportunities", "Tickets", "Review Queue", "Rejected"]
-    )
+    imports = _import_erp_samples(settings, directory, now.date())
+    governance = run_governance(store, wiring.clock, wiring.governance_rules(settings), settings.timezone)
+
+    shown = ["Accounts", "Contacts", "Interactions", "Opportunities", "Tickets", "Deals"]
+    shown += ["Review Queue", "Rejected"]
+    tables = store.read_tables(shown)
     statuses = [r.status for r in replies]
     print(f"CX Hub demo: {len(data.bodies)} Form submissions through intake → queue → writer\n")
     print(f"  intake accepted (202)     {statuses.count(202)}")
@@ -58,16 +64,20 @@ def run_demo(directory: Path, *, count: int = 300, seed: int = 65) -> int:
     print(f"  recorded                  {total.count('recorded')}")
     print(f"  repeats recognised        {total.count('duplicate')}  (generated {data.repeats} re-deliveries)")
     print(f"  writer batches            {total.batches}, {total.seconds:.1f}s\n")
-    for name in (
-        "Accounts",
-        "Contacts",
-        "Interactions",
-        "Opportunities",
-        "Tickets",
-        "Review Queue",
-        "Rejected",
-    ):
+    for name in shown:
         print(f"  {name:<14} {len(tables[name]):>5} rows")
+    print("\nERP exports (messy on purpose: BOM, ';', Windows-1252, NGN amounts, Oracle dates, bad rows):")
+    for report in imports:
+        print(
+            f"  {report.file:<30} {report.inserted} inserted, {report.updated} updated, "
+            f"{report.unchanged} unchanged, {report.rejected} rejected"
+            + (f", {report.linked} linked to Form accounts" if report.linked else "")
+        )
+    s = governance.summary
+    print(
+        f"Governance: {s['owners changed']} owner(s) set from ERP invoices, {s['candidates raised']} "
+        f"possible duplicate(s) raised for the steward, {s['merges applied']} merge(s) applied."
+    )
     linked = [o for o in total.outcomes if any("near match" in n for n in o.notes)]
     print(
         f"\n  {len(linked)} submission(s) with a misspelt company name were linked to the existing "
@@ -82,7 +92,14 @@ def run_demo(directory: Path, *, count: int = 300, seed: int = 65) -> int:
     )
     print(f"  cxhub submit my-submissions.json --hub {hub_path}")
     print(f"  cxhub serve --hub {hub_path}     # POST /api/submissions on 127.0.0.1:7071")
+    print(f"  cxhub import-erp {directory / 'erp' / 'invoices_export.csv'} --kind invoices --hub {hub_path}")
+    print(f"  cxhub run governance --hub {hub_path}   # after marking a Review Queue item 'Merge'")
     return 0
+
+
+def _import_erp_samples(settings: Settings, directory: Path, today: date) -> list[ImportReport]:
+    files = write_samples(directory / "erp", today)
+    return [wiring.import_erp(settings, path.name, path.read_bytes(), kind) for kind, path in files.items()]
 
 
 def _merge(total: DrainReport, part: DrainReport) -> None:

@@ -128,8 +128,14 @@ def test_demo_builds_a_hub_from_generated_submissions(capsys, tmp_path):
     assert code == 0
     text = "\n".join(lines)
     assert "recorded" in text and "Rejected" in text
-    tables = XlsxHubStore(tmp_path / "demo" / "hub.xlsx").read_tables(["Interactions", "Staff", "Rejected"])
+    tables = XlsxHubStore(tmp_path / "demo" / "hub.xlsx").read_tables(
+        ["Interactions", "Staff", "Rejected", "Deals", "Price List", "Audit"]
+    )
     assert len(tables["Interactions"]) >= 40 and tables["Staff"] and tables["Rejected"]
+    # the demo also imports the sample ERP exports and runs governance
+    assert len(tables["Deals"]) == 8 and len(tables["Price List"]) == 3
+    assert "invoices_export.csv            8 inserted" in text
+    assert any(a["Action"] == "Owner changed" for a in tables["Audit"])
     # a second run starts afresh rather than piling onto the first
     run(capsys, "demo", "--dir", tmp_path / "demo", "--count", "60")
     again = XlsxHubStore(tmp_path / "demo" / "hub.xlsx").read_tables(["Interactions"])
