@@ -187,11 +187,15 @@ def _header(cells: list[Any]) -> list[str]:
 def _choose_profile(
     file_name: str, kind: str, header: list[str], line: int, profiles: list[Profile]
 ) -> tuple[Profile, dict[str, int]]:
-    """The first profile that finds every required field, with its field -> column index."""
+    """Of the profiles that find every required field, the one that reads the most columns (the
+    earliest on a tie, so an admin's own profile wins), with its field -> column index. Headers are
+    compared without case or punctuation, so a plain-word file may fit the Oracle profile too; it
+    must not then lose a column only the word profile knows ("Sales Rep")."""
     first_column: dict[str, int] = {}
     for index, name in enumerate(header):
         first_column.setdefault(header_key(name), index)
     closest: tuple[Profile, list[str]] | None = None
+    best: tuple[Profile, dict[str, int]] | None = None
     for profile in profiles:
         columns: dict[str, int] = {}
         for field, spellings in profile.headers.items():
@@ -200,9 +204,13 @@ def _choose_profile(
                 columns[field] = found
         lacking = [f for f in REQUIRED[kind] if f not in columns]
         if not lacking:
-            return profile, columns
+            if best is None or len(columns) > len(best[1]):
+                best = (profile, columns)
+            continue
         if closest is None or len(lacking) < len(closest[1]):
             closest = (profile, lacking)
+    if best is not None:
+        return best
     assert closest is not None  # parse_export checked there is at least one profile
     found_names = ", ".join(_show(h) for h in header[:30] if h) or "none"
     raise ErpFileError(

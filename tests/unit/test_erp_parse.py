@@ -453,3 +453,11 @@ def test_bad_admin_mapping_file_is_a_value_error_naming_it(tmp_path: Path, toml:
     with pytest.raises(ValueError, match=message) as caught:
         load_mappings(extra)
     assert str(extra) in str(caught.value)
+
+
+def test_a_word_header_file_keeps_columns_only_the_word_profile_knows():
+    """'Sales Rep' is a word-profile spelling: the profile that reads the most columns is chosen."""
+    data = b"Invoice Number,Customer Number,Invoice Date,Amount,Sales Rep\nINV-1,C1,01/11/2026,100,Ada\n"
+    parsed = parse_export("inv.csv", data, "invoices", MAPPINGS)
+    assert parsed.profile == "words" and parsed.rows[0].values["salesperson"] == "Ada"
+    assert parsed.unmapped_headers == []
