@@ -5,7 +5,8 @@
 
 Targets (issue #2): intake ack p50 <= 20 ms and p99 <= 100 ms; 100k-row read <= 1.5 s;
 cold `import function_app` <= 0.5 s. Issue #3: <= 0.05 Graph requests per accepted submission
-for a burst of 500 (bench/graph_bench.py, against the fake Graph).
+for a burst of 500 (bench/graph_bench.py, against the fake Graph). Issue #4: governance on a
+20k-account / 100k-interaction hub <= 10 s and <= 1 GB; duplicate recall >= 95 %, precision >= 90 %.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 FIXTURES = ROOT / "bench" / ".fixtures"
 
-from graph_bench import bench_graph_read, bench_graph_writer  # noqa: E402  (bench/ is the script's dir)
+from governance_bench import bench_governance  # noqa: E402  (bench/ is the script's dir)
+from graph_bench import bench_graph_read, bench_graph_writer  # noqa: E402
 
 
 def emit(bench: str, value: float, unit: str, **context) -> None:
@@ -196,13 +198,22 @@ def bench_import() -> None:
     emit("import_function_app", statistics.median(runs), "s", runs=len(runs), target="<= 0.5")
 
 
+def _in_subprocess(only: str, quick: bool) -> None:
+    command = [sys.executable, __file__, "--only", only] + (["--quick"] if quick else [])
+    subprocess.run(command, check=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes for a CI smoke run")
     parser.add_argument("--read-once", nargs=2, metavar=("ENGINE", "PATH"), help=argparse.SUPPRESS)
+    parser.add_argument("--only", choices=("governance",), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.read_once:
         read_once(args.read_once[0], Path(args.read_once[1]))
+        return 0
+    if args.only == "governance":
+        bench_governance(emit, args.quick)
         return 0
     emit(
         "machine", os.cpu_count() or 0, "cpus", python=platform.python_version(), platform=platform.platform()
@@ -215,6 +226,7 @@ def main() -> int:
         bench_read(10_000)
         if not args.quick:
             bench_read(100_000)
+        _in_subprocess("governance", args.quick)  # its own process, so its peak RSS is its own
         bench_graph_writer(emit, work, 500)
         rows = 10_000 if args.quick else 100_000
         bench_graph_read(emit, work, build_read_fixture(rows), rows)

@@ -155,3 +155,15 @@ def test_a_shared_mailbox_under_different_names_is_only_a_maybe():
     ]
     (c,) = contact_candidates(contacts)
     assert 85 <= c.score < 95
+
+
+def test_a_shortened_name_needs_one_more_piece_of_evidence():
+    """'Dekuuz Motors' for 'Dekuuz Ikdiak Motors' is raised only with the same phone, domain or address."""
+    long, short = acc("ACC-000001", "Dekuuz Ikdiak Motors Ltd"), acc("ACC-000002", "Dekuuz Motors")
+    assert account_candidates([long, short], []) == []
+    same_phone = [
+        dict(long, **{"Main Phone Number": "+2348030000009"}),
+        dict(short, **{"Main Phone Number": "+2348030000009"}),
+    ]
+    (c,) = account_candidates(same_phone, [])
+    assert "one name is a shortened form of the other" in c.evidence and c.score >= 85
