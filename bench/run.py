@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 FIXTURES = ROOT / "bench" / ".fixtures"
 
-from governance_bench import bench_governance  # noqa: E402  (bench/ is the script's dir)
+from governance_bench import bench_governance, bench_governance_local_hub  # noqa: E402  (bench/ is the script's dir)
 from graph_bench import bench_graph_read, bench_graph_writer  # noqa: E402
 
 
@@ -214,6 +214,9 @@ def main() -> int:
         return 0
     if args.only == "governance":
         bench_governance(emit, args.quick)
+        if not args.quick:
+            with tempfile.TemporaryDirectory() as tmp:
+                bench_governance_local_hub(emit, Path(tmp))
         return 0
     emit(
         "machine", os.cpu_count() or 0, "cpus", python=platform.python_version(), platform=platform.platform()
