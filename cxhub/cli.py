@@ -81,10 +81,18 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--hub", help=hub_help)
     c.set_defaults(run=cmd_import_erp)
 
-    c = sub.add_parser("run", help="run a timer job once: governance, or erp-folder (the ERP drop folder)")
-    c.add_argument("job", choices=("governance", "erp-folder"))
+    c = sub.add_parser(
+        "run",
+        help="run a timer job once: governance, erp-folder, followups (the day's reminders and digests)",
+    )
+    c.add_argument("job", choices=("governance", "erp-folder", "followups"))
     c.add_argument("--hub", help=hub_help)
-    c.add_argument("--as-of", type=_day, help="governance: the run date YYYY-MM-DD (default today, Lagos)")
+    c.add_argument(
+        "--as-of", type=_day, help="the run date YYYY-MM-DD (default today, Lagos; jobs run at 07:00)"
+    )
+    c.add_argument(
+        "--outbox", type=Path, help="local mail: write .eml files here (default <hub folder>/outbox)"
+    )
     c.add_argument("--folder", type=Path, help="erp-folder: a local drop folder (default CXHUB_ERP_FOLDER)")
     c.set_defaults(run=cmd_run)
 
@@ -271,6 +279,11 @@ def cmd_import_erp(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from cxhub import wiring
 
+    if args.outbox:
+        settings = dataclasses.replace(settings, outbox=args.outbox)
+    if args.job == "followups":
+        return _run_followups(settings, _run_time(args.as_of, settings.timezone))
+
     if args.job == "erp-folder":
         if args.folder:
             settings = dataclasses.replace(settings, erp_folder=args.folder)
@@ -300,6 +313,33 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     for skipped in report.skipped_merges:
         print(f"  merge not applied: {skipped}")
     return EXIT_OK
+
+
+def _run_time(day, timezone: str):
+    """--as-of DAY: the job runs as it would at 07:00 Lagos that day."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    return datetime.combine(day, time(7, 0), tzinfo=ZoneInfo(timezone)) if day else None
+
+
+def _run_followups(settings: Settings, now) -> int:
+    from cxhub import wiring
+
+    wiring.build_store(settings).ensure_exists()
+    report = wiring.run_followups(settings, now)
+    where = (
+        f"in {wiring.outbox_path(settings)}"
+        if not (settings.backend == "graph" and settings.mail_sender)
+        else f"from {settings.mail_sender}"
+    )
+    sent = f"{report.reminders_sent} reminder(s) and {report.digests_sent} manager digest(s)"
+    print(f"Follow-ups: {sent} sent {where}.")
+    if report.already_sent:
+        print(f"  {report.already_sent} mail(s) had already gone out today and were not sent again.")
+    for recipient in report.failed:
+        print(f"  could not mail {recipient}")
+    return EXIT_OK if not report.failed else EXIT_REJECTED
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:

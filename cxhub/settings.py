@@ -60,6 +60,16 @@ class Settings:
     erp_folder: Path | None = None  # local ERP drop folder
     erp_drive_id: str | None = None  # SharePoint "ERP Exports" folder
     erp_folder_id: str | None = None
+    outbox: Path | None = None  # local mail: .eml files here (default: <hub folder>/outbox)
+    mail_per_minute: int = 30
+    response_hours: float = 12.0
+    overrun_percent: float = 10.0
+    ticket_open_days: int = 5
+    quiet_days: int = 7
+    health_max_mb: float = 100.0
+    health_max_open_seconds: float = 10.0
+    health_max_steward_hours: float = 2.0
+    health_max_users: int = 25
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, hub: str | Path | None = None) -> Settings:
@@ -93,6 +103,7 @@ class Settings:
         return cls(
             **graph,
             **_governance_settings(get),
+            **_followup_settings(get),
             hub_path=hub_path,
             queue_path=Path(get("CXHUB_QUEUE_PATH") or queue_default),
             queue_backend=backend,
@@ -152,6 +163,26 @@ def _graph_settings(get) -> dict:
                 "CXHUB_BACKEND is 'graph': set CXHUB_CLIENT_SECRET, CXHUB_CLIENT_CERT_PATH or "
                 "CXHUB_USE_MANAGED_IDENTITY (or CXHUB_AUTH_MODE=delegated and run 'cxhub login')"
             )
+    return out
+
+
+def _followup_settings(get) -> dict:
+    outbox = get("CXHUB_OUTBOX")
+    out = {
+        "outbox": Path(outbox) if outbox else None,
+        "mail_per_minute": int(_number(get, "CXHUB_MAIL_PER_MINUTE", 30)),
+        "response_hours": _number(get, "CXHUB_RESPONSE_HOURS", 12.0),
+        "overrun_percent": _number(get, "CXHUB_OVERRUN_PERCENT", 10.0),
+        "ticket_open_days": int(_number(get, "CXHUB_TICKET_OPEN_DAYS", 5)),
+        "quiet_days": int(_number(get, "CXHUB_QUIET_DAYS", 7)),
+        "health_max_mb": _number(get, "CXHUB_HEALTH_MAX_MB", 100.0),
+        "health_max_open_seconds": _number(get, "CXHUB_HEALTH_MAX_OPEN_SECONDS", 10.0),
+        "health_max_steward_hours": _number(get, "CXHUB_HEALTH_MAX_STEWARD_HOURS", 2.0),
+        "health_max_users": int(_number(get, "CXHUB_HEALTH_MAX_USERS", 25)),
+    }
+    for name, value in out.items():
+        if isinstance(value, int | float) and value <= 0:
+            raise SettingsError(f"the setting for {name.replace('_', ' ')} must be above zero")
     return out
 
 

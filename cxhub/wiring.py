@@ -210,3 +210,59 @@ def report_dict(report) -> dict:
         "warnings": report.warnings,
         "unmappedSalespeople": report.unmapped_salespeople,
     }
+
+
+def outbox_path(settings: Settings):
+    return settings.outbox or settings.hub_path.parent / "outbox"
+
+
+def build_mailer(settings: Settings):
+    """Outlook through Graph when a sender mailbox is set on the graph backend; else .eml files."""
+    if settings.backend == "graph" and settings.mail_sender:
+        from graph.mail import GraphMailer
+
+        return GraphMailer(
+            build_graph_client(settings), settings.mail_sender, per_minute=settings.mail_per_minute
+        )
+    from local.outbox import OutboxMailer
+
+    return OutboxMailer(outbox_path(settings), sender=settings.mail_sender or "cxhub@localhost")
+
+
+def build_manager_lookup(settings: Settings):
+    """Manager of a person beyond the Staff tab: Graph /users/{id}/manager on the graph backend."""
+    if settings.backend == "graph":
+        from graph.directory import GraphDirectory
+
+        return GraphDirectory(build_graph_client(settings)).manager_of
+    return lambda email: None
+
+
+def followup_rules(settings: Settings):
+    from hub.followups import FollowUpRules
+
+    return FollowUpRules(
+        response_hours=settings.response_hours,
+        overrun_share=settings.overrun_percent / 100,
+        ticket_open_business_days=settings.ticket_open_days,
+        quiet_days=settings.quiet_days,
+    )
+
+
+def run_followups(settings: Settings, now=None):
+    from hub.services import run_followups as run
+
+    store = build_store(settings)
+    try:
+        return run(
+            store,
+            build_mailer(settings),
+            build_state(settings),
+            (lambda: now) if now else clock,
+            followup_rules(settings),
+            settings.timezone,
+            manager_of=build_manager_lookup(settings),
+            admins=settings.admin_emails,
+        )
+    finally:
+        store.close()

@@ -128,6 +128,7 @@ class MailMessage:
     subject: str
     html: str
     cc: tuple[str, ...] = ()
+    text: str = ""  # the plain-text alternative, where the transport carries one
     images: tuple[InlineImage, ...] = ()
     attachments: tuple[Attachment, ...] = ()
 

@@ -25,7 +25,7 @@ from hub_schema.tabs import EXCEL_CELL_MAX_CHARS, RAW_PAYLOAD_COLUMNS
 
 # What the writer reads; for the big tables only the columns it needs (a remote store reads less).
 READ_COLUMNS = {
-    "Interactions": ("Interaction ID", "Source Response ID"),
+    "Interactions": ("Interaction ID", "Source Response ID", "Account ID", "Contact ID", "Action Status"),
     "Audit": ("Audit ID",),
 }
 READS = (
@@ -197,9 +197,21 @@ class _Batch:
             )
         notes: list[str] = []
         interactions = self.t["Interactions"]
+        closes = self._followed_up(sub)
         interaction_id = interactions.allocate()
-        account_id = self._resolve_account(sub, interaction_id, notes)
-        contact_id = self._resolve_contact(sub, account_id)
+        if closes is not None and not _names_customer(sub):
+            account_id = self.accounts.survivor(str(closes["Account ID"])) or str(closes["Account ID"])
+            contact_id = self._resolve_contact(sub, account_id) or (
+                self.contacts.survivor(str(closes["Contact ID"]).upper())
+                if closes.get("Contact ID")
+                else None
+            )
+        else:
+            account_id = self._resolve_account(sub, interaction_id, notes)
+            contact_id = self._resolve_contact(sub, account_id)
+        if closes is not None:
+            self._close_action(closes, interaction_id, sub)
+            notes.append(f"closed the action of {closes['Interaction ID']}")
         self._touch_account(account_id, sub)
         opportunity_id = (
             advance_opportunity(self.t["Opportunities"], sub, account_id, contact_id, self.now)
@@ -237,6 +249,30 @@ class _Batch:
         name = self.accounts.rows[account_id]["Company Name"]
         return Outcome(
             sub.submission_id, sub.response_id, "recorded", interaction_id, account_id, name, notes=notes
+        )
+
+    def _followed_up(self, sub: Submission) -> Row | None:
+        """The interaction whose promised action this submission reports done."""
+        wanted = sub.get("follow_up_of")
+        if not wanted:
+            return None
+        row = self.t["Interactions"].by_key.get(str(wanted).upper())
+        if row is None:
+            raise WriterRejection(
+                "follow_up_of", f"Interaction {wanted} is not in the hub; check the ID in your reminder mail"
+            )
+        return row
+
+    def _close_action(self, row: Row, by: str, sub: Submission) -> None:
+        if row.get("Action Status") in ("Done", "Cancelled"):
+            return  # already closed (in Excel, or by an earlier follow-up): nothing to change
+        self.t["Interactions"].set(str(row["Interaction ID"]), {"Action Status": "Done"})
+        self._audit(
+            "Action done",
+            str(row["Interaction ID"]),
+            before=row.get("Action Status") or "Open",
+            after="Done",
+            reason=f"{by} ({sub.submission_id}) reported the follow-up done",
         )
 
     def _resolve_account(self, sub: Submission, interaction_id: str, notes: list[str]) -> str:
@@ -437,6 +473,12 @@ class _Batch:
                 "Reason": reason,
             }
         )
+
+
+def _names_customer(sub: Submission) -> bool:
+    return any(sub.get(k) for k in ("account_id", "erp_customer_id", "company_name")) or (
+        sub.get("account_type") == "Individual"
+    )
 
 
 def review_key(a: object, b: object) -> str:

@@ -6,6 +6,7 @@ message written for the staff member who filled in the Form.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -27,7 +28,8 @@ from hub.values import (
 from hub_schema.form import Question, answer_key, answer_lookup, question_by_key
 
 ENVELOPE_KEYS = frozenset({"responseId", "submittedAt", "responder", "answers"})
-_UPPERCASE_IDS = frozenset({"account_id", "ticket_id", "erp_customer_id"})
+_UPPERCASE_IDS = frozenset({"account_id", "ticket_id", "erp_customer_id", "follow_up_of"})
+_INTERACTION_ID = re.compile(r"^INT-\d{1,9}$")
 _SALE_DETAILS = ("product", "deal_value", "campaign")
 
 
@@ -202,7 +204,21 @@ def _cross_field_rules(
         if q.required and q.key not in texts and not has_error(q.key):
             problem(q.key, f"{q.label} is required")
 
-    names_company = any(values.get(k) for k in ("account_id", "erp_customer_id", "company_name"))
+    follow_up_of = values.get("follow_up_of")
+    if follow_up_of and not _INTERACTION_ID.match(follow_up_of):
+        problem(
+            "follow_up_of",
+            f"{label['follow_up_of']} {follow_up_of!r} is not an Interaction ID like INT-000123",
+        )
+    if values.get("interaction_type") == "Follow-up done" and "follow_up_of" not in texts:
+        problem(
+            "follow_up_of",
+            "Say which promised action this closes: the Interaction ID from your reminder mail (INT-000123)",
+        )
+    # A follow-up names the interaction it closes; the customer comes from there.
+    names_company = any(
+        values.get(k) for k in ("account_id", "erp_customer_id", "company_name", "follow_up_of")
+    )
     names_person = bool(values.get("contact_name")) and bool(
         values.get("contact_phone") or values.get("contact_email")
     )

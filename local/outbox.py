@@ -25,7 +25,7 @@ class OutboxMailer:
         mail["Subject"] = message.subject
         mail["Date"] = format_datetime(datetime.now(UTC))
         mail["Message-ID"] = make_msgid(domain="cxhub.local")
-        mail.set_content("This message is HTML; open it in a mail program.")
+        mail.set_content(message.text or "This message is HTML; open it in a mail program.")
         mail.add_alternative(message.html, subtype="html")
         html_part = mail.get_payload()[-1]
         for image in message.images:

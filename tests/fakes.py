@@ -95,3 +95,27 @@ class FakeQueue:
 
     def poison_count(self) -> int:
         return len(self.poisoned)
+
+
+class FakeMailer:
+    """Records every message; `fail_for` addresses raise as a refused recipient would."""
+
+    def __init__(self, fail_for: Iterable[str] = ()) -> None:
+        self.sent: list[Any] = []
+        self.fail_for = set(fail_for)
+
+    def send(self, message) -> None:
+        if self.fail_for & set(message.to):
+            raise RuntimeError("recipient refused")
+        self.sent.append(message)
+
+
+class FakeState:
+    def __init__(self) -> None:
+        self.values: dict[str, str] = {}
+
+    def get(self, key: str) -> str | None:
+        return self.values.get(key)
+
+    def set(self, key: str, value: str) -> None:
+        self.values[key] = value

@@ -330,3 +330,51 @@ def test_an_unknown_ticket_id_is_rejected_without_creating_anything():
     assert out.status == "rejected" and out.errors[0]["field"] == "ticket_id"
     assert hub.rows("Accounts") == [] and hub.rows("Interactions") == []
     assert len(hub.rows("Rejected")) == 1
+
+
+# -- follow-ups ----------------------------------------------------------------------------
+def test_a_follow_up_done_closes_the_promised_action_and_logs_the_touch():
+    """The customer comes from the interaction it closes; the action turns Done, with an Audit row."""
+    hub = Hub()
+    first = hub.send(body({"next_action": "Send the PFI", "action_due_date": "22/11/2026"}))
+    done = hub.send(
+        body(
+            {
+                "interaction_type": "Follow-up done",
+                "follow_up_of": first.interaction_id.lower(),
+                "notes": "PFI sent",
+            },
+            drop=("company_name", "contact_name", "contact_email", "contact_phone"),
+        )
+    )
+    assert done.status == "recorded" and done.account_id == first.account_id
+    rows = {r["Interaction ID"]: r for r in hub.rows("Interactions")}
+    assert rows[first.interaction_id]["Action Status"] == "Done"
+    assert rows[done.interaction_id]["Type"] == "Follow-up done"
+    assert rows[done.interaction_id]["Contact ID"] == rows[first.interaction_id]["Contact ID"]
+    (audit,) = [a for a in hub.rows("Audit") if a["Action"] == "Action done"]
+    assert audit["Record"] == first.interaction_id and audit["After"] == "Done"
+
+
+def test_a_follow_up_of_an_unknown_interaction_is_rejected_and_kept():
+    hub = Hub()
+    out = hub.send(
+        body(
+            {"interaction_type": "Follow-up done", "follow_up_of": "INT-999999"},
+            drop=("company_name", "contact_name", "contact_email", "contact_phone"),
+        )
+    )
+    assert out.status == "rejected" and "INT-999999 is not in the hub" in out.errors[0]["message"]
+    assert hub.rows("Rejected")
+
+
+def test_follow_up_done_without_the_interaction_id_is_a_field_error():
+    reply = receive(
+        raw(body({"interaction_type": "Follow-up done"})),
+        signature=None,
+        secret=None,
+        now=NOW,
+        rules=IntakeRules(),
+    )
+    assert reply.status == 422
+    assert reply.body["errors"][0]["field"] == "follow_up_of"

@@ -1,0 +1,97 @@
+"""The follow-up mails: a person's reminders and a manager's digest, as HTML and plain text."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+
+import jinja2
+
+from hub.followups import FollowUpRules, StaffReminder, TeamDigest
+from hub.ports import MailMessage
+
+FORM_NAME = "Log a customer interaction"
+
+
+@cache
+def environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("hub", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def reminder_mail(reminder: StaffReminder) -> MailMessage:
+    late, soon = len(reminder.overdue), len(reminder.due_soon)
+    if late:
+        subject = f"{late} overdue follow-up{_s(late)}" + (f" and {soon} due soon" if soon else "")
+    else:
+        subject = f"{soon} follow-up{_s(soon)} due today or tomorrow"
+    html = (
+        environment()
+        .get_template("staff_reminder.html.j2")
+        .render(
+            subject=subject,
+            name=reminder.name.split()[0] if "@" not in reminder.name else reminder.name,
+            overdue=reminder.overdue,
+            due_soon=reminder.due_soon,
+            form_name=FORM_NAME,
+            example_id=reminder.items[0].interaction_id,
+        )
+    )
+    lines = [f"{subject}.", ""]
+    for title, items in (("OVERDUE", reminder.overdue), ("DUE TODAY OR TOMORROW", reminder.due_soon)):
+        if items:
+            lines.append(title)
+            for i in items:
+                when = (
+                    f"{i.days_late} days late"
+                    if i.days_late > 0
+                    else ("due today" if i.days_late == 0 else "due tomorrow")
+                )
+                who = f"{i.account} / {i.contact}" if i.contact else i.account
+                lines.append(f"- {who}: {i.promised} ({when}) [{i.interaction_id}]")
+            lines.append("")
+    lines.append(
+        f"Done one? Log it in the '{FORM_NAME}' Form as 'Follow-up done' with its ID, "
+        "or set Action Status to Done in the hub."
+    )
+    return MailMessage(to=(reminder.email,), subject=f"CX Hub: {subject}", html=html, text="\n".join(lines))
+
+
+def digest_mail(digest: TeamDigest, names: Mapping[str, str], rules: FollowUpRules, today) -> MailMessage:
+    total = sum(n for _, n in digest.overdue_by_person)
+    tickets = len(digest.overruns) + len(digest.stale_tickets)
+    parts = [f"{total} overdue"]
+    if digest.late_responses:
+        parts.append(f"{len(digest.late_responses)} slow response{_s(len(digest.late_responses))}")
+    if tickets:
+        parts.append(f"{tickets} ticket{_s(tickets)} to check")
+    subject = f"Team follow-ups {today:%d %b}: {', '.join(parts)}"
+    html = (
+        environment()
+        .get_template("manager_digest.html.j2")
+        .render(
+            subject=subject,
+            d=digest,
+            names=names,
+            today=today,
+            total_overdue=total,
+            response_hours=f"{rules.response_hours:g}",
+            ticket_days=rules.ticket_open_business_days,
+            quiet_days=rules.quiet_days,
+        )
+    )
+    lines = [subject, ""]
+    lines += [f"- {person}: {n} overdue" for person, n in digest.overdue_by_person]
+    lines += [f"- slow response: {r.account}, waited {r.hours} h" for r in digest.late_responses]
+    lines += [f"- {t.ticket_id} {t.account}: {t.detail}" for t in digest.overruns + digest.stale_tickets]
+    if digest.quiet_staff:
+        lines.append(f"- logged nothing in {rules.quiet_days} days: {', '.join(digest.quiet_staff)}")
+    return MailMessage(to=(digest.manager,), subject=f"CX Hub: {subject}", html=html, text="\n".join(lines))
+
+
+def _s(n: int) -> str:
+    return "" if n == 1 else "s"

@@ -1,0 +1,316 @@
+"""Follow-ups (SPEC rule 5): what each person owes today, and what each manager should act on.
+
+Pure: hub rows and `now` (Lagos wall-clock) in, a plan of mails out. "Overdue" means due before
+today in Lagos, so an action due today is never overdue at 23:30 UTC of the day before.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+
+from hub.ports import Row
+from hub_schema.lists import CLOSED_TICKET_STATUSES
+
+QUIET_ROLES = frozenset({"Sales", "Service"})  # whose silence says something about adoption
+
+
+@dataclass(frozen=True)
+class FollowUpRules:
+    response_hours: float = 12.0  # the v4 standard for a first response, on a 24/7 clock
+    overrun_share: float = 0.10  # a final bill this far above the approved quote needs approval
+    ticket_open_business_days: int = 5
+    quiet_days: int = 7  # staff who logged nothing this long; also the window for late responses
+    oldest_items: int = 5  # how many of the oldest overdue items a manager sees
+    note_chars: int = 160
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    interaction_id: str
+    account: str
+    contact: str | None
+    promised: str
+    due: date
+    days_late: int  # 0 for today, -1 for tomorrow
+    last_note: str
+    logged_by: str
+
+
+@dataclass
+class StaffReminder:
+    email: str
+    name: str
+    overdue: list[ActionItem] = field(default_factory=list)  # oldest first
+    due_soon: list[ActionItem] = field(default_factory=list)  # today, then tomorrow
+
+    @property
+    def items(self) -> list[ActionItem]:
+        return self.overdue + self.due_soon
+
+
+@dataclass(frozen=True)
+class LateResponse:
+    interaction_id: str
+    account: str
+    logged_by: str
+    received: datetime
+    answered: datetime | None
+    hours: float  # waited so far, or until the answer
+
+
+@dataclass(frozen=True)
+class TicketFlag:
+    ticket_id: str
+    account: str
+    owner: str | None
+    detail: str
+
+
+@dataclass
+class TeamDigest:
+    manager: str
+    team: list[str] = field(default_factory=list)
+    overdue_by_person: list[tuple[str, int]] = field(default_factory=list)
+    oldest: list[ActionItem] = field(default_factory=list)
+    late_responses: list[LateResponse] = field(default_factory=list)
+    overruns: list[TicketFlag] = field(default_factory=list)
+    stale_tickets: list[TicketFlag] = field(default_factory=list)
+    quiet_staff: list[str] = field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return not (
+            self.overdue_by_person
+            or self.late_responses
+            or self.overruns
+            or self.stale_tickets
+            or self.quiet_staff
+        )
+
+
+@dataclass
+class FollowUpPlan:
+    today: date
+    reminders: list[StaffReminder]
+    digests: list[TeamDigest]
+
+
+def plan_followups(
+    tables: Mapping[str, list[Row]],
+    now: datetime,
+    rules: FollowUpRules,
+    manager_of: Callable[[str], str | None],
+    admins: Iterable[str] = (),
+) -> FollowUpPlan:
+    """manager_of(email): the person's manager (Staff tab, else the directory), None if unknown;
+    people without one report to the admins."""
+    today = now.date()
+    accounts = {
+        str(a["Account ID"]).upper(): str(a.get("Company Name") or a["Account ID"])
+        for a in tables["Accounts"]
+    }
+    contacts = {str(c["Contact ID"]).upper(): str(c.get("Full Name") or "") for c in tables["Contacts"]}
+    staff = {str(s["Email"]).lower(): s for s in tables.get("Staff", []) if s.get("Email")}
+    interactions = tables["Interactions"]
+
+    reminders: dict[str, StaffReminder] = {}
+    for row in interactions:
+        item = _open_action(row, today, accounts, contacts, rules)
+        if item is None or item.days_late < -1:
+            continue
+        if _day(row.get("Last Reminded")) == today:
+            continue  # already in a mail today (the hub's own stamp, beside the sent-mail record)
+        email = item.logged_by
+        reminder = reminders.setdefault(email, StaffReminder(email, _name(staff, email)))
+        (reminder.overdue if item.days_late > 0 else reminder.due_soon).append(item)
+    for reminder in reminders.values():
+        reminder.overdue.sort(key=lambda i: (i.due, i.interaction_id))
+        reminder.due_soon.sort(key=lambda i: (i.due, i.interaction_id))
+
+    admin_list = sorted({a.lower() for a in admins})
+    cache: dict[str, str | None] = {}
+
+    def boss(email: str) -> str | None:
+        if email not in cache:
+            row = staff.get(email)
+            cache[email] = (
+                str(row["Manager Email"]).lower() if row and row.get("Manager Email") else manager_of(email)
+            ) or (admin_list[0] if admin_list else None)
+        return cache[email]
+
+    digests: dict[str, TeamDigest] = {}
+
+    def digest_for(email: str | None) -> TeamDigest | None:
+        manager = boss(email) if email else (admin_list[0] if admin_list else None)
+        if manager is None:
+            return None
+        return digests.setdefault(manager, TeamDigest(manager))
+
+    # Overdue per person: every open overdue action counts, reminded today or not.
+    overdue_all: dict[str, list[ActionItem]] = defaultdict(list)
+    for row in interactions:
+        item = _open_action(row, today, accounts, contacts, rules)
+        if item is not None and item.days_late > 0:
+            overdue_all[item.logged_by].append(item)
+    for email, items in sorted(overdue_all.items()):
+        digest = digest_for(email)
+        if digest is not None:
+            digest.overdue_by_person.append((_name(staff, email), len(items)))
+            digest.oldest.extend(items)
+    for digest in digests.values():
+        digest.oldest = sorted(digest.oldest, key=lambda i: (i.due, i.interaction_id))[: rules.oldest_items]
+
+    for late in _late_responses(interactions, accounts, now, rules):
+        digest = digest_for(late.logged_by)
+        if digest is not None:
+            digest.late_responses.append(late)
+    for kind, flag in _ticket_flags(tables.get("Tickets", []), accounts, now, rules):
+        digest = digest_for(flag.owner)
+        if digest is not None:
+            (digest.overruns if kind == "overrun" else digest.stale_tickets).append(flag)
+    for email in _quiet_staff(staff, interactions, now, rules):
+        digest = digest_for(email)
+        if digest is not None:
+            digest.quiet_staff.append(_name(staff, email))
+
+    for email in staff:
+        if str(staff[email].get("Active") or "Yes") == "Yes":
+            digest = digest_for(email)
+            if digest is not None and email not in digest.team:
+                digest.team.append(email)
+    return FollowUpPlan(
+        today,
+        sorted((r for r in reminders.values() if r.items), key=lambda r: r.email),
+        sorted((d for d in digests.values() if not d.is_empty()), key=lambda d: d.manager),
+    )
+
+
+def _open_action(
+    row: Row, today: date, accounts: Mapping[str, str], contacts: Mapping[str, str], rules: FollowUpRules
+) -> ActionItem | None:
+    if row.get("Action Status") != "Open" or not row.get("Next Action") or not row.get("Logged By"):
+        return None
+    due = _day(row.get("Action Due Date"))
+    if due is None:
+        return None
+    note = " ".join(str(row.get("Notes") or "").split())
+    if len(note) > rules.note_chars:
+        note = note[: rules.note_chars - 1].rstrip() + "…"
+    contact_id = str(row.get("Contact ID") or "").upper()
+    return ActionItem(
+        interaction_id=str(row["Interaction ID"]),
+        account=accounts.get(str(row.get("Account ID") or "").upper(), str(row.get("Account ID") or "")),
+        contact=contacts.get(contact_id) or None,
+        promised=str(row["Next Action"]),
+        due=due,
+        days_late=(today - due).days,
+        last_note=note,
+        logged_by=str(row["Logged By"]).lower(),
+    )
+
+
+def _late_responses(
+    interactions: list[Row], accounts: Mapping[str, str], now: datetime, rules: FollowUpRules
+) -> list[LateResponse]:
+    """Inbound inquiries of the last `quiet_days` days with no outbound touch on the same account
+    within `response_hours` (answered late, or not yet and already past the limit)."""
+    limit = timedelta(hours=rules.response_hours)
+    since = now - timedelta(days=rules.quiet_days)
+    outbound: dict[str, list[datetime]] = defaultdict(list)
+    for row in interactions:
+        when = row.get("Date")
+        if row.get("Direction") == "Outbound" and isinstance(when, datetime) and row.get("Account ID"):
+            outbound[str(row["Account ID"]).upper()].append(when)
+    for times in outbound.values():
+        times.sort()
+    out = []
+    for row in interactions:
+        when = row.get("Date")
+        if (
+            row.get("Direction") != "Inbound"
+            or row.get("Type") != "Inquiry"
+            or not isinstance(when, datetime)
+        ):
+            continue
+        if when < since or now - when <= limit:
+            continue  # outside the week, or still within the response window
+        account = str(row.get("Account ID") or "").upper()
+        answered = next((t for t in outbound.get(account, []) if t >= when), None)
+        if answered is not None and answered - when <= limit:
+            continue
+        waited = (answered or now) - when
+        out.append(
+            LateResponse(
+                str(row["Interaction ID"]),
+                accounts.get(account, account),
+                str(row.get("Logged By") or "").lower(),
+                when,
+                answered,
+                round(waited.total_seconds() / 3600, 1),
+            )
+        )
+    return sorted(out, key=lambda r: r.received)
+
+
+def _ticket_flags(
+    tickets: list[Row], accounts: Mapping[str, str], now: datetime, rules: FollowUpRules
+) -> list[tuple[str, TicketFlag]]:
+    out = []
+    for row in tickets:
+        account = accounts.get(str(row.get("Account ID") or "").upper(), str(row.get("Account ID") or ""))
+        owner = str(row.get("Owner") or "").lower() or None
+        quote, final = row.get("Quote Amount"), row.get("Final Amount")
+        if (
+            isinstance(quote, int | float)
+            and isinstance(final, int | float)
+            and quote > 0
+            and final > quote * (1 + rules.overrun_share)
+            and row.get("Manager Approved") != "Yes"
+        ):
+            over = 100 * (final - quote) / quote
+            detail = (
+                f"final ₦{final:,.0f} is {over:.0f}% above the approved quote ₦{quote:,.0f}; "
+                "not manager-approved"
+            )
+            out.append(("overrun", TicketFlag(str(row["Ticket ID"]), account, owner, detail)))
+        opened = _day(row.get("Opened"))
+        if row.get("Status") not in CLOSED_TICKET_STATUSES and opened is not None:
+            days = int(np.busday_count(opened, now.date()))
+            if days > rules.ticket_open_business_days:
+                detail = f"open {days} business days (since {opened:%d %b}), status {row.get('Status')}"
+                out.append(("stale", TicketFlag(str(row["Ticket ID"]), account, owner, detail)))
+    return out
+
+
+def _quiet_staff(
+    staff: Mapping[str, Row], interactions: list[Row], now: datetime, rules: FollowUpRules
+) -> list[str]:
+    since = now - timedelta(days=rules.quiet_days)
+    active = set()
+    for row in interactions:
+        when = row.get("Date")
+        if isinstance(when, datetime) and when >= since and row.get("Logged By"):
+            active.add(str(row["Logged By"]).lower())
+    return sorted(
+        email
+        for email, row in staff.items()
+        if str(row.get("Active") or "Yes") == "Yes" and row.get("Role") in QUIET_ROLES and email not in active
+    )
+
+
+def _name(staff: Mapping[str, Row], email: str) -> str:
+    row = staff.get(email)
+    return str(row["Full Name"]) if row and row.get("Full Name") else email
+
+
+def _day(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return None
