@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import logging
 import re
+import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
@@ -17,14 +18,25 @@ from hub.erp_import import READS as ERP_READS
 from hub.erp_import import ImportReport, ImportRules, import_parsed
 from hub.erp_parse import ErpFileError, parse_export
 from hub.followup_mail import digest_mail, reminder_mail
+from hub.followup_mail import environment as followup_environment
 from hub.followups import FollowUpRules, plan_followups
 from hub.forms_sheet import new_rows
 from hub.governance import READ_COLUMNS as GOVERNANCE_COLUMNS
 from hub.governance import READS as GOVERNANCE_READS
 from hub.governance import GovernanceRules, govern
+from hub.health import (
+    Measures,
+    Thresholds,
+    Trigger,
+    evaluate,
+    health_row,
+    peak_concurrent_users,
+    steward_hours,
+)
 from hub.intake import receive
 from hub.matching import MatchRules
 from hub.ports import (
+    Attachment,
     Drive,
     HubChanges,
     HubStore,
@@ -38,10 +50,12 @@ from hub.ports import (
 from hub.recorder import READ_COLUMNS, READS, Outcome, record_batch
 from hub.validation import IntakeRules
 from hub_schema.erp import KINDS, Mappings
+from hub_schema.tabs import TABS
 
 log = logging.getLogger("cxhub.writer")
 REPORT_SUFFIX = ".report.txt"
 FOLLOWUP_READS = ("Accounts", "Contacts", "Interactions", "Staff", "Tickets")
+HEALTH_COLUMNS = {"Interactions": ("Interaction ID", "Logged By", "Submitted At", "Date")}
 
 
 @dataclass(frozen=True)
@@ -349,4 +363,68 @@ def run_followups(
         report.already_sent,
         len(report.failed),
     )
+    return report
+
+
+@dataclass
+class HealthReport:
+    row: dict
+    triggers: list[Trigger]
+    mailed: bool = False
+    already_mailed_this_week: bool = False
+
+
+def run_health(
+    store: HubStore,
+    mailer: Mailer,
+    state: StateStore,
+    clock: Callable[[], datetime],
+    limits: Thresholds,
+    timezone: str,
+    admins: tuple[str, ...],
+    attachments: Callable[[Mapping[str, list[dict]], datetime], list[Attachment]] = lambda tables, now: [],
+) -> HealthReport:
+    """Measure the four triggers, append a Health row, and mail the admins (at most once a week)
+    when two or more hold."""
+    now = clock().astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+    file_mb = store.size_bytes() / 1e6
+    open_seconds = statistics.median(store.measure_open() for _ in range(3))
+    tables = store.read_tables(("Steward Log", "Interactions", "Health"), columns=HEALTH_COLUMNS)
+    measures = Measures(
+        file_mb=file_mb,
+        open_seconds=open_seconds,
+        steward_hours=steward_hours(tables["Steward Log"], now.date()),
+        peak_users=peak_concurrent_users(tables["Interactions"], now.date()),
+    )
+    triggers = evaluate(measures, tables["Health"], now, limits)
+    row = health_row(measures, triggers, now)
+    store.apply(HubChanges(appends={"Health": [row]}))
+    report = HealthReport(row, triggers)
+    met = [t for t in triggers if t.met]
+    if len(met) < 2 or not admins:
+        return report
+    year, week, _ = now.isocalendar()
+    key = f"health-mailed:{year}-W{week:02d}"
+    if state.get(key):
+        report.already_mailed_this_week = True
+        return report
+    everything = store.read_tables([t.name for t in TABS])
+    files = attachments(everything, now)
+    exports = ", ".join(a.name for a in files if a.name.endswith(".zip"))
+    subject = f"CX Hub: {len(met)} upgrade triggers hold — time to plan the move to a CRM"
+    html = (
+        followup_environment()
+        .get_template("health_alert.html.j2")
+        .render(subject=subject, met=met, triggers=triggers, exports=exports)
+    )
+    text = "\n".join(
+        [subject, ""]
+        + [
+            f"- {t.name}: {t.value:g} {t.unit} (threshold {t.threshold:g}){' CROSSED' if t.met else ''}"
+            for t in triggers
+        ]
+    )
+    mailer.send(MailMessage(to=admins, subject=subject, html=html, text=text, attachments=tuple(files)))
+    state.set(key, now.isoformat())
+    report.mailed = True
     return report

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import os
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,17 @@ class XlsxHubStore:
 
     def close(self) -> None:
         """Nothing is held between runs."""
+
+    def size_bytes(self) -> int:
+        return self.path.stat().st_size
+
+    def measure_open(self, largest: str = "Interactions") -> float:
+        """Seconds to open the workbook and read its largest sheet: the local stand-in for how long
+        Excel takes to open the hub (the upgrade trigger)."""
+        started = time.perf_counter()
+        book = CalamineWorkbook.from_path(str(self.path))
+        book.get_sheet_by_name(largest).to_python(skip_empty_area=False)
+        return time.perf_counter() - started
 
     # -- writing ---------------------------------------------------------------------------
     def apply(self, changes: HubChanges) -> None:

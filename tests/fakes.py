@@ -16,6 +16,14 @@ class FakeHubStore:
         self.tables: dict[str, list[Row]] = {t.name: [] for t in TABS}
         self.writes: list[HubChanges] = []
         self.locked_by: str | None = None
+        self.file_bytes = 1_000_000  # what size_bytes() reports
+        self.open_seconds = 0.5  # what measure_open() reports
+
+    def size_bytes(self) -> int:
+        return self.file_bytes
+
+    def measure_open(self) -> float:
+        return self.open_seconds
 
     def read_tables(self, tabs: Iterable[str], *, fresh: bool = False, columns=None) -> dict[str, list[Row]]:
         return {name: copy.deepcopy(self.tables[name]) for name in tabs}

@@ -1,0 +1,150 @@
+"""Upgrade triggers (SPEC rule 7): measured weekly, so the company knows when it has outgrown Excel.
+
+Four measures with v6's thresholds: file size, open time, data-steward hours in the last full week,
+and peak concurrent users. The last is a proxy: Excel does not log who has the workbook open, so it
+counts the most distinct staff who submitted within any 15 minutes of the week — people filling in
+the Form at the same time are people working in the hub at the same time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+
+from hub.ports import Row
+
+WINDOW = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    file_mb: float = 100.0
+    open_seconds: float = 10.0
+    steward_hours: float = 2.0
+    peak_users: int = 25
+
+
+@dataclass(frozen=True)
+class Measures:
+    file_mb: float
+    open_seconds: float
+    steward_hours: float
+    peak_users: int
+
+
+@dataclass(frozen=True)
+class Trigger:
+    name: str  # "File size", ...
+    value: float
+    threshold: float
+    unit: str
+    met: bool
+    weeks_to_threshold: float | None  # at the growth fitted on the Health history; None: not growing
+
+
+LABELS = (
+    ("File size", "file_mb", "File MB", "MB"),
+    ("Open time", "open_seconds", "Open Seconds", "s"),
+    ("Steward hours last week", "steward_hours", "Steward Hours", "h"),
+    ("Peak concurrent users", "peak_users", "Peak Concurrent Users", "users"),
+)
+
+
+def last_full_week(today: date) -> tuple[date, date]:
+    """Monday and Sunday of the last week that has ended."""
+    this_monday = today - timedelta(days=today.weekday())
+    return this_monday - timedelta(days=7), this_monday - timedelta(days=1)
+
+
+def steward_hours(log: Iterable[Row], today: date) -> float:
+    monday, sunday = last_full_week(today)
+    total = 0.0
+    for row in log:
+        week = _day(row.get("Week"))
+        hours = row.get("Hours")
+        # A row is dated by its week; any day of the last full week counts as that week.
+        if week is not None and monday <= week <= sunday and isinstance(hours, int | float):
+            total += float(hours)
+    return round(total, 2)
+
+
+def peak_concurrent_users(interactions: Iterable[Row], today: date) -> int:
+    """The most distinct staff submitting within any 15-minute window of the last full week."""
+    monday, sunday = last_full_week(today)
+    start, end = datetime.combine(monday, datetime.min.time()), datetime.combine(sunday, datetime.max.time())
+    events = sorted(
+        (when, str(row["Logged By"]).lower())
+        for row in interactions
+        if isinstance(when := row.get("Submitted At") or row.get("Date"), datetime)
+        and start <= when <= end
+        and row.get("Logged By")
+    )
+    best, left = 0, 0
+    counts: dict[str, int] = {}
+    for when, who in events:
+        counts[who] = counts.get(who, 0) + 1
+        while events[left][0] < when - WINDOW:
+            gone = events[left][1]
+            counts[gone] -= 1
+            if not counts[gone]:
+                del counts[gone]
+            left += 1
+        best = max(best, len(counts))
+    return best
+
+
+def evaluate(
+    measures: Measures, history: list[Mapping[str, Any]], now: datetime, limits: Thresholds
+) -> list[Trigger]:
+    """Each measure against its threshold, with weeks to cross it at the growth fitted on history."""
+    out = []
+    for name, attr, column, unit in LABELS:
+        value = float(getattr(measures, attr))
+        threshold = float(getattr(limits, attr))
+        points = [
+            (r["Checked At"], r.get(column)) for r in history if isinstance(r.get("Checked At"), datetime)
+        ]
+        points = [(t, float(v)) for t, v in points if isinstance(v, int | float)] + [(now, value)]
+        out.append(
+            Trigger(name, value, threshold, unit, value > threshold, _weeks_to(points, threshold, now))
+        )
+    return out
+
+
+def _weeks_to(points: list[tuple[datetime, float]], threshold: float, now: datetime) -> float | None:
+    if len(points) < 3:
+        return None  # two points make a line through anything; wait for a third week
+    weeks = np.array([(t - now).total_seconds() / (7 * 86400) for t, _ in points])
+    values = np.array([v for _, v in points])
+    slope, intercept = np.polyfit(weeks, values, 1)
+    if slope <= 0:
+        return None
+    current = intercept  # the fitted value now (week 0)
+    if current >= threshold:
+        return 0.0
+    return round((threshold - current) / slope, 1)
+
+
+def health_row(measures: Measures, triggers: list[Trigger], now: datetime) -> Row:
+    met = [t for t in triggers if t.met]
+    return {
+        "Checked At": now,
+        "File MB": round(measures.file_mb, 2),
+        "Open Seconds": round(measures.open_seconds, 2),
+        "Steward Hours": measures.steward_hours,
+        "Peak Concurrent Users": measures.peak_users,
+        "Triggers Met": len(met),
+        "Notes": "; ".join(f"{t.name} {t.value:g} {t.unit} > {t.threshold:g}" for t in met) or "none met",
+    }
+
+
+def _day(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return None

@@ -1,0 +1,103 @@
+"""Upgrade triggers (rule 7): measured weekly; two or more met mail the admins, once a week."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from hub.health import Measures, Thresholds, evaluate, last_full_week, peak_concurrent_users, steward_hours
+from hub.ports import Attachment
+from hub.services import run_health
+from tests.fakes import FakeHubStore, FakeMailer, FakeState
+
+TODAY = date(2026, 11, 23)  # a Monday: the last full week is 16-22 November
+
+
+def sub(who, when):
+    return {
+        "Interaction ID": f"INT-{abs(hash((who, when))) % 10**6:06d}",
+        "Logged By": who,
+        "Submitted At": when,
+    }
+
+
+def test_the_last_full_week_ends_on_the_sunday_before():
+    assert last_full_week(TODAY) == (date(2026, 11, 16), date(2026, 11, 22))
+    assert last_full_week(date(2026, 11, 29)) == (date(2026, 11, 16), date(2026, 11, 22))
+
+
+def test_steward_hours_add_up_the_last_full_week_only():
+    log = [
+        {"Week": datetime(2026, 11, 16), "Steward": "s@x", "Hours": 1.5},
+        {"Week": datetime(2026, 11, 16), "Steward": "t@x", "Hours": 1},
+        {"Week": datetime(2026, 11, 9), "Steward": "s@x", "Hours": 9},
+        {"Week": datetime(2026, 11, 23), "Steward": "s@x", "Hours": 9},
+    ]
+    assert steward_hours(log, TODAY) == 2.5
+
+
+def test_peak_users_is_the_most_distinct_people_within_15_minutes():
+    t = datetime(2026, 11, 18, 10, 0)
+    rows = [sub(f"p{i}@x", t + timedelta(minutes=i)) for i in range(4)]  # 4 people in 3 minutes
+    rows += [
+        sub("p0@x", t + timedelta(minutes=5)),
+        sub("p9@x", t + timedelta(minutes=21)),
+    ]  # by 10:21 the others are gone
+    rows += [sub(f"q{i}@x", datetime(2026, 11, 24, 9, 0)) for i in range(10)]  # this week: not counted
+    assert peak_concurrent_users(rows, TODAY) == 4
+
+
+def test_triggers_compare_with_the_v6_thresholds_and_fit_a_trend():
+    now = datetime(2026, 11, 23, 7, 0)
+    history = [{"Checked At": now - timedelta(weeks=w), "File MB": 100 - 10 * w} for w in (3, 2, 1)]
+    triggers = evaluate(Measures(95.0, 12.0, 1.0, 3), history, now, Thresholds())
+    by = {t.name: t for t in triggers}
+    assert by["Open time"].met and not by["File size"].met
+    # 70, 80, 90 then 95 MB: about 8.5 MB a week, so 100 MB is under a week away.
+    assert 0 < by["File size"].weeks_to_threshold < 1.5
+    assert by["Steward hours last week"].weeks_to_threshold is None  # no history: no trend
+
+
+def hub_store(file_mb=150.0, open_s=12.0, steward=3.0):
+    store = FakeHubStore()
+    store.file_bytes, store.open_seconds = int(file_mb * 1e6), open_s
+    store.tables["Steward Log"] = [{"Week": datetime(2026, 11, 16), "Steward": "s@x", "Hours": steward}]
+    return store
+
+
+def run(store, mailer, state, day=datetime(2026, 11, 23, 6, 0, tzinfo=UTC)):
+    return run_health(
+        store,
+        mailer,
+        state,
+        lambda: day,
+        Thresholds(),
+        "Africa/Lagos",
+        ("it@mikano.example",),
+        attachments=lambda tables, now: [Attachment("requirements.md", b"# draft", "text/markdown")],
+    )
+
+
+def test_each_run_records_a_health_row():
+    store = hub_store(file_mb=10, open_s=1, steward=0)
+    report = run(store, FakeMailer(), FakeState())
+    (row,) = store.tables["Health"]
+    assert row["File MB"] == 10.0 and row["Open Seconds"] == 1.0 and row["Triggers Met"] == 0
+    assert row["Notes"] == "none met" and not report.mailed
+
+
+def test_two_triggers_mail_the_admins_at_most_once_a_week():
+    store, mailer, state = hub_store(), FakeMailer(), FakeState()
+    first = run(store, mailer, state)
+    assert first.mailed and first.row["Triggers Met"] == 3
+    (mail,) = mailer.sent
+    assert mail.to == ("it@mikano.example",) and "3 upgrade triggers hold" in mail.subject
+    assert [a.name for a in mail.attachments] == ["requirements.md"] and "150 MB" in mail.html
+    again = run(store, mailer, state, datetime(2026, 11, 26, 6, 0, tzinfo=UTC))
+    assert again.already_mailed_this_week and len(mailer.sent) == 1 and len(store.tables["Health"]) == 2
+    next_week = run(store, mailer, state, datetime(2026, 11, 30, 6, 0, tzinfo=UTC))
+    assert next_week.mailed and len(mailer.sent) == 2
+
+
+def test_one_trigger_alone_mails_nobody():
+    store, mailer = hub_store(file_mb=150, open_s=1, steward=0), FakeMailer()
+    assert not run(store, mailer, FakeState()).mailed and mailer.sent == []
