@@ -85,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
         "run",
         help="run a timer job once: governance, erp-folder, followups (the day's reminders and digests)",
     )
-    c.add_argument("job", choices=("governance", "erp-folder", "followups"))
+    c.add_argument("job", choices=("governance", "erp-folder", "followups", "kpis", "health"))
     c.add_argument("--hub", help=hub_help)
     c.add_argument(
         "--as-of", type=_day, help="the run date YYYY-MM-DD (default today, Lagos; jobs run at 07:00)"
@@ -95,6 +95,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--folder", type=Path, help="erp-folder: a local drop folder (default CXHUB_ERP_FOLDER)")
     c.set_defaults(run=cmd_run)
+
+    c = sub.add_parser("export", help="write the hub as import-ready CSVs for HubSpot or Dynamics 365")
+    c.add_argument("--format", required=True, choices=("hubspot", "dynamics"))
+    c.add_argument("dir", type=Path, help="folder to write the CSV files into")
+    c.add_argument("--hub", help=hub_help)
+    c.set_defaults(run=cmd_export)
 
     c = sub.add_parser("serve", help="serve POST /api/submissions on 127.0.0.1")
     c.add_argument("--hub", help=hub_help)
@@ -283,6 +289,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         settings = dataclasses.replace(settings, outbox=args.outbox)
     if args.job == "followups":
         return _run_followups(settings, _run_time(args.as_of, settings.timezone))
+    if args.job == "kpis":
+        return _run_kpis(settings, _run_time(args.as_of, settings.timezone))
+    if args.job == "health":
+        return _run_health(settings, _run_time(args.as_of, settings.timezone))
 
     if args.job == "erp-folder":
         if args.folder:
@@ -340,6 +350,72 @@ def _run_followups(settings: Settings, now) -> int:
     for recipient in report.failed:
         print(f"  could not mail {recipient}")
     return EXIT_OK if not report.failed else EXIT_REJECTED
+
+
+def _mail_where(settings: Settings) -> str:
+    from cxhub import wiring
+
+    if settings.backend == "graph" and settings.mail_sender:
+        return f"from {settings.mail_sender}"
+    return f"in {wiring.outbox_path(settings)}"
+
+
+def _run_kpis(settings: Settings, now) -> int:
+    from cxhub import wiring
+
+    wiring.build_store(settings).ensure_exists()
+    report = wiring.run_kpis(settings, now)
+    print(f"KPIs for the week of {report.week:%d %b %Y}:")
+    if report.already_recorded:
+        print("  already on the Dashboard tab; nothing added")
+    else:
+        print(f"  {report.rows_written} row(s) added to the Dashboard tab")
+    if report.mailed_to:
+        who = f"{len(report.mailed_to)} manager(s)/admin(s)"
+        print(f"  digest with charts mailed to {who} {_mail_where(settings)}")
+    return EXIT_OK
+
+
+def _run_health(settings: Settings, now) -> int:
+    from cxhub import wiring
+
+    wiring.build_store(settings).ensure_exists()
+    report = wiring.run_health(settings, now)
+    print("Upgrade triggers (v6 thresholds):")
+    for t in report.triggers:
+        trend = (
+            "crossed"
+            if t.met
+            else "no trend yet"
+            if t.weeks_to_threshold is None
+            else f"~{t.weeks_to_threshold:g} weeks to go"
+        )
+        print(f"  {t.name:<26} {t.value:>8.2f} {t.unit:<5} threshold {t.threshold:g}  ({trend})")
+    print(f"  {report.row['Triggers Met']} of 4 met; a Health row was added.")
+    if report.mailed:
+        what = "the evidence and a CRM requirements draft"
+        print(f"  Two or more hold: the admins were mailed {what} {_mail_where(settings)}.")
+    elif report.already_mailed_this_week:
+        print("  The admins were already mailed this week.")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from cxhub import wiring
+    from hub.export_crm import export_hub
+    from hub_schema.tabs import TABS
+
+    store = wiring.build_store(settings)
+    try:
+        tables = store.read_tables([t.name for t in TABS])
+    finally:
+        store.close()
+    args.dir.mkdir(parents=True, exist_ok=True)
+    for file in export_hub(tables, args.format):
+        (args.dir / file.name).write_bytes(file.data)
+        print(f"  {file.name:<34} {file.rows:>7} rows")
+    print(f"Import-ready CSVs for {args.format} in {args.dir}; column mappings in docs/EXPORT.md.")
+    return EXIT_OK
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:

@@ -266,3 +266,101 @@ def run_followups(settings: Settings, now=None):
         )
     finally:
         store.close()
+
+
+def kpi_recipients(settings: Settings):
+    """Managers on the Staff tab (Role Manager, active), and the admins."""
+
+    def pick(tables) -> list[str]:
+        managers = {
+            str(s["Email"]).lower()
+            for s in tables.get("Staff", [])
+            if s.get("Email") and s.get("Role") == "Manager" and str(s.get("Active") or "Yes") == "Yes"
+        }
+        return sorted(managers | set(settings.admin_emails))
+
+    return pick
+
+
+def run_kpis(settings: Settings, now=None):
+    from hub.services import run_kpis as run
+
+    store = build_store(settings)
+    try:
+        return run(
+            store,
+            build_mailer(settings),
+            build_state(settings),
+            (lambda: now) if now else clock,
+            settings.timezone,
+            kpi_recipients(settings),
+        )
+    finally:
+        store.close()
+
+
+def health_thresholds(settings: Settings):
+    from hub.health import Thresholds
+
+    return Thresholds(
+        file_mb=settings.health_max_mb,
+        open_seconds=settings.health_max_open_seconds,
+        steward_hours=settings.health_max_steward_hours,
+        peak_users=settings.health_max_users,
+    )
+
+
+def health_attachments(tables, now):
+    """The CRM requirements draft (Markdown and HTML) and, when small enough to mail, the exit-ramp
+    exports for HubSpot and Dynamics 365 in one zip."""
+    import io
+    import zipfile
+
+    from hub.export_crm import FORMATS, export_hub
+    from hub.ports import Attachment
+    from hub.requirements_doc import HealthEvidence, draft_requirements
+
+    history = [
+        HealthEvidence(
+            checked_at=r["Checked At"],
+            file_mb=r.get("File MB"),
+            open_seconds=r.get("Open Seconds"),
+            steward_hours=r.get("Steward Hours"),
+            peak_users=r.get("Peak Concurrent Users"),
+            triggers_met=r.get("Triggers Met"),
+        )
+        for r in tables.get("Health", [])
+        if r.get("Checked At")
+    ]
+    markdown, html = draft_requirements(tables, history, now)
+    out = [
+        Attachment("CRM-requirements-draft.md", markdown.encode(), "text/markdown"),
+        Attachment("CRM-requirements-draft.html", html.encode(), "text/html"),
+    ]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for fmt in FORMATS:
+            for file in export_hub(tables, fmt):
+                archive.writestr(f"{fmt}/{file.name}", file.data)
+    if buffer.tell() < 2_000_000:  # mail stays under Graph's ~3 MB request with the rest
+        out.append(Attachment("cxhub-export-hubspot-dynamics.zip", buffer.getvalue(), "application/zip"))
+    return out
+
+
+def run_health(settings: Settings, now=None):
+    from hub.services import run_health as run
+
+    store = build_store(settings)
+    try:
+        return run(
+            store,
+            build_mailer(settings),
+            build_state(settings),
+            (lambda: now) if now else clock,
+            health_thresholds(settings),
+            settings.timezone,
+            settings.admin_emails,
+            attachments=health_attachments,
+        )
+    finally:
+        store.close()

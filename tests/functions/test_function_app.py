@@ -25,7 +25,16 @@ def test_the_app_registers_every_function():
         "governance",
         "erp_folder_import",
         "erp_upload",
+        "followups",
+        "kpis",
+        "health",
     }
+
+
+def test_followups_kpis_and_health_run_on_their_schedule_settings():
+    assert functions()["followups"].get_trigger().schedule == "%FOLLOWUP_SCHEDULE%"
+    assert functions()["kpis"].get_trigger().schedule == "%KPI_SCHEDULE%"
+    assert functions()["health"].get_trigger().schedule == "%HEALTH_SCHEDULE%"
 
 
 def test_governance_and_the_erp_folder_run_on_their_schedule_settings():
