@@ -368,9 +368,7 @@ def deals_frame(tables: Mapping[str, list[dict]]) -> pd.DataFrame:
     return out[~status.isin(NOT_ORDERS).fillna(False)]
 
 
-def first_responses(
-    interactions: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp
-) -> pd.DataFrame:
+def first_responses(interactions: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     """Inbound inquiries received in [start, end), with the first Outbound touch on the same
     account at or after them (`answered`, NaT if none) and the hours between."""
     inter = interactions[interactions["when"].notna() & interactions["account"].notna()]
