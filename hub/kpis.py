@@ -495,11 +495,12 @@ def _responses(
     found = found[~waiting]
     within = found["hours"] <= limit
     name = answered_within_name(limit)
-    medians = found.groupby("division")["hours"].median()
+    answered = found[found["hours"].notna()]
+    medians = answered.groupby("division")["hours"].median()
     shares = _by_division(within, found["division"], _EVERYONE)
     totals = _by_division(pd.Series(True, index=found.index), found["division"], _EVERYONE)
     for d in _EVERYONE:
-        out[d, FIRST_RESPONSE] = _value(found["hours"].median() if d == ALL else medians.get(d))
+        out[d, FIRST_RESPONSE] = _value(answered["hours"].median() if d == ALL else medians.get(d))
         out[d, name] = _pct(shares[d], totals[d])
 
 

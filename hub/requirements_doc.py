@@ -16,7 +16,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any, Literal
@@ -26,7 +26,7 @@ import pandas as pd
 from markupsafe import Markup, escape
 
 from hub_schema.lists import CLOSED_STAGES, CLOSED_TICKET_STATUSES, LISTS
-from hub_schema.tabs import TABS, Tab
+from hub_schema.tabs import TABS
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,16 @@ TRIGGERS_FOR_UPGRADE = 2  # v6: "when any two of the following are true"
 RARELY_USED = 0.10
 # Tabs that hold customer and business data: their unused fields are candidates to drop. The other
 # tabs are the hub's own machinery (queues, logs), which a CRM replaces with its own features.
-DATA_TABS = ("Accounts", "Contacts", "Interactions", "Opportunities", "Tickets", "Deals", "Price List", "Staff")
+DATA_TABS = (
+    "Accounts",
+    "Contacts",
+    "Interactions",
+    "Opportunities",
+    "Tickets",
+    "Deals",
+    "Price List",
+    "Staff",
+)
 MONTHS_SHOWN = 12
 WEEKS_SHOWN = 12
 ACTIVE_DAYS = 90
@@ -322,7 +331,8 @@ class TriggerReading:
     trigger: Trigger
     latest: float | None
     holds: bool
-    first: tuple[datetime, float] | None
+    first: tuple[datetime, float] | None  # earliest and latest check that measured this trigger
+    last: tuple[datetime, float] | None
     per_30_days: float | None
     first_above: datetime | None
     projected: datetime | None  # straight-line crossing date, while still below
@@ -445,6 +455,7 @@ def _readings(health: Sequence[HealthEvidence]) -> tuple[TriggerReading, ...]:
                 value,
                 value is not None and value > trigger.limit,
                 points[0] if points else None,
+                points[-1] if points else None,
                 per_30,
                 next((at for at, v in points if v > trigger.limit), None),
                 projected,
@@ -476,16 +487,20 @@ def _fill_rates(tables: Mapping[str, list[dict]]) -> dict[str, tuple[tuple[str, 
         rows = _rows(tables, schema.name)
         if not rows:
             continue
-        frame = pd.DataFrame.from_records(rows, columns=list(schema.column_names))
-        filled = frame.map(_filled).sum()
+        # Judged on the raw values: a DataFrame would turn blanks into NaT/NaN first.
+        columns = list(schema.column_names)
+        filled = pd.DataFrame([[_filled(r.get(c)) for c in columns] for r in rows], columns=columns).sum()
         out[schema.name] = tuple((c, int(filled[c]), int(filled[c]) / len(rows)) for c in schema.column_names)
     return out
+
+
+NO_FIELD = "(no field named)"
 
 
 def _reason_of(line: str) -> str:
     # Intake writes one "field: message" line per problem; ERP rows carry no field prefix.
     head, colon, _ = line.partition(":")
-    return head.strip() if colon and head.strip() else "(no field named)"
+    return head.strip() if colon and head.strip() else NO_FIELD
 
 
 def _is_erp(row: Mapping[str, Any]) -> bool:
@@ -503,7 +518,9 @@ def _gather(
 
     # -- volumes
     active_accounts = [a for a in accounts if _text(a.get("Status")) != "Merged"]
-    individuals = {_text(a.get("Account ID")).upper() for a in active_accounts if a.get("Account Type") == "Individual"}
+    individuals = {
+        _text(a.get("Account ID")).upper() for a in active_accounts if a.get("Account Type") == "Individual"
+    }
     dates = [_when(i.get("Date")) for i in interactions]
     known_dates = [d for d in dates if d is not None]
     per_month = _per_month(dates)
@@ -514,7 +531,9 @@ def _gather(
 
     # -- usage
     fill = _fill_rates(tables)
-    never, rarely, by_design = {}, {}, []
+    never: dict[str, tuple[str, ...]] = {}
+    rarely: dict[str, tuple[tuple[str, float], ...]] = {}
+    by_design: list[tuple[str, str, str]] = []
     for tab_name, columns in fill.items():
         blank = [(c, share) for c, _, share in columns if share < RARELY_USED]
         for c, share in blank:
@@ -715,12 +734,19 @@ def _why_now(ev: Evidence) -> Section:
     blocks.append(_sub("Trend"))
     blocks.append(
         _table(
-            ("Trigger", "First measured", "Latest", "Change per 30 days", "First above threshold", "Straight-line crossing"),
+            (
+                "Trigger",
+                "First measured",
+                "Last measured",
+                "Change per 30 days",
+                "First above threshold",
+                "Straight-line crossing",
+            ),
             (
                 (
                     r.trigger.label,
                     f"{_n(r.first[1])} ({_day(r.first[0])})" if r.first else "never measured",
-                    _n(r.latest) if r.latest is not None else "—",
+                    f"{_n(r.last[1])} ({_day(r.last[0])})" if r.last else "—",
                     f"{r.per_30_days:+,.1f} {r.trigger.unit}" if r.per_30_days is not None else "—",
                     _day(r.first_above) if r.first_above else "—",
                     _day(r.projected) if r.projected else "—",
@@ -748,8 +774,8 @@ def _why_now(ev: Evidence) -> Section:
         above = sum(h > TRIGGERS[2].limit for _, h, _ in weeks)
         blocks.append(
             _p(
-                f"The Steward Log, kept by the stewards themselves: {_n(ev.steward_average or 0)} h per week on "
-                f"average over the last {len(weeks)} week(s) logged, {above} of them above "
+                f"The Steward Log, kept by the stewards themselves: {_n(ev.steward_average or 0)} h per "
+                f"week on average over the last {len(weeks)} week(s) logged, {above} of them above "
                 f"{_n(TRIGGERS[2].limit)} h (details in section 4)."
             )
         )
@@ -814,6 +840,13 @@ def _volumes(ev: Evidence) -> Section:
                 "(accounts loaded from the ERP customer export count as created when they were loaded)."
             )
         )
+    elif ev.new_accounts_3m:
+        blocks.append(
+            _p(
+                f"All {ev.new_accounts_3m:,} accounts were created in the last 3 months, so there is no base "
+                "yet for an account growth rate."
+            )
+        )
     blocks.append(
         _p(
             "A pilot's growth mostly reflects its roll-out (more staff, more divisions), not customer "
@@ -823,17 +856,19 @@ def _volumes(ev: Evidence) -> Section:
     return Section("2. Volumes and growth", tuple(blocks))
 
 
+def _mix_table(label: str, counts: Sequence[tuple[str, int]], total: int) -> Block:
+    return _table(
+        (label, "Interactions", "Share"), ((value, f"{n:,}", _pct(n, total)) for value, n in counts)
+    )
+
+
 def _usage(ev: Evidence) -> Section:
     blocks: list[Block] = []
     blocks.append(_sub("Channels"))
     if ev.interactions:
-        blocks.append(
-            _table(("Channel", "Interactions", "Share"), ((c, f"{n:,}", _pct(n, ev.interactions)) for c, n in ev.channels))
-        )
+        blocks.append(_mix_table("Channel", ev.channels, ev.interactions))
         blocks.append(_sub("Divisions"))
-        blocks.append(
-            _table(("Division", "Interactions", "Share"), ((d, f"{n:,}", _pct(n, ev.interactions)) for d, n in ev.divisions))
-        )
+        blocks.append(_mix_table("Division", ev.divisions, ev.interactions))
         blocks.append(
             _p(
                 f"{ev.cross_division_accounts:,} account(s) were served by more than one division; "
@@ -909,16 +944,19 @@ def _quality(ev: Evidence) -> Section:
     if ev.rejected:
         blocks.append(
             _p(
-                f"{ev.rejected:,} submissions were rejected ({ev.rejected - ev.rejected_erp:,} from the Form, "
-                f"{ev.rejected_erp:,} ERP file rows); {ev.rejected_resolved:,} marked resolved. By reason "
-                "(the field named before the first colon of each error line; one submission can fail on "
-                "several fields):"
+                f"{ev.rejected:,} submissions were rejected ({ev.rejected - ev.rejected_erp:,} from the "
+                f"Form, {ev.rejected_erp:,} ERP file rows); {ev.rejected_resolved:,} marked resolved. "
+                "By reason (the field named before the first colon of each error line; one submission "
+                "can fail on several fields):"
             )
         )
         blocks.append(
             _table(
                 ("Reason", "Form", "ERP", "Total"),
-                ((f"`{r}`" if r != "(no field named)" else r, f"{f:,}", f"{e:,}", f"{f + e:,}") for r, f, e in ev.reasons),
+                (
+                    (f"`{r}`" if r != NO_FIELD else r, f"{f:,}", f"{e:,}", f"{f + e:,}")
+                    for r, f, e in ev.reasons
+                ),
             )
         )
     else:
@@ -927,13 +965,17 @@ def _quality(ev: Evidence) -> Section:
     if ev.review:
         decisions = [*LISTS["Review Decisions"], "Undecided"]
         decisions += sorted({d for _, counts in ev.review for d in counts} - set(decisions))
-        frame = pd.DataFrame({kind: counts for kind, counts in ev.review}).T.reindex(columns=decisions).fillna(0)
+        frame = pd.DataFrame(dict(ev.review)).T.reindex(columns=decisions).fillna(0)
         blocks.append(
             _table(
                 ("Kind", *decisions, "Total"),
                 (
-                    (kind, *(f"{int(frame.at[kind, d]):,}" for d in decisions), f"{int(frame.loc[kind].sum()):,}")
-                    for kind, _ in ev.review
+                    (
+                        kind,
+                        *(f"{int(frame.at[kind, d]):,}" for d in decisions),
+                        f"{int(frame.loc[kind].sum()):,}",
+                    )
+                    for kind in frame.index
                 ),
             )
         )
@@ -951,9 +993,7 @@ def _quality(ev: Evidence) -> Section:
     blocks.append(_sub("Steward hours per week"))
     if ev.steward_weeks:
         weeks = ev.steward_weeks[-WEEKS_SHOWN:]
-        blocks.append(
-            _table(("Week", "Hours", "Stewards"), ((_day(w), _n(h), str(s)) for w, h, s in weeks))
-        )
+        blocks.append(_table(("Week", "Hours", "Stewards"), ((_day(w), _n(h), str(s)) for w, h, s in weeks)))
         blocks.append(
             _p(
                 f"Average {_n(ev.steward_average or 0)} h a week over these {len(weeks)} week(s), "
@@ -982,9 +1022,7 @@ def _ownership(ev: Evidence) -> Section:
     total_opportunities = sum(n for _, n, _ in ev.stages)
     if total_opportunities:
         blocks.append(
-            _table(
-                ("Stage", "Opportunities", "Value"), ((s, f"{n:,}", _naira(v)) for s, n, v in ev.stages)
-            )
+            _table(("Stage", "Opportunities", "Value"), ((s, f"{n:,}", _naira(v)) for s, n, v in ev.stages))
         )
         won = next((n for s, n, _ in ev.stages if s == "Won"), 0)
         lost = next((n for s, n, _ in ev.stages if s == "Lost"), 0)
@@ -1018,10 +1056,9 @@ def _integrations(ev: Evidence) -> Section:
                 f"The hub holds {ev.deals:,} ERP invoices worth {_naira(ev.deals_amount)} "
                 f"({ev.invoices_12m:,} dated in the last 12 months, {ev.deals_unlinked:,} not linked to an "
                 f"account) and {ev.price_items:,} price-list items. The Audit tab records "
-                f"{ev.erp_import_runs:,} import run(s); "
-                + (f"invoices last imported {_stamp(ev.deals_last_import)}" if ev.deals_last_import else "no invoice import time")
-                + "; "
-                + (f"price list last imported {_stamp(ev.price_last_import)}." if ev.price_last_import else "no price-list import time.")
+                f"{ev.erp_import_runs:,} import run(s); invoices last imported "
+                f"{_stamp(ev.deals_last_import) if ev.deals_last_import else 'never'}, the price list "
+                f"{_stamp(ev.price_last_import) if ev.price_last_import else 'never'}."
             )
         )
     else:
@@ -1029,9 +1066,15 @@ def _integrations(ev: Evidence) -> Section:
     blocks.append(
         _bullets(
             (
-                f"Must import ERP invoices at least daily ({ev.invoices_12m:,} in the last 12 months, "
-                f"about {_n(round(ev.invoices_12m / 12))} a month) and the price list "
-                f"({ev.price_items:,} items), upserting by key so a re-import changes nothing.",
+                "Must import ERP invoices at least daily ("
+                + (
+                    f"{ev.invoices_12m:,} in the last 12 months, about "
+                    f"{_n(round(ev.invoices_12m / 12))} a month"
+                    if ev.invoices_12m
+                    else "none dated in the last 12 months yet"
+                )
+                + f") and the price list ({ev.price_items:,} items), upserting by key so a re-import "
+                "changes nothing.",
                 "Must never write back to the ERP: the ERP stays the source of truth for invoices, stock "
                 "and formal quotes.",
                 f"Must link ERP customers to CRM accounts by `ERP Customer ID` ({ev.accounts_with_erp_id:,} "
@@ -1054,9 +1097,13 @@ def _integrations(ev: Evidence) -> Section:
     blocks.append(
         _bullets(
             (
-                f"Must offer phone-friendly capture of an interaction in under a minute, for the "
-                f"{ev.loggers:,} staff who log today, either by keeping the Microsoft Form or with its own "
-                "mobile app.",
+                "Must offer phone-friendly capture of an interaction in under a minute, for "
+                + (
+                    f"the {ev.loggers:,} staff who log today"
+                    if ev.loggers
+                    else "every customer-facing member of staff"
+                )
+                + ", either by keeping the Microsoft Form or with its own mobile app.",
                 "Must validate at capture (required fields, lists, dates, Nigerian phone numbers) and keep "
                 "anything rejected with its raw content.",
                 "Must record the same submission once even when it is delivered twice.",
@@ -1084,6 +1131,13 @@ def _integrations(ev: Evidence) -> Section:
     return Section("6. Integrations in place and needed", tuple(blocks))
 
 
+def _requirement_table(prefix: str, requirements: Sequence[tuple[str, str]]) -> Block:
+    return _table(
+        ("ID", "Requirement", "Evidence"),
+        ((f"{prefix}-{i}", text, evidence) for i, (text, evidence) in enumerate(requirements, 1)),
+    )
+
+
 def _requirements(ev: Evidence) -> Section:
     channels = ev.channels_used
     divisions = [d for d, n in ev.divisions if n and d != "(blank)"]
@@ -1098,13 +1152,21 @@ def _requirements(ev: Evidence) -> Section:
     total_tickets = sum(n for _, n in ev.statuses)
     functional = [
         (
-            f"Must hold at least {ev.accounts_active:,} accounts and {ev.contacts_active:,} contacts"
-            + (f", growing about {growth:.0%} a year." if growth is not None else "."),
-            f"§2: {ev.accounts_active:,} active accounts, {ev.new_accounts_3m:,} created in the last 3 months.",
+            (
+                f"Must hold at least {ev.accounts_active:,} accounts, {ev.contacts_active:,} contacts and "
+                f"{ev.interactions:,} interactions"
+                + (f", growing about {growth:.0%} a year." if growth is not None else ".")
+                if ev.accounts_active
+                else "Must hold every account and contact the hub migrates (none yet)."
+            ),
+            f"§2: {ev.accounts_active:,} active accounts, {ev.new_accounts_3m:,} created in the last "
+            "3 months.",
         ),
         (
             "Must hold companies and individual (B2C) customers in one customer base.",
-            f"§3: {_pct(ev.individuals, ev.accounts_active)} of active accounts are individuals.",
+            f"§3: {_pct(ev.individuals, ev.accounts_active)} of active accounts are individuals."
+            if ev.accounts_active
+            else "§3: no accounts yet; both kinds are in the hub's design.",
         ),
         (
             f"Must log interactions on these {len(channels)} channels: {', '.join(channels)}."
@@ -1138,7 +1200,7 @@ def _requirements(ev: Evidence) -> Section:
         (
             "Must flag likely duplicate accounts and contacts for a steward and merge them keeping the "
             "merged record and re-pointing its history.",
-            f"§4: {sum(sum(c.values()) for _, c in ev.review):,} possible duplicates raised, "
+            f"§4: {sum(sum(c.values()) for _, c in ev.review):,} possible duplicate(s) raised, "
             f"{sum(ev.merges.values()):,} merges applied.",
         ),
         (
@@ -1152,11 +1214,14 @@ def _requirements(ev: Evidence) -> Section:
         ),
         (
             "Must import ERP invoices daily and the price list on change, read-only.",
-            f"§6: {ev.deals:,} invoices, {ev.price_items:,} price-list items, {ev.erp_import_runs:,} import runs.",
+            f"§6: {ev.deals:,} invoices, {ev.price_items:,} price-list items, "
+            f"{ev.erp_import_runs:,} import runs.",
         ),
         (
             "Should report the weekly KPIs per division that the hub computes today.",
-            f"§2: {ev.rows['Dashboard']:,} Dashboard rows over {ev.kpis:,} KPI(s).",
+            f"§2: {ev.rows['Dashboard']:,} Dashboard rows over {ev.kpis:,} KPI(s)."
+            if ev.kpis
+            else "§2: the Dashboard is empty; the KPIs are those of the v4 strategy.",
         ),
     ]
     non_functional = [
@@ -1166,18 +1231,29 @@ def _requirements(ev: Evidence) -> Section:
             "§1: concurrent-users trigger.",
         ),
         (
-            f"Must provide named access for {ev.staff_active:,} active staff with role-based permissions"
+            (
+                f"Must provide named access for {ev.staff_active:,} active staff"
+                if ev.staff_active
+                else "Must provide named access for every member of staff"
+            )
+            + " with role-based permissions"
             + (f" ({', '.join(roles)})." if roles else "."),
             f"§2: Staff tab; {ev.loggers_recent:,} staff logged in the last {ACTIVE_DAYS} days.",
         ),
         (
             "Must open a customer record and search in well under "
             f"{_n(TRIGGERS[1].limit)} s at {ev.total_rows:,} rows and growing.",
-            "§1: " + (f"the hub takes {_n(opened)} s to open." if opened is not None else "open time not measured."),
+            f"§1: the hub takes {_n(opened)} s to open."
+            if opened is not None
+            else "§1: open time not measured.",
         ),
         (
-            f"Must migrate all {ev.total_rows:,} hub rows keeping hub IDs (ACC-…, CON-…, INT-…), merged "
-            "records and the Audit history.",
+            (
+                f"Must migrate all {ev.total_rows:,} hub rows"
+                if ev.total_rows
+                else "Must migrate the hub's rows"
+            )
+            + " keeping hub IDs (ACC-…, CON-…, INT-…), merged records and the Audit history.",
             "§2: rows per tab.",
         ),
         (
@@ -1195,17 +1271,17 @@ def _requirements(ev: Evidence) -> Section:
         ),
         (
             "Should sign staff in with their existing Microsoft 365 accounts.",
-            f"§3: {ev.loggers:,} staff log with their Microsoft 365 email today.",
+            f"§3: {ev.loggers:,} staff log with their Microsoft 365 email today."
+            if ev.loggers
+            else "The Form and the reminders already run on Microsoft 365.",
         ),
     ]
     blocks = [
         _p("Each requirement cites the figure it rests on; § refers to the sections above."),
         _sub("Functional"),
-        _table(("ID", "Requirement", "Evidence"), ((f"FR-{i}", r, e) for i, (r, e) in enumerate(functional, 1))),
+        _requirement_table("FR", functional),
         _sub("Non-functional"),
-        _table(
-            ("ID", "Requirement", "Evidence"), ((f"NFR-{i}", r, e) for i, (r, e) in enumerate(non_functional, 1))
-        ),
+        _requirement_table("NFR", non_functional),
     ]
     return Section("7. Requirements", tuple(blocks))
 
@@ -1221,7 +1297,10 @@ def _questions(ev: Evidence) -> Section:
     data_never = {t: cols for t, cols in ev.never_used.items() if t in DATA_TABS}
     if data_never:
         fields = "; ".join(f"{t}: {_list_fields(cols)}" for t, cols in data_never.items())
-        raised.append(f"These fields were never filled ({fields}). Drop them in the new CRM, or keep them and ask for them?")
+        raised.append(
+            f"These fields were never filled ({fields}). Drop them in the new CRM, or keep them and ask "
+            "for them?"
+        )
     if ev.rarely_used:
         count = sum(len(cols) for cols in ev.rarely_used.values())
         raised.append(
@@ -1230,7 +1309,10 @@ def _questions(ev: Evidence) -> Section:
         )
     silent = [d for d, n in ev.divisions if n == 0 and d in LISTS["Divisions"]]
     if ev.interactions and silent:
-        raised.append(f"No interactions were logged for {', '.join(silent)}. Are they in scope for the CRM's first phase?")
+        raised.append(
+            f"No interactions were logged for {', '.join(silent)}. Are they in scope for the CRM's first "
+            "phase?"
+        )
     other = next((n for c, n in ev.channels if c == "Other"), 0)
     if other:
         raised.append(
@@ -1249,11 +1331,13 @@ def _questions(ev: Evidence) -> Section:
         )
     unresolved = ev.rejected - ev.rejected_resolved
     if unresolved:
-        raised.append(f"{unresolved:,} rejected submission(s) are unresolved. Who clears them before migration?")
+        raised.append(
+            f"{unresolved:,} rejected submission(s) are unresolved. Who clears them before migration?"
+        )
     if ev.owner_churn:
         raised.append(
-            f"{ev.owner_churn:,} account(s) changed owner more than once. Is the largest-invoice rule the one "
-            "to configure in the CRM?"
+            f"{ev.owner_churn:,} account(s) changed owner more than once. Is the largest-invoice rule the "
+            "one to configure in the CRM?"
         )
     unmeasured = [r.trigger.label.lower() for r in ev.readings if r.latest is None]
     if unmeasured:
@@ -1290,8 +1374,11 @@ def _intro(ev: Evidence) -> tuple[Block, ...]:
             (
                 "Conversations staff never logged: real interaction volumes are higher than the hub's.",
                 "Why a field stayed empty: a field the Form does not ask for cannot be filled.",
-                "How staff feel about the tool, or the time they spend logging; only steward hours are logged.",
+                "How staff feel about the tool, or the time they spend logging: only steward hours are "
+                "recorded.",
                 "Anything in the ERP beyond the exported invoices, customers and price list.",
+                "Who really has the workbook open at once: Excel does not log it, so concurrent users is "
+                "the Health check's proxy (the most staff submitting within any 15 minutes).",
             )
         )
     )
@@ -1301,7 +1388,9 @@ def _intro(ev: Evidence) -> tuple[Block, ...]:
 def build_draft(
     tables: Mapping[str, list[dict]], health: Sequence[HealthEvidence], now: datetime, company: str
 ) -> Draft:
-    ev = _gather(tables, health, now, company)
+    # A check whose time cannot be read cannot be placed on the trend; it is left out, not guessed.
+    checks = [replace(h, checked_at=at) for h in health if (at := _when(h.checked_at)) is not None]
+    ev = _gather(tables, checks, now, company)
     sections = (
         _why_now(ev),
         _volumes(ev),
@@ -1319,19 +1408,26 @@ def build_draft(
 
 _CODE = re.compile(r"`([^`\n]+)`")
 _MD_SPECIAL = re.compile(r"([\\*_\[\]<>|])")
-_MD_LINE_START = re.compile(r"^([#+\-]|\d+[.)])")
+# Only a marker followed by a space (or nothing) opens a list or heading: "-5%" and "34.0%" are text.
+_MD_MARKER = re.compile(r"^([#+\-])(?=\s|$)")
+_MD_ORDINAL = re.compile(r"^(\d+)([.)])(?=\s|$)")
 
 
-def _md(text: str) -> str:
-    """Markdown-safe text: data can never turn into markup (or raw HTML); `code` spans are kept."""
+def _md(text: str, *, starts_line: bool = False) -> str:
+    """Markdown-safe text: data can never turn into markup (or raw HTML); `code` spans are kept.
+
+    starts_line: the text opens a block, where "- ", "# " or "1." would start a list or heading.
+    """
     parts = _CODE.split(" ".join(text.split()))
     out = []
     for i, part in enumerate(parts):
         if i % 2:
             out.append(f"`{part}`")
-        else:
-            escaped = _MD_SPECIAL.sub(r"\\\1", part)
-            out.append(_MD_LINE_START.sub(r"\\\1", escaped) if i == 0 else escaped)
+            continue
+        escaped = _MD_SPECIAL.sub(r"\\\1", part)
+        if i == 0 and starts_line:
+            escaped = _MD_ORDINAL.sub(r"\1\\\2", _MD_MARKER.sub(r"\\\1", escaped))
+        out.append(escaped)
     return "".join(out)
 
 
@@ -1339,17 +1435,17 @@ def _md_block(block: Block) -> list[str]:
     if block.kind == "subheading":
         return [f"### {_md(block.text)}", ""]
     if block.kind == "callout":
-        return [f"> {_md(block.text)}", ""]
+        return [f"> {_md(block.text, starts_line=True)}", ""]
     if block.kind == "bullets":
-        return [*(f"- {_md(item)}" for item in block.items), ""]
+        return [*(f"- {_md(item, starts_line=True)}" for item in block.items), ""]
     if block.kind == "numbered":
-        return [*(f"{i}. {_md(item)}" for i, item in enumerate(block.items, 1)), ""]
+        return [*(f"{i}. {_md(item, starts_line=True)}" for i, item in enumerate(block.items, 1)), ""]
     if block.kind == "table":
         rule = ["---:" if numeric else "---" for numeric in block.numeric]
         lines = ["| " + " | ".join(_md(h) for h in block.headers) + " |", "| " + " | ".join(rule) + " |"]
         lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in block.rows]
         return [*lines, ""]
-    return [_md(block.text), ""]
+    return [_md(block.text, starts_line=True), ""]
 
 
 def render_markdown(draft: Draft) -> str:

@@ -137,6 +137,7 @@ def test_the_form_file_is_readable_toml_with_the_canonical_keys():
         "quote_amount",
         "final_amount",
         "csat",
+        "follow_up_of",  # issue 5: a 'Follow-up done' names the interaction it closes
     }
 
 
