@@ -21,6 +21,14 @@ CHART_CAPTIONS: dict[str, str] = {
     "interactions_by_channel": "Interactions logged this week, by channel.",
 }
 
+# Short names a caller may use for the same charts (hub.services names them so).
+CHART_ALIASES: dict[str, str] = {
+    "funnel": "pipeline_funnel",
+    "response": "first_response_histogram",
+    "csat": "csat_trend",
+    "channels": "interactions_by_channel",
+}
+
 # (text colour, cell background) per tone
 _COLOURS: dict[str, tuple[str, str]] = {
     "good": ("#1a7f37", "#dafbe1"),
@@ -62,6 +70,10 @@ def format_value(kpi: Kpi) -> str:
             return f"₦{v:,.0f}"
         case "count":
             return f"{v:,.0f}"
+        case "interactions/staff":
+            return f"{_short(v)} per person"
+        case "orders/account":
+            return f"{_short(v)} per account"
         case "days" | "business days":
             return f"{_short(v)} {kpi.unit if v != 1 else kpi.unit[:-1]}"
         case _:
@@ -69,17 +81,18 @@ def format_value(kpi: Kpi) -> str:
 
 
 def render_kpi_digest(kpis: list[Kpi], week: date, chart_cids: dict[str, str]) -> tuple[str, str]:
-    """(html, plain_text) of the digest. `chart_cids` maps a chart name (see CHART_CAPTIONS) to the
-    content ID its PNG is attached under; charts are shown in CHART_CAPTIONS order."""
+    """(html, plain_text) of the digest. `chart_cids` maps a chart name (a key of CHART_CAPTIONS or
+    CHART_ALIASES) to the content ID its PNG is attached under; charts show in CHART_CAPTIONS order."""
     monday = monday_of(week)
     sections = _sections(kpis)
+    by_name = {CHART_ALIASES.get(name, name): cid for name, cid in chart_cids.items()}
     charts = [
-        {"cid": chart_cids[name], "caption": caption}
+        {"cid": by_name[name], "caption": caption}
         for name, caption in CHART_CAPTIONS.items()
-        if name in chart_cids
+        if name in by_name
     ]
     # A chart this module does not know yet is still shown, captioned by its name.
-    charts += [{"cid": cid, "caption": n} for n, cid in chart_cids.items() if n not in CHART_CAPTIONS]
+    charts += [{"cid": cid, "caption": n} for n, cid in by_name.items() if n not in CHART_CAPTIONS]
     summary = _summary(kpis)
     html = (
         environment()

@@ -232,19 +232,16 @@ def _frame(rows: Iterable[Mapping[str, Any]] | None, columns: Iterable[str]) -> 
 
 
 def _when(values: pd.Series) -> pd.Series:
-    """Naive Lagos datetimes; anything that is not a date becomes NaT."""
-    out = pd.to_datetime(values, errors="coerce")
-    if isinstance(out.dtype, pd.DatetimeTZDtype):
-        # Aware values break the hub's contract; convert them rather than drop the naive ones.
-        out = pd.to_datetime(values.map(_naive_lagos), errors="coerce")
-    # A stray number in a date column would otherwise read as nanoseconds after 1970.
-    return out.where(out >= pd.Timestamp(1900, 1, 1))
+    """Naive Lagos datetimes; a cell that holds no date or datetime (text, a number) becomes NaT."""
+    return pd.to_datetime(values.map(_naive_lagos), errors="coerce")
 
 
 def _naive_lagos(value: Any) -> Any:
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(LAGOS).replace(tzinfo=None)
-    return value
+    # Checked cell by cell: pandas refuses a column mixing aware and naive values, and would read
+    # a stray number as nanoseconds after 1970 or guess at a text's day order.
+    if isinstance(value, datetime):
+        return value if value.tzinfo is None else value.astimezone(LAGOS).replace(tzinfo=None)
+    return value if isinstance(value, date) else None
 
 
 def _text(values: pd.Series, *, upper: bool = False) -> pd.Series:

@@ -6,7 +6,7 @@ Monday after, 08:00.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -22,8 +22,11 @@ def nov(day: int, hour: int = 9, minute: int = 0) -> datetime:
     return datetime(2026, 11, day, hour, minute)
 
 
+STAGE_KEYS = {"Quote_PFI": "Quote / PFI", "Visit": "Test Drive / Site Visit"}
+
+
 def opp(opp_id, division, stage, opened=None, closed=None, **entered):
-    """An opportunity; entered={"Inquiry": when, "Quote / PFI": when, ...} fills Date Entered columns."""
+    """An opportunity; entered (Inquiry=, Visit=, Quote_PFI=, Won=, Lost=) fills Date Entered columns."""
     row = {
         "Opportunity ID": opp_id,
         "Account ID": "ACC-1",
@@ -35,7 +38,7 @@ def opp(opp_id, division, stage, opened=None, closed=None, **entered):
     for stage_name in LISTS["Pipeline Stages"]:
         row[f"Date Entered {stage_name}"] = None
     for key, when in entered.items():
-        row[f"Date Entered {key.replace('_', ' ')}"] = when
+        row[f"Date Entered {STAGE_KEYS.get(key, key)}"] = when
     return row
 
 
@@ -114,20 +117,41 @@ HUB: dict[str, list[dict]] = {
         opp("OPP-2", "Motors", "Won", nov(17), nov(20), Inquiry=nov(17), Quote_PFI=nov(19), Won=nov(20)),
         opp("OPP-3", "Motors", "Quote / PFI", nov(18), Quote_PFI=nov(21)),
         opp("OPP-4", "Motors", "Inquiry", nov(19), Inquiry=nov(19)),
-        opp("OPP-5", "Motors", "Won", datetime(2026, 10, 1), nov(18), Quote_PFI=datetime(2026, 10, 5), Won=nov(18)),
+        opp(
+            "OPP-5",
+            "Motors",
+            "Won",
+            datetime(2026, 10, 1),
+            nov(18),
+            Quote_PFI=datetime(2026, 10, 5),
+            Won=nov(18),
+        ),
         opp("OPP-6", "Motors", "Inquiry", nov(23, 0, 10), Inquiry=nov(23, 0, 10)),
         # Power: 2 inquiries this week, 1 of them visited; OPP-11 (quoted) won and OPP-14 (quoted,
         # Closed but no Date Entered Lost) lost this week; OPP-15 lost without a quote.
         opp(
-            "OPP-11", "Power", "Won", datetime(2026, 10, 20), nov(17),
-            Inquiry=datetime(2026, 10, 20), Quote_PFI=datetime(2026, 11, 2), Won=nov(17),
-        ),  # fmt: skip
-        opp("OPP-12", "Power", "Test Drive / Site Visit", nov(16), Inquiry=nov(16), **{"Test Drive / Site Visit": nov(18)}),
+            "OPP-11",
+            "Power",
+            "Won",
+            datetime(2026, 10, 20, 9),
+            nov(17),
+            Inquiry=datetime(2026, 10, 20, 9),
+            Quote_PFI=datetime(2026, 11, 2),
+            Won=nov(17),
+        ),
+        opp("OPP-12", "Power", "Test Drive / Site Visit", nov(16), Inquiry=nov(16), Visit=nov(18)),
         opp("OPP-13", "Power", "Inquiry", nov(17), Inquiry=nov(17)),
         opp("OPP-14", "Power", "Lost", datetime(2026, 9, 1), nov(19), Quote_PFI=datetime(2026, 9, 10)),
         opp("OPP-15", "Power", "Lost", datetime(2026, 11, 10), Lost=nov(20)),
         # Won on 30 September after 60 days: inside the 90 days that end with this week.
-        opp("OPP-16", "Power", "Won", datetime(2026, 8, 1, 9), datetime(2026, 9, 30, 9), Won=datetime(2026, 9, 30, 9)),
+        opp(
+            "OPP-16",
+            "Power",
+            "Won",
+            datetime(2026, 8, 1, 9),
+            datetime(2026, 9, 30, 9),
+            Won=datetime(2026, 9, 30, 9),
+        ),
     ],
     "Tickets": [
         ticket("TKT-1", "Motors", nov(16), nov(17), csat=5),  # one interaction: first-contact
@@ -143,12 +167,20 @@ HUB: dict[str, list[dict]] = {
         ticket("TKT-9", "Medical", nov(1), nov(19), csat=3, category="Complaint"),
     ],
     "Interactions": [
-        interaction("INT-1", "Motors", "ACC-2", nov(16, 10), type_="Service Request", **{"Ticket ID": "TKT-1"}),
-        interaction("INT-2", "Motors", "ACC-2", nov(10, 10), type_="Service Request", **{"Ticket ID": "TKT-2"}),
-        interaction("INT-3", "Motors", "ACC-2", nov(17, 10), type_="Complaint", contact=None, **{"Ticket ID": "tkt-2"}),
+        interaction(
+            "INT-1", "Motors", "ACC-2", nov(16, 10), type_="Service Request", **{"Ticket ID": "TKT-1"}
+        ),
+        interaction(
+            "INT-2", "Motors", "ACC-2", nov(10, 10), type_="Service Request", **{"Ticket ID": "TKT-2"}
+        ),
+        interaction(
+            "INT-3", "Motors", "ACC-2", nov(17, 10), type_="Complaint", contact=None, **{"Ticket ID": "tkt-2"}
+        ),
         # Motors first responses: 2.5 h, 24 h, and one never answered (1 of 3 within 12 h).
         interaction("INT-10", "Motors", "ACC-1", nov(16, 9), type_="Inquiry", channel="WhatsApp"),
-        interaction("INT-11", "Motors", "ACC-1", nov(16, 11, 30), "Outbound", "Follow-up", channel="WhatsApp"),
+        interaction(
+            "INT-11", "Motors", "ACC-1", nov(16, 11, 30), "Outbound", "Follow-up", channel="WhatsApp"
+        ),
         interaction("INT-12", "Motors", "ACC-2", nov(17, 8), type_="Inquiry"),
         interaction("INT-13", "Motors", "ACC-2", nov(18, 8), "Outbound", "Follow-up"),
         interaction("INT-14", "Motors", "ACC-2", nov(18, 10), type_="Inquiry", contact=None, channel="Email"),
@@ -321,7 +353,10 @@ def test_the_same_inquiry_is_late_once_its_window_has_passed():
 def test_a_reply_on_the_surviving_account_answers_an_inquiry_on_a_merged_one():
     """ACC-9 was merged into ACC-1: ACC-1's reply one hour later answers ACC-9's inquiry."""
     hub = {
-        "Accounts": [account("ACC-1", "Motors"), account("ACC-9", "Motors", status="Merged", merged_into="ACC-1")],
+        "Accounts": [
+            account("ACC-1", "Motors"),
+            account("ACC-9", "Motors", status="Merged", merged_into="ACC-1"),
+        ],
         "Interactions": [
             interaction("INT-1", "Motors", "ACC-9", nov(16, 9), type_="Inquiry"),
             interaction("INT-2", "Motors", "acc-1", nov(16, 10), "Outbound"),
@@ -402,6 +437,16 @@ def test_monday_0010_lagos_belongs_to_the_next_week():
     assert find(kpis, ALL, "Interactions per active staff").value == 1.0
 
 
+def test_a_time_zone_aware_value_is_read_in_lagos_time():
+    """Sunday 23:10 UTC is Monday 00:10 in Lagos: it belongs to the next week."""
+    hub = {
+        "Staff": BOUNDARY["Staff"],
+        "Interactions": [interaction("INT-1", "Motors", "ACC-1", datetime(2026, 11, 22, 23, 10, tzinfo=UTC))],
+    }
+    assert find(compute_kpis(hub, date(2026, 11, 16), NOW), ALL, "Interactions per active staff").value == 0.0
+    assert find(compute_kpis(hub, date(2026, 11, 23), NOW), ALL, "Interactions per active staff").value == 1.0
+
+
 def test_any_day_of_the_week_means_its_monday():
     """Asking for Wednesday 18 November reports the week of Monday 16 November."""
     kpis = compute_kpis(BOUNDARY, date(2026, 11, 18), NOW)
@@ -430,5 +475,15 @@ def test_dashboard_rows_match_the_dashboard_tab(kpis):
     assert len(rows) == len(kpis)
     assert all(tuple(row) == tab("Dashboard").column_names for row in rows)
     first = rows[0]
-    assert (first["Week"], first["Division"], first["KPI"], first["Value"]) == (WEEK, "Motors", "Inquiry → quote rate", 75.0)
-    assert (first["Unit"], first["Target"], first["Status"], first["Computed At"]) == ("%", "", "no target", computed)
+    assert (first["Week"], first["Division"], first["KPI"], first["Value"]) == (
+        WEEK,
+        "Motors",
+        "Inquiry → quote rate",
+        75.0,
+    )
+    assert (first["Unit"], first["Target"], first["Status"], first["Computed At"]) == (
+        "%",
+        "",
+        "no target",
+        computed,
+    )
