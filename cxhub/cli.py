@@ -109,6 +109,11 @@ def _parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("demo", help="build a hub and feed it a realistic generated set of submissions")
     c.add_argument("--dir", type=Path, default=Path("cxhub-demo"))
+    c.add_argument(
+        "--outgrown",
+        action="store_true",
+        help="a hub past two upgrade thresholds (steward hours, concurrent users): see the admin mail",
+    )
     c.add_argument("--count", type=int, default=300, help="how many submissions (default 300)")
     c.add_argument("--seed", type=int, default=65)
     c.set_defaults(run=cmd_demo)
@@ -540,7 +545,7 @@ def _summary(report, queue) -> str:
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from cxhub.demo import run_demo
 
-    return run_demo(args.dir, count=args.count, seed=args.seed)
+    return run_demo(args.dir, count=args.count, seed=args.seed, outgrown=args.outgrown)
 
 
 if __name__ == "__main__":

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import date
+import shutil
+from datetime import date, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from tqdm import tqdm
 
 from cxhub import wiring
 from cxhub.local_intake import call_intake
-from cxhub.sample_data import generate, staff_rows
+from cxhub.sample_data import generate, meeting_burst, staff_rows
 from cxhub.sample_erp import write_samples
 from cxhub.settings import Settings
 from hub.erp_import import ImportReport
 from hub.ports import HubChanges
 from hub.services import DrainReport, drain, run_governance
 
+DEMO_ADMIN = "it.admin@mikano.example"
 
-def run_demo(directory: Path, *, count: int = 300, seed: int = 65) -> int:
+
+def run_demo(directory: Path, *, count: int = 300, seed: int = 65, outgrown: bool = False) -> int:
     directory = Path(directory)
     hub_path = directory / "hub.xlsx"
     if directory.exists():
@@ -26,17 +30,40 @@ def run_demo(directory: Path, *, count: int = 300, seed: int = 65) -> int:
             directory / "hub.queue.sqlite",
             directory / "hub.queue.sqlite-wal",
             directory / "hub.queue.sqlite-shm",
+            directory / "hub.state.json",
         ):
             old.unlink(missing_ok=True)
+        shutil.rmtree(directory / "outbox", ignore_errors=True)
     directory.mkdir(parents=True, exist_ok=True)
-    settings = Settings.from_env({}, hub=hub_path)  # the demo never touches a configured hub
+    # The demo never touches a configured hub or mailbox: everything stays in its folder.
+    settings = Settings.from_env({"CXHUB_ADMIN_EMAILS": DEMO_ADMIN}, hub=hub_path)
     store = wiring.build_store(settings)
     store.ensure_exists()  # type: ignore[attr-defined]
-    store.apply(HubChanges(appends={"Staff": staff_rows()}))
+    now = wiring.clock()
+    staff = staff_rows()
+    data = generate(count, now, seed)
+    if outgrown:
+        burst_staff, burst = meeting_burst(now, seed)
+        staff += burst_staff
+        data.bodies.extend(burst)
+        last_monday = (now.astimezone(ZoneInfo(settings.timezone)) - timedelta(days=now.weekday() + 7)).date()
+        store.apply(
+            HubChanges(
+                appends={
+                    "Steward Log": [
+                        {
+                            "Week": last_monday,
+                            "Steward": "steward@mikano.example",
+                            "Hours": 3.5,
+                            "Notes": "demo",
+                        }
+                    ]
+                }
+            )
+        )
+    store.apply(HubChanges(appends={"Staff": staff}))
     queue = wiring.build_queue(settings)
 
-    now = wiring.clock()
-    data = generate(count, now, seed)
     replies = []
     total = DrainReport()
     with tqdm(total=len(data.bodies), desc="Submitting", unit="sub", leave=False) as bar:
@@ -50,6 +77,9 @@ def run_demo(directory: Path, *, count: int = 300, seed: int = 65) -> int:
 
     imports = _import_erp_samples(settings, directory, now.date())
     governance = run_governance(store, wiring.clock, wiring.governance_rules(settings), settings.timezone)
+    followups = wiring.run_followups(settings)
+    kpis = wiring.run_kpis(settings)
+    health = wiring.run_health(settings)
 
     shown = ["Accounts", "Contacts", "Interactions", "Opportunities", "Tickets", "Deals"]
     shown += ["Review Queue", "Rejected"]
@@ -86,6 +116,19 @@ def run_demo(directory: Path, *, count: int = 300, seed: int = 65) -> int:
     if tables["Rejected"]:
         first = tables["Rejected"][0]["Errors"].splitlines()[0]
         print(f"  Rejected submissions keep their raw payload; e.g. {first}")
+    outbox = wiring.outbox_path(settings)
+    print(f"\nMail of the day, as .eml files in {outbox} (open them in any mail program):")
+    reminders, digests = followups.reminders_sent, followups.digests_sent
+    print(f"  {reminders} follow-up reminder(s) to staff, {digests} manager digest(s)")
+    print(f"  the weekly KPI digest with charts; {kpis.rows_written} KPI rows on the Dashboard tab")
+    met = health.row["Triggers Met"]
+    print(f"  upgrade triggers: {met} of 4 met ({health.row['Notes']}); a Health row was added")
+    if health.mailed:
+        print(
+            f"  two or more hold, so {DEMO_ADMIN} got the evidence, a CRM requirements draft and the exports"
+        )
+    elif not outgrown:
+        print("  (run 'cxhub demo --outgrown' for a hub past two thresholds and the admin mail it triggers)")
     print(
         f"\nOpen {hub_path} in Excel or LibreOffice: every tab is a table; dropdowns come from the "
         "Lists tab;\noverdue open actions show red on Interactions. Try next:"

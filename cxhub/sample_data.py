@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 COMPANIES = [
@@ -382,3 +382,50 @@ def _notes(rng: random.Random, stage: str, product: str) -> str:
         "Won": f"Customer paid for the {product}. Delivery scheduled.",
         "Lost": f"Customer chose a competitor for the {product} (price).",
     }[stage] + rng.choice(["", " Follow up next week.", " Customer prefers WhatsApp."])
+
+
+def meeting_burst(
+    now: datetime, seed: int = 65, people: int = 30
+) -> tuple[list[dict[str, Any]], list[bytes]]:
+    """A Monday sales meeting last week where `people` staff each log a call within 12 minutes:
+    more concurrent users than the v6 threshold of 25. Returns (Staff rows, submission bodies)."""
+    rng = random.Random(seed + 1)
+    lagos_today = (now + timedelta(hours=1)).date()
+    meeting = datetime.combine(lagos_today - timedelta(days=lagos_today.weekday() + 7), datetime.min.time())
+    meeting = meeting.replace(hour=8, tzinfo=UTC)  # 09:00 in Lagos
+    staff, bodies = [], []
+    for i in range(people):
+        first, last = FIRST[i % len(FIRST)], LAST[(i * 7) % len(LAST)]
+        email = f"{first}.{last}.{i}@mikano.example".lower()
+        division = ["Motors", "Power", "Construction", "Medical", "GRAS", "Cube 65 Clinic"][i % 6]
+        staff.append(
+            {
+                "Email": email,
+                "Full Name": f"{first} {last}",
+                "Division": division,
+                "Role": "Sales",
+                "Manager Email": MANAGERS[division],
+                "Active": "Yes",
+            }
+        )
+        company, _ = rng.choice(COMPANIES)
+        when = meeting + timedelta(minutes=i * 12 / people)
+        bodies.append(
+            json.dumps(
+                {
+                    "responseId": f"demo-burst-{seed}-{i:03d}",
+                    "submittedAt": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "responder": email,
+                    "answers": {
+                        "division": division,
+                        "company_name": company,
+                        "channel": "Phone",
+                        "direction": "Outbound",
+                        "interaction_type": "Follow-up",
+                        "occurred_at": (when + timedelta(hours=1)).strftime("%d/%m/%Y %H:%M"),
+                        "notes": "Called after the Monday sales meeting to confirm the delivery schedule.",
+                    },
+                }
+            ).encode()
+        )
+    return staff, bodies
