@@ -52,7 +52,7 @@ class MemoryStore:
         pass
 
     def size_bytes(self) -> int:
-        return 60_000_000
+        return 150_000_000
 
     def measure_open(self) -> float:
         return 4.0
@@ -147,7 +147,7 @@ def full_hub(now: datetime, scale: float) -> dict[str, list[dict[str, Any]]]:
             "Tickets": tickets,
             "Staff": STAFF,
             "Steward Log": [
-                {"Week": now - timedelta(days=9), "Steward": "steward@mikano.example", "Hours": 3.0}
+                {"Week": now - timedelta(days=7), "Steward": "steward@mikano.example", "Hours": 3.0}
             ],
             "Health": [],
             "Dashboard": [],
@@ -160,6 +160,7 @@ def full_hub(now: datetime, scale: float) -> dict[str, list[dict[str, Any]]]:
 
 
 def bench_reports(emit, quick: bool) -> None:
+    from cxhub.wiring import health_attachments
     from hub.followups import FollowUpRules
     from hub.health import Thresholds
     from hub.services import run_followups, run_health, run_kpis
@@ -175,7 +176,9 @@ def bench_reports(emit, quick: bool) -> None:
     kpis = run_kpis(store, mailer, state, clock, "Africa/Lagos", lambda t: ["manager0@mikano.example"])
     timings["kpis_s"] = time.perf_counter() - started
     started = time.perf_counter()
-    health = run_health(store, mailer, state, clock, Thresholds(), "Africa/Lagos", ("it@mikano.example",))
+    health = run_health(
+        store, mailer, state, clock, Thresholds(), "Africa/Lagos", ("it@mikano.example",), health_attachments
+    )
     timings["health_s"] = time.perf_counter() - started
     total = sum(timings.values())
     emit(
@@ -189,6 +192,7 @@ def bench_reports(emit, quick: bool) -> None:
         digests=followups.digests_sent,
         dashboard_rows=kpis.rows_written,
         health_triggers=health.row["Triggers Met"],
+        admin_mail=health.mailed,
         mails=mailer.sent,
         mail_mb=round(mailer.bytes / 1e6, 2),
         peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),

@@ -24,7 +24,7 @@ def environment() -> jinja2.Environment:
 
 
 def reminder_mail(reminder: StaffReminder) -> MailMessage:
-    late, soon = len(reminder.overdue), len(reminder.due_soon)
+    late, soon = reminder.overdue_total, len(reminder.due_soon)
     if late:
         subject = f"{late} overdue follow-up{_s(late)}" + (f" and {soon} due soon" if soon else "")
     else:
@@ -36,6 +36,8 @@ def reminder_mail(reminder: StaffReminder) -> MailMessage:
             subject=subject,
             name=reminder.name.split()[0] if "@" not in reminder.name else reminder.name,
             overdue=reminder.overdue,
+            overdue_total=reminder.overdue_total,
+            more_overdue=reminder.more_overdue,
             due_soon=reminder.due_soon,
             form_name=FORM_NAME,
             example_id=reminder.items[0].interaction_id,
@@ -53,6 +55,8 @@ def reminder_mail(reminder: StaffReminder) -> MailMessage:
                 )
                 who = f"{i.account} / {i.contact}" if i.contact else i.account
                 lines.append(f"- {who}: {i.promised} ({when}) [{i.interaction_id}]")
+            if title == "OVERDUE" and reminder.more_overdue:
+                lines.append(f"- and {reminder.more_overdue} more overdue: see the Interactions tab")
             lines.append("")
     lines.append(
         f"Done one? Log it in the '{FORM_NAME}' Form as 'Follow-up done' with its ID, "

@@ -27,6 +27,7 @@ class FollowUpRules:
     ticket_open_business_days: int = 5
     quiet_days: int = 7  # staff who logged nothing this long; also the window for late responses
     oldest_items: int = 5  # how many of the oldest overdue items a manager sees
+    max_items: int = 25  # a person's mail lists this many overdue items at most; it says how many more
     note_chars: int = 160
 
 
@@ -46,12 +47,18 @@ class ActionItem:
 class StaffReminder:
     email: str
     name: str
-    overdue: list[ActionItem] = field(default_factory=list)  # oldest first
+    overdue: list[ActionItem] = field(default_factory=list)  # oldest first (the first max_items)
     due_soon: list[ActionItem] = field(default_factory=list)  # today, then tomorrow
+    more_overdue: int = 0  # overdue items beyond those listed
 
     @property
     def items(self) -> list[ActionItem]:
+        """What the mail lists (and what gets its Last Reminded stamp)."""
         return self.overdue + self.due_soon
+
+    @property
+    def overdue_total(self) -> int:
+        return len(self.overdue) + self.more_overdue
 
 
 @dataclass(frozen=True)
@@ -131,6 +138,10 @@ def plan_followups(
     for reminder in reminders.values():
         reminder.overdue.sort(key=lambda i: (i.due, i.interaction_id))
         reminder.due_soon.sort(key=lambda i: (i.due, i.interaction_id))
+        # A mail of hundreds of items helps nobody (and would pass Graph's request size).
+        reminder.more_overdue = max(0, len(reminder.overdue) - rules.max_items)
+        del reminder.overdue[rules.max_items :]
+        del reminder.due_soon[rules.max_items :]
 
     admin_list = sorted({a.lower() for a in admins})
     cache: dict[str, str | None] = {}

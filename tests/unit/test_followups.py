@@ -250,3 +250,14 @@ def test_a_refused_recipient_does_not_stop_the_others_and_is_retried_later():
     assert report.reminders_sent == 1 and report.failed == ["ada@mikano.example"]
     retry = run_followups(store, FakeMailer(), state, clock, FollowUpRules(), "Africa/Lagos")
     assert retry.reminders_sent == 1  # Ada's, not Tunde's again
+
+
+def test_a_long_list_is_cut_to_the_oldest_and_says_how_many_more():
+    rows = [
+        interaction(n, date(2026, 10, 1) + __import__("datetime").timedelta(days=n)) for n in range(1, 31)
+    ]
+    (r,) = plan(rows).reminders
+    assert len(r.overdue) == 25 and r.more_overdue == 5 and r.overdue_total == 30
+    assert r.overdue[0].interaction_id == "INT-000001"
+    mail = reminder_mail(r)
+    assert mail.subject.startswith("CX Hub: 30 overdue") and "5 more overdue" in mail.html
