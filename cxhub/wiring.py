@@ -337,12 +337,19 @@ def health_attachments(tables, now):
         Attachment("CRM-requirements-draft.md", markdown.encode(), "text/markdown"),
         Attachment("CRM-requirements-draft.html", html.encode(), "text/html"),
     ]
+    # Exports of a big hub do not fit in a mail (Graph takes ~3 MB a request): past this many rows
+    # the mail says how to run `cxhub export` instead, and the work is not done for nothing.
+    rows = sum(
+        len(tables.get(t, [])) for t in ("Accounts", "Contacts", "Opportunities", "Tickets", "Interactions")
+    )
+    if rows > 20_000:
+        return out
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for fmt in FORMATS:
             for file in export_hub(tables, fmt):
                 archive.writestr(f"{fmt}/{file.name}", file.data)
-    if buffer.tell() < 2_000_000:  # mail stays under Graph's ~3 MB request with the rest
+    if buffer.tell() < 2_000_000:  # with the rest, the mail stays under Graph's request limit
         out.append(Attachment("cxhub-export-hubspot-dynamics.zip", buffer.getvalue(), "application/zip"))
     return out
 
