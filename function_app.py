@@ -2,15 +2,8 @@
 
 import azure.functions as func
 
-from functions.forms_poll import bp as forms_poll
-from functions.governance import bp as governance
-from functions.intake import bp as intake
-from functions.reports import bp as reports
-from functions.writer import bp as writer
+from functions import forms_poll, governance, intake, operations, reports, writer
 
 app = func.FunctionApp()
-app.register_functions(intake)
-app.register_functions(writer)
-app.register_functions(forms_poll)
-app.register_functions(governance)
-app.register_functions(reports)
+for bp in (intake.bp, writer.bp, forms_poll.bp, governance.bp, reports.bp, operations.bp):
+    app.register_functions(bp)

@@ -81,6 +81,15 @@ class StorageQueue:
     def poison_count(self) -> int:
         return int(self._poison.get_queue_properties().approximate_message_count or 0)
 
+    def poisoned(self) -> list[tuple[str, str]]:
+        """(submission or message id, reason) of the oldest poisoned messages (Storage peeks 32 at most)."""
+        out = []
+        for peeked in self._poison.peek_messages(max_messages=32):
+            record = _decode(peeked.content) or {}
+            inner = _decode(str(record.get("message") or "")) or {}
+            out.append((str(inner.get("submissionId") or peeked.id), str(record.get("reason") or "unknown")))
+        return out
+
 
 def _decode(text: str) -> dict[str, Any] | None:
     try:

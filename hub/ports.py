@@ -104,6 +104,10 @@ class Queue(Protocol):
 
     def poison_count(self) -> int: ...
 
+    def poisoned(self) -> list[tuple[str, str]]:
+        """(id, reason) of poisoned messages, oldest first (a store may return only the first few)."""
+        ...
+
 
 @dataclass(frozen=True)
 class InlineImage:

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -50,13 +51,26 @@ from hub.ports import (
     StateStore,
 )
 from hub.recorder import READ_COLUMNS, READS, Outcome, record_batch
+from hub.retention import purge_rejected
 from hub.validation import IntakeRules
+from hub.workspace import Table
 from hub_schema.erp import KINDS, Mappings
 from hub_schema.tabs import TABS
 
 log = logging.getLogger("cxhub.writer")
 REPORT_SUFFIX = ".report.txt"
 FOLLOWUP_READS = ("Accounts", "Contacts", "Interactions", "Staff", "Tickets")
+TIMER_JOBS = (
+    "writer",
+    "forms_poll",
+    "governance",
+    "erp_folder_import",
+    "followups",
+    "kpis",
+    "health",
+    "purge",
+)
+MAX_ATTEMPTS_WORDS = "every attempt"
 HEALTH_COLUMNS = {"Interactions": ("Interaction ID", "Logged By", "Submitted At", "Date")}
 
 
@@ -498,3 +512,108 @@ def _as_day(value: object) -> date | None:
     if isinstance(value, datetime):
         return value.date()
     return value if isinstance(value, date) else None
+
+
+@dataclass
+class PurgeReport:
+    rejected_purged: int = 0
+    outbox_deleted: int = 0
+
+
+def run_purge(
+    store: HubStore,
+    clock: Callable[[], datetime],
+    timezone: str,
+    days: int,
+    outbox: Path | None = None,
+) -> PurgeReport:
+    """Purge raw payloads of Rejected rows, and local .eml mail, older than `days`."""
+    now = clock().astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+    report = PurgeReport()
+    tables = store.read_tables(["Rejected", "Audit"], fresh=True, columns={"Audit": ("Audit ID",)})
+    updates = purge_rejected(tables["Rejected"], now, days)
+    if updates:
+        audit = Table("Audit", tables["Audit"])
+        audit.add(
+            {
+                "Audit ID": audit.allocate(),
+                "At": now,
+                "Actor": "CX Hub retention",
+                "Action": "Raw payloads purged",
+                "Record": f"{len(updates)} Rejected row(s)",
+                "Reason": f"older than {days} days (CXHUB_RETENTION_DAYS; NDPA 2023 storage limitation)",
+            }
+        )
+        store.apply(HubChanges(appends={"Audit": audit.new}, updates=updates))
+        report.rejected_purged = len(updates)
+    if outbox is not None and outbox.is_dir():
+        cutoff = clock().timestamp() - days * 86400
+        for mail in outbox.glob("*.eml"):
+            if mail.stat().st_mtime < cutoff:
+                mail.unlink(missing_ok=True)
+                report.outbox_deleted += 1
+    log.info(
+        "purge: %d rejected payload(s), %d outbox mail(s)", report.rejected_purged, report.outbox_deleted
+    )
+    return report
+
+
+@dataclass
+class OpsDigest:
+    poison_count: int
+    poisoned: list[tuple[str, str]]
+    failed_files: list[str]
+    failed_jobs: dict[str, str]
+
+    def is_empty(self) -> bool:
+        return not (self.poison_count or self.failed_files or self.failed_jobs)
+
+
+def run_ops_digest(
+    queue: Queue,
+    state: StateStore,
+    mailer: Mailer,
+    clock: Callable[[], datetime],
+    admins: tuple[str, ...],
+    failed_files: Callable[[str | None], list[str]] = lambda since: [],
+) -> OpsDigest:
+    """Once a day: poisoned messages, ERP files that failed since the last digest, jobs whose last
+    run failed. Nothing to say, no mail."""
+    now = clock()
+    since = state.get("ops-digest:last")
+    runs = {name: json.loads(state.get(f"last-run:{name}") or "{}") for name in TIMER_JOBS}
+    digest = OpsDigest(
+        poison_count=queue.poison_count(),
+        poisoned=queue.poisoned()[:20],
+        failed_files=failed_files(since),
+        failed_jobs={
+            name: str(run.get("error")) for name, run in runs.items() if run and not run.get("ok", True)
+        },
+    )
+    if not digest.is_empty() and admins:
+        lines = []
+        if digest.poison_count:
+            lines.append(
+                f"{digest.poison_count} queued submission(s) failed every attempt and were set aside "
+                "(the poison queue); they are kept, not lost:"
+            )
+            lines += [f"  - {ident}: {reason}" for ident, reason in digest.poisoned]
+        if digest.failed_files:
+            lines.append(
+                "ERP files that could not be imported (see Failed/ in the ERP folder, with their reports):"
+            )
+            lines += [f"  - {name}" for name in digest.failed_files]
+        if digest.failed_jobs:
+            lines.append("Jobs whose last run failed (details in Application Insights):")
+            lines += [f"  - {name}: {error}" for name, error in sorted(digest.failed_jobs.items())]
+        text = "\n".join(lines)
+        html = '<pre style="font-family:Consolas,monospace;font-size:13px;">' + _html_escape(text) + "</pre>"
+        mailer.send(MailMessage(to=admins, subject="CX Hub: operations need a look", html=html, text=text))
+    state.set("ops-digest:last", now.isoformat())
+    return digest
+
+
+def _html_escape(text: str) -> str:
+    import html
+
+    return html.escape(text)

@@ -124,8 +124,8 @@ class JournalQueue:
     def poisoned(self) -> list[tuple[str, str]]:
         """(message id, reason) of every poisoned message, oldest first."""
         with self._lock:
-            rows = self._db.execute("SELECT id, reason FROM poison ORDER BY id").fetchall()
-        return [(str(i), r) for i, r in rows]
+            rows = self._db.execute("SELECT id, body, reason FROM poison ORDER BY id").fetchall()
+        return [(str((_decode(body) or {}).get("submissionId") or i), r) for i, body, r in rows]
 
 
 def _decode(text: str) -> dict[str, Any] | None:
