@@ -70,6 +70,7 @@ class Settings:
     health_max_open_seconds: float = 10.0
     health_max_steward_hours: float = 2.0
     health_max_users: int = 25
+    retention_days: int = 90  # raw payloads of rejected submissions and local mail (NDPA 2023)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, hub: str | Path | None = None) -> Settings:
@@ -179,6 +180,7 @@ def _followup_settings(get) -> dict:
         "health_max_open_seconds": _number(get, "CXHUB_HEALTH_MAX_OPEN_SECONDS", 10.0),
         "health_max_steward_hours": _number(get, "CXHUB_HEALTH_MAX_STEWARD_HOURS", 2.0),
         "health_max_users": int(_number(get, "CXHUB_HEALTH_MAX_USERS", 25)),
+        "retention_days": int(_number(get, "CXHUB_RETENTION_DAYS", 90)),
     }
     for name, value in out.items():
         if isinstance(value, int | float) and value <= 0:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from cxhub.settings import DEFAULT_QUEUE_NAME, Settings
@@ -371,3 +373,105 @@ def run_health(settings: Settings, now=None):
         )
     finally:
         store.close()
+
+
+@contextmanager
+def job_run(settings: Settings, name: str):
+    """Record each timer run (when, and whether it failed) for GET /api/health and the ops digest."""
+    state = build_state(settings)
+    started = clock()
+    try:
+        yield
+    except Exception as e:
+        state.set(
+            f"last-run:{name}",
+            json.dumps({"at": started.isoformat(), "ok": False, "error": type(e).__name__}),
+        )
+        raise
+    state.set(f"last-run:{name}", json.dumps({"at": started.isoformat(), "ok": True}))
+
+
+def run_purge(settings: Settings):
+    from hub.services import run_purge as run
+
+    store = build_store(settings)
+    try:
+        local_mail = not (settings.backend == "graph" and settings.mail_sender)
+        return run(
+            store,
+            clock,
+            settings.timezone,
+            settings.retention_days,
+            outbox_path(settings) if local_mail else None,
+        )
+    finally:
+        store.close()
+
+
+def failed_erp_files(settings: Settings):
+    """Names of files filed under Failed/ in the ERP drop folder since a moment (ISO), newest last."""
+
+    def since(moment: str | None) -> list[str]:
+        drop = build_erp_drop(settings)
+        if drop is None:
+            return []
+        drive, folder_id = drop
+        failed = next((e for e in drive.children(folder_id) if e.is_folder and e.name == "Failed"), None)
+        if failed is None:
+            return []
+        stamp = datetime.fromisoformat(moment).strftime("%Y%m%d-%H%M%S") if moment else ""
+        # Filed names start with the import's timestamp ("20261123-013000 invoices.csv").
+        return sorted(
+            e.name
+            for e in drive.children(failed.id)
+            if not e.name.endswith(".report.txt") and e.name[:15] > stamp
+        )
+
+    return since
+
+
+def run_ops_digest(settings: Settings):
+    from hub.services import run_ops_digest as run
+
+    return run(
+        build_queue(settings),
+        build_state(settings),
+        build_mailer(settings),
+        clock,
+        settings.admin_emails,
+        failed_erp_files(settings),
+    )
+
+
+def health_status(settings: Settings) -> tuple[int, dict]:
+    """What GET /api/health reports: queue depth, poison count, each timer's last run, the last
+    Health row. 503 when the queue cannot be reached (nothing can be accepted then)."""
+    from hub.services import TIMER_JOBS
+
+    body: dict = {"status": "ok"}
+    code = 200
+    try:
+        queue = build_queue(settings)
+        body["queue"] = {"depth": queue.depth(), "poisoned": queue.poison_count()}
+        if body["queue"]["poisoned"]:
+            body["status"] = "attention"
+    except Exception as e:
+        body["queue"] = {"error": type(e).__name__}
+        body["status"], code = "down", 503
+    state = build_state(settings)
+    body["timers"] = {name: json.loads(state.get(f"last-run:{name}") or "null") for name in TIMER_JOBS}
+    if any(run and not run.get("ok", True) for run in body["timers"].values()) and body["status"] == "ok":
+        body["status"] = "attention"
+    store = build_store(settings)
+    try:
+        rows = store.read_tables(["Health"])["Health"]
+        last = rows[-1] if rows else None
+        body["lastHealth"] = (
+            {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in last.items()} if last else None
+        )
+    except Exception as e:  # the hub being unreachable is worth saying, not a reason to fail the probe
+        body["lastHealth"] = {"error": type(e).__name__}
+        body["status"] = "attention" if body["status"] == "ok" else body["status"]
+    finally:
+        store.close()
+    return code, body

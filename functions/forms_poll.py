@@ -22,13 +22,14 @@ def forms_poll(timer: func.TimerRequest) -> None:
     if source is None:
         log.info("forms poll: no Forms workbook configured (CXHUB_FORMS_DRIVE_ID / CXHUB_FORMS_ITEM_ID)")
         return
-    report = poll_forms(
-        source.rows,
-        wiring.build_state(settings),
-        wiring.build_queue(settings),
-        wiring.clock,
-        wiring.intake_rules(settings),
-    )
+    with wiring.job_run(settings, "forms_poll"):
+        report = poll_forms(
+            source.rows,
+            wiring.build_state(settings),
+            wiring.build_queue(settings),
+            wiring.clock,
+            wiring.intake_rules(settings),
+        )
     log.info(
         "forms poll: %d accepted, %d rejected, last response %d",
         report.accepted,

@@ -21,7 +21,8 @@ def governance(timer: func.TimerRequest) -> None:
     settings = Settings.from_env()
     store = wiring.build_store(settings)
     try:
-        report = run_governance(store, wiring.clock, wiring.governance_rules(settings), settings.timezone)
+        with wiring.job_run(settings, "governance"):
+            report = run_governance(store, wiring.clock, wiring.governance_rules(settings), settings.timezone)
     finally:
         store.close()
     log.info("governance %s", json.dumps(report.summary))
@@ -34,7 +35,8 @@ def erp_folder_import(timer: func.TimerRequest) -> None:
     from cxhub.settings import Settings
 
     settings = Settings.from_env()
-    done = wiring.run_erp_folder(settings)
+    with wiring.job_run(settings, "erp_folder_import"):
+        done = wiring.run_erp_folder(settings)
     if done is None:
         log.warning("no ERP drop folder is set (CXHUB_ERP_DRIVE_ID + CXHUB_ERP_FOLDER_ID); nothing to do")
         return

@@ -16,7 +16,9 @@ def followups(timer: func.TimerRequest) -> None:
     from cxhub import wiring
     from cxhub.settings import Settings
 
-    report = wiring.run_followups(Settings.from_env())
+    settings = Settings.from_env()
+    with wiring.job_run(settings, "followups"):
+        report = wiring.run_followups(settings)
     log.info(
         "followups: %d reminders, %d digests, %d already sent, %d failed",
         report.reminders_sent,
@@ -32,7 +34,9 @@ def kpis(timer: func.TimerRequest) -> None:
     from cxhub import wiring
     from cxhub.settings import Settings
 
-    report = wiring.run_kpis(Settings.from_env())
+    settings = Settings.from_env()
+    with wiring.job_run(settings, "kpis"):
+        report = wiring.run_kpis(settings)
     log.info(
         "kpis: week %s, %d dashboard rows, mailed %d", report.week, report.rows_written, len(report.mailed_to)
     )
@@ -44,5 +48,7 @@ def health(timer: func.TimerRequest) -> None:
     from cxhub import wiring
     from cxhub.settings import Settings
 
-    report = wiring.run_health(Settings.from_env())
+    settings = Settings.from_env()
+    with wiring.job_run(settings, "health"):
+        report = wiring.run_health(settings)
     log.info("health: %s of 4 triggers met, admins mailed: %s", report.row["Triggers Met"], report.mailed)

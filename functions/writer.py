@@ -22,7 +22,8 @@ def writer(timer: func.TimerRequest) -> None:
     settings = Settings.from_env()
     store = wiring.build_store(settings)
     try:
-        report = drain(wiring.build_queue(settings), store, wiring.clock, wiring.writer_rules(settings))
+        with wiring.job_run(settings, "writer"):
+            report = drain(wiring.build_queue(settings), store, wiring.clock, wiring.writer_rules(settings))
     finally:
         store.close()
     log.info(

@@ -28,7 +28,21 @@ def test_the_app_registers_every_function():
         "followups",
         "kpis",
         "health",
+        "health_endpoint",
+        "ops_digest",
+        "purge",
     }
+
+
+def test_the_ops_digest_and_the_purge_run_on_their_schedule_settings():
+    assert functions()["ops_digest"].get_trigger().schedule == "%OPS_DIGEST_SCHEDULE%"
+    assert functions()["purge"].get_trigger().schedule == "%PURGE_SCHEDULE%"
+
+
+def test_the_health_endpoint_is_a_function_key_get():
+    trigger = functions()["health_endpoint"].get_trigger()
+    assert trigger.route == "health" and trigger.auth_level == func.AuthLevel.FUNCTION
+    assert [m.value if hasattr(m, "value") else m for m in trigger.methods] == ["GET"]
 
 
 def test_followups_kpis_and_health_run_on_their_schedule_settings():

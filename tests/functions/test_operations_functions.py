@@ -1,0 +1,121 @@
+"""GET /api/health, the ops digest and the retention purge, called as the Functions host calls them."""
+
+from __future__ import annotations
+
+import email
+import json
+import os
+import time
+from datetime import UTC, datetime, timedelta
+from email import policy
+
+import azure.functions as func
+import pytest
+
+from cxhub import wiring
+from cxhub.settings import Settings
+from functions.operations import health_endpoint, ops_digest, purge
+from functions.reports import health
+from functions.writer import writer
+from hub.ports import HubChanges
+from local.journal_queue import JournalQueue
+from local.xlsx_store import XlsxHubStore
+
+
+class Timer:
+    past_due = False
+
+
+@pytest.fixture
+def hub(tmp_path, monkeypatch):
+    for name in (
+        "CXHUB_INTAKE_SECRET",
+        "FUNCTIONS_WORKER_RUNTIME",
+        "CXHUB_QUEUE",
+        "CXHUB_BACKEND",
+        "CXHUB_OUTBOX",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    path = tmp_path / "hub.xlsx"
+    monkeypatch.setenv("CXHUB_HUB", str(path))
+    monkeypatch.setenv("CXHUB_ADMIN_EMAILS", "it@mikano.example")
+    XlsxHubStore(path).ensure_exists()
+    return path
+
+
+def get_health():
+    resp = health_endpoint(func.HttpRequest(method="GET", url="/api/health", body=b""))
+    return resp.status_code, json.loads(resp.get_body())
+
+
+def test_health_reports_the_queue_each_timer_and_the_last_health_row(hub):
+    code, body = get_health()
+    assert code == 200 and body["status"] == "ok"
+    assert body["queue"] == {"depth": 0, "poisoned": 0} and body["timers"]["writer"] is None
+    assert body["lastHealth"] is None
+    writer(Timer())
+    health(Timer())
+    code, body = get_health()
+    assert body["timers"]["writer"]["ok"] is True and body["timers"]["health"]["ok"] is True
+    assert body["lastHealth"]["Triggers Met"] == 0 and "Checked At" in body["lastHealth"]
+
+
+def test_a_failed_timer_run_is_recorded_and_shows_in_health(hub, monkeypatch):
+    settings = Settings.from_env()
+    with pytest.raises(RuntimeError), wiring.job_run(settings, "kpis"):
+        raise RuntimeError("boom")
+    code, body = get_health()
+    assert code == 200 and body["status"] == "attention"
+    assert body["timers"]["kpis"]["ok"] is False and body["timers"]["kpis"]["error"] == "RuntimeError"
+
+
+def test_poisoned_messages_reach_the_admins_once_a_day_without_personal_data(hub):
+    queue = JournalQueue(hub.with_name("hub.queue.sqlite"))
+    queue.put(
+        {"kind": "submission", "submissionId": "SUB-ABC123", "values": {"contact_email": "ngozi@x.example"}}
+    )
+    [msg] = queue.receive(1, 60)
+    queue.poison(msg, "failed 5 times")
+    code, body = get_health()
+    assert code == 200 and body["queue"]["poisoned"] == 1 and body["status"] == "attention"
+    ops_digest(Timer())
+    (path,) = (hub.parent / "outbox").glob("*.eml")
+    mail = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+    text = mail.get_body(("plain",)).get_content()
+    assert mail["To"] == "it@mikano.example" and "SUB-ABC123: failed 5 times" in text
+    assert "ngozi" not in path.read_text(errors="replace")
+
+
+def test_nothing_to_report_sends_nothing(hub):
+    ops_digest(Timer())
+    assert not list((hub.parent / "outbox").glob("*.eml"))
+
+
+def test_the_purge_clears_old_raw_payloads_and_old_local_mail(hub):
+    now = datetime.now(UTC).astimezone().replace(tzinfo=None)
+    old, recent = now - timedelta(days=120), now - timedelta(days=5)
+    rows = [
+        {
+            "Rejected ID": "REJ-000001",
+            "Received At": old,
+            "Errors": "notes: Notes is required",
+            "Raw Payload": '{"a": 1}',
+        },
+        {"Rejected ID": "REJ-000002", "Received At": recent, "Errors": "x", "Raw Payload": '{"b": 2}'},
+    ]
+    XlsxHubStore(hub).apply(HubChanges(appends={"Rejected": rows}))
+    outbox = hub.parent / "outbox"
+    outbox.mkdir()
+    (outbox / "old.eml").write_text("x")
+    (outbox / "new.eml").write_text("y")
+    long_ago = time.time() - 100 * 86400
+    os.utime(outbox / "old.eml", (long_ago, long_ago))
+    purge(Timer())
+    rejected = {r["Rejected ID"]: r for r in XlsxHubStore(hub).read_tables(["Rejected"])["Rejected"]}
+    assert rejected["REJ-000001"]["Raw Payload"].startswith("[purged ") and rejected["REJ-000001"]["Errors"]
+    assert rejected["REJ-000002"]["Raw Payload"] == '{"b": 2}'
+    assert sorted(p.name for p in outbox.iterdir()) == ["new.eml"]
+    audit = XlsxHubStore(hub).read_tables(["Audit"])["Audit"]
+    assert [a["Action"] for a in audit] == ["Raw payloads purged"]
+    purge(Timer())  # again: nothing more to purge, no second Audit row
+    assert len(XlsxHubStore(hub).read_tables(["Audit"])["Audit"]) == 1
