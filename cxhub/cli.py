@@ -140,6 +140,15 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--name", default="CX Hub.xlsx")
     c.set_defaults(run=cmd_provision)
 
+    c = sub.add_parser(
+        "grant-site",
+        help="give the CX Hub app write on the hub's site (Sites.Selected), as a SharePoint admin",
+    )
+    c.add_argument("--site-url", required=True, help="e.g. https://contoso.sharepoint.com/sites/CX")
+    c.add_argument("--app-id", required=True, help="the CX Hub app registration's client ID")
+    c.add_argument("--role", default="write", choices=("read", "write"))
+    c.set_defaults(run=cmd_grant_site)
+
     c = sub.add_parser("form", help="print the Microsoft Forms question set as a build checklist")
     c.set_defaults(run=cmd_form)
     return p
@@ -226,6 +235,22 @@ def cmd_provision(args: argparse.Namespace, settings: Settings) -> int:
     done = provision(wiring.build_graph_client(settings), args.site_url, args.folder, args.name, data)
     print(f"Uploaded a blank hub: {done.web_url}\nPaste these settings:")
     print(f"CXHUB_HUB_DRIVE_ID={done.drive_id}\nCXHUB_HUB_ITEM_ID={done.item_id}")
+    return EXIT_OK
+
+
+def cmd_grant_site(args: argparse.Namespace, settings: Settings) -> int:
+    """Run with the credentials of an admin app holding Sites.FullControl.All (CXHUB_CLIENT_ID /
+    CXHUB_CLIENT_SECRET of that app), once; CX Hub's own app then needs only Sites.Selected."""
+    from cxhub import wiring
+    from graph.admin import grant_site
+
+    _graph_required(settings, item=False)
+    client = wiring.build_graph_client(settings)
+    try:
+        outcome = grant_site(client, args.site_url, args.app_id, args.role)
+    finally:
+        client.close()
+    print(f"{args.role} on {args.site_url} for app {args.app_id}: {outcome}")
     return EXIT_OK
 
 

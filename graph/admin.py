@@ -18,6 +18,9 @@ from msgraph.generated.drives.item.items.item.drive_item_item_request_builder im
 )
 from msgraph.generated.models.drive_item import DriveItem
 from msgraph.generated.models.drive_item_uploadable_properties import DriveItemUploadableProperties
+from msgraph.generated.models.identity import Identity
+from msgraph.generated.models.identity_set import IdentitySet
+from msgraph.generated.models.permission import Permission
 from msgraph.generated.sites.item.site_item_request_builder import SiteItemRequestBuilder
 
 from graph.auth import AuthError, TokenSource
@@ -36,18 +39,8 @@ class Provisioned:
 
 def provision(client: GraphClient, site_url: str, folder: str, name: str, data: bytes) -> Provisioned:
     """Upload the hub workbook into `folder` of the site's default document library."""
-    parts = urlsplit(site_url)
-    if not parts.hostname or not parts.path.strip("/"):
-        raise ValueError(
-            f"{site_url!r} is not a SharePoint site URL like https://contoso.sharepoint.com/sites/CX"
-        )
     base = client.adapter.base_url
-    # Addressing by path (host:/path:, root:/folder:) goes through with_url: the SDK would
-    # percent-encode the ':' separators of an id-style segment.
-    site_builder = SiteItemRequestBuilder(
-        client.adapter, f"{base}/sites/{parts.hostname}:{parts.path.rstrip('/')}:"
-    )
-    site = client.call("site", lambda: site_builder.get(), idempotent=True)
+    site = _site(client, site_url)
     drive = client.call(
         "site drive", lambda: client.sdk.sites.by_site_id(site.id).drive.get(), idempotent=True
     )
@@ -113,6 +106,39 @@ def _put_fragment(
             raise GraphCallError(response.status_code, "uploadFailed", "", response.text[:200])
         client.sleep_backoff(attempt, response.headers.get("Retry-After"))
     raise AssertionError("unreachable")
+
+
+def grant_site(
+    client: GraphClient, site_url: str, app_id: str, role: str, display_name: str = "CX Hub"
+) -> str:
+    """Give an app `role` on one site (Sites.Selected): POST /sites/{id}/permissions. Needs an
+    identity with Sites.FullControl.All. Returns "granted" or "already granted"."""
+    site = _site(client, site_url)
+    permissions = client.sdk.sites.by_site_id(site.id).permissions
+    existing = client.call("site permissions", lambda: permissions.get(), idempotent=True)
+    for permission in (existing.value or []) if existing else []:
+        apps = [i.application for i in (permission.granted_to_identities or []) if i.application]
+        if any(a.id == app_id for a in apps) and role in (permission.roles or []):
+            return "already granted"
+    body = Permission(
+        roles=[role],
+        granted_to_identities=[IdentitySet(application=Identity(id=app_id, display_name=display_name))],
+    )
+    client.call("grant site", lambda: permissions.post(body), idempotent=False)
+    return "granted"
+
+
+def _site(client: GraphClient, site_url: str):
+    parts = urlsplit(site_url)
+    if not parts.hostname or not parts.path.strip("/"):
+        raise ValueError(
+            f"{site_url!r} is not a SharePoint site URL like https://contoso.sharepoint.com/sites/CX"
+        )
+    # Addressing by path (host:/path:) goes through with_url: the SDK would percent-encode the ':'.
+    builder = SiteItemRequestBuilder(
+        client.adapter, f"{client.adapter.base_url}/sites/{parts.hostname}:{parts.path.rstrip('/')}:"
+    )
+    return client.call("site", lambda: builder.get(), idempotent=True)
 
 
 @dataclass(frozen=True)

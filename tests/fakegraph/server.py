@@ -107,6 +107,7 @@ class FakeGraph:
     faults: list[Fault] = field(default_factory=list)
     requests: list[Recorded] = field(default_factory=list)
     mailbox: list[dict[str, Any]] = field(default_factory=list)
+    site_permissions: list[dict[str, Any]] = field(default_factory=list)
     managers: dict[str, dict[str, Any]] = field(default_factory=dict)
     approved_device_codes: set[str] = field(default_factory=set)
     locked_by: str | None = None  # someone editing the workbook in Excel: writes answer 409
@@ -298,6 +299,8 @@ class FakeGraph:
             (r"/download/(?P<token>[^/]+)", "GET", self._download),
             (r"/v1.0/sites/(?P<host>[^/:]+):(?P<path>/[^:]*):?", "GET", self._site_by_path),
             (r"/v1.0/sites/(?P<site>[^/]+)/drive", "GET", self._site_drive),
+            (r"/v1.0/sites/(?P<site>[^/]+)/permissions", "GET", self._site_permissions),
+            (r"/v1.0/sites/(?P<site>[^/]+)/permissions", "POST", self._grant_site),
             (r"/v1.0/drives/[^/]+/root:/(?P<path>.+?):?", "GET", self._item_by_path),
             (item, "GET", self._item_get),
             (item, "PATCH", self._item_patch),
@@ -502,6 +505,30 @@ class FakeGraph:
 
     def _site_drive(self, m, query, raw, headers):
         return 200, {"id": self.drive_id, "driveType": "documentLibrary", "name": "Documents"}, {}
+
+    # POST /sites/{id}/permissions creates an application permission (Sites.Selected); only an
+    # identity holding Sites.FullControl.All may call it. The fake lets `admin_token_kinds` in.
+    def _site_permissions(self, m, query, raw, headers):
+        return 200, {"value": list(self.site_permissions)}, {}
+
+    def _grant_site(self, m, query, raw, headers):
+        body = json.loads(raw or b"{}")
+        identities = body.get("grantedToIdentities") or []
+        app = (identities[0] if identities else {}).get("application") or {}
+        if not body.get("roles") or not app.get("id"):
+            return (
+                400,
+                _error("invalidRequest", "roles and grantedToIdentities[].application.id are required"),
+                {},
+            )
+        permission = {
+            "id": secrets.token_urlsafe(8),
+            "roles": body["roles"],
+            "grantedToIdentities": [{"application": app}],
+            "grantedToIdentitiesV2": [{"application": app}],
+        }
+        self.site_permissions.append(permission)
+        return 201, permission, {}
 
     def _item_by_path(self, m, query, raw, headers):
         parent, found = "root", None

@@ -130,3 +130,19 @@ def test_provision_of_a_big_workbook_goes_through_an_upload_session(env, fake):
     puts = [r for r in fake.requests if r.method == "PUT" and r.path.startswith("/upload/")]
     assert len(puts) == 4 and [r.status for r in puts] == [503, 202, 202, 201]
     assert not any("/content" in r.path and r.method == "PUT" for r in fake.requests)
+
+
+def test_grant_site_gives_the_app_write_on_the_site_once(env, capsys, fake):
+    app = "22222222-3333-4444-5555-666666666666"
+    args = ("grant-site", "--site-url", "https://mikano.sharepoint.com/sites/CX", "--app-id", app)
+    code, out, _ = run(capsys, *args)
+    assert code == 0 and out.strip().endswith(": granted")
+    (permission,) = fake.site_permissions
+    assert (
+        permission["roles"] == ["write"] and permission["grantedToIdentities"][0]["application"]["id"] == app
+    )
+    posted = [r for r in fake.requests if r.method == "POST" and r.path.endswith("/permissions")]
+    assert posted[0].body["roles"] == ["write"]
+    assert posted[0].body["grantedToIdentities"] == [{"application": {"displayName": "CX Hub", "id": app}}]
+    code, out, _ = run(capsys, *args)
+    assert code == 0 and out.strip().endswith("already granted") and len(fake.site_permissions) == 1
