@@ -159,6 +159,20 @@ def drain(
                 )
             else:
                 queue.delete(msg)
+            # One line per message, keyed by the submission ID that intake logged: the correlation
+            # from the Form to the hub row. IDs and outcomes only, never answers (no PII).
+            log.info(
+                "%s",
+                json.dumps(
+                    {
+                        "event": "writer",
+                        "submissionId": outcome.submission_id,
+                        "status": outcome.status,
+                        "interactionId": outcome.interaction_id,
+                        "attempt": msg.dequeue_count,
+                    }
+                ),
+            )
         report.failed += failed
         report.outcomes.extend(result.outcomes)
         for tab, n in result.changes.counts().items():

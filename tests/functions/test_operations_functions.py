@@ -119,3 +119,20 @@ def test_the_purge_clears_old_raw_payloads_and_old_local_mail(hub):
     assert [a["Action"] for a in audit] == ["Raw payloads purged"]
     purge(Timer())  # again: nothing more to purge, no second Audit row
     assert len(XlsxHubStore(hub).read_tables(["Audit"])["Audit"]) == 1
+
+
+def test_logs_carry_the_submission_id_from_intake_to_the_writer_and_no_personal_data(hub, caplog):
+    """The intake reply's submission ID appears in the writer's log line; no email or phone does."""
+    import logging
+
+    from cxhub.local_intake import call_intake
+    from tests.factories import body, raw
+
+    caplog.set_level(logging.INFO)
+    payload = body({"contact_email": "ngozi.eze@dangote.example", "contact_phone": "0803 123 4567"})
+    reply = call_intake(JournalQueue(hub.with_name("hub.queue.sqlite")), raw(payload))
+    writer(Timer())
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    sub_id = reply.body["submissionId"]
+    assert f'"submissionId": "{sub_id}", "status": "recorded"' in text
+    assert "ngozi" not in text.lower() and "8031234567" not in text.replace(" ", "")
