@@ -19,6 +19,11 @@ from hub.ports import QueuedMessage
 _MAX_PER_CALL = 32  # the service returns at most 32 messages per receive
 
 
+# Put Message's default time-to-live is 7 days; -1 keeps a message until it is deleted, so a
+# poisoned submission (or one waiting out a long hub lock) is never silently dropped.
+NEVER_EXPIRE = -1
+
+
 class StorageQueue:
     def __init__(self, connection_string: str, name: str) -> None:
         def client(queue_name: str) -> QueueClient:
@@ -37,7 +42,7 @@ class StorageQueue:
                 q.create_queue()
 
     def put(self, message: dict[str, Any]) -> None:
-        self._queue.send_message(json.dumps(message, ensure_ascii=False))
+        self._queue.send_message(json.dumps(message, ensure_ascii=False), time_to_live=NEVER_EXPIRE)
 
     def receive(self, max_messages: int, visibility_timeout: int) -> list[QueuedMessage]:
         out: list[QueuedMessage] = []
@@ -63,7 +68,7 @@ class StorageQueue:
     def release(self, message: QueuedMessage) -> None:
         # Storage counts every receive; a fresh copy resets the count so that time spent
         # waiting for a locked hub never poisons a good message.
-        self._queue.send_message(message.text)
+        self._queue.send_message(message.text, time_to_live=NEVER_EXPIRE)
         self.delete(message)
 
     def poison(self, message: QueuedMessage, reason: str) -> None:
@@ -71,7 +76,8 @@ class StorageQueue:
             json.dumps(
                 {"reason": reason, "dequeueCount": message.dequeue_count, "message": message.text},
                 ensure_ascii=False,
-            )
+            ),
+            time_to_live=NEVER_EXPIRE,
         )
         self.delete(message)
 

@@ -117,7 +117,9 @@ def grant_site(
     permissions = client.sdk.sites.by_site_id(site.id).permissions
     existing = client.call("site permissions", lambda: permissions.get(), idempotent=True)
     for permission in (existing.value or []) if existing else []:
-        apps = [i.application for i in (permission.granted_to_identities or []) if i.application]
+        # grantedToIdentitiesV2 is the supported field; grantedToIdentities still comes back (deprecated).
+        identities = (permission.granted_to_identities_v2 or []) + (permission.granted_to_identities or [])
+        apps = [i.application for i in identities if getattr(i, "application", None)]
         if any(a.id == app_id for a in apps) and role in (permission.roles or []):
             return "already granted"
     body = Permission(
@@ -228,8 +230,8 @@ def mail_check(client: GraphClient, sender: str | None, to: tuple[str, ...]) -> 
             "mail",
             False,
             f"sendMail was refused ({e.status} {e.inner or e.code})",
-            "grant Mail.Send and scope it to the sender mailbox with an Exchange application access "
-            "policy / RBAC for Applications (docs/ADMIN.md); check CXHUB_MAIL_SENDER is a licensed mailbox",
+            "grant Mail.Send scoped to the sender mailbox with Exchange Online RBAC for Applications "
+            "(docs/ADMIN.md §4); check CXHUB_MAIL_SENDER is a licensed mailbox",
         )
     return Check("mail", True, "a test mail was sent to the first admin")
 

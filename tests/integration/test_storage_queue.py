@@ -70,3 +70,14 @@ def test_poisoned_messages_move_to_the_poison_queue_with_the_reason(storage_queu
     assert storage_queue.poison_count() == 1
     [kept] = storage_queue._poison.receive_messages(max_messages=1)
     assert json.loads(kept.content) == {"reason": "failed 5 times", "dequeueCount": 1, "message": '{"n": 1}'}
+
+
+def test_poisoned_messages_never_expire_and_are_listed_by_submission_id(azurite, storage_queue):
+    """Storage drops a message after 7 days by default; a poisoned submission must stay for an admin."""
+    storage_queue.put({"kind": "submission", "submissionId": "SUB-XYZ"})
+    [msg] = storage_queue.receive(10, 30)
+    storage_queue.poison(msg, "failed 5 times")
+    assert storage_queue.poisoned() == [("SUB-XYZ", "failed 5 times")]
+    poison = QueueClient.from_connection_string(azurite, f"{storage_queue.name}-poison")
+    [peeked] = poison.peek_messages()
+    assert peeked.expires_on.year == 9999
