@@ -23,7 +23,10 @@ def test_local_settings_sample_names_every_setting_the_settings_module_reads():
     sample = json.loads((ROOT / "local.settings.sample.json").read_text())["Values"]
     assert read, "no settings found: the pattern above is out of date"
     assert read - {"FUNCTIONS_WORKER_RUNTIME"} <= set(sample)
-    assert "WRITER_SCHEDULE" in sample
+    schedules = set()
+    for path in (ROOT / "functions").glob("*.py"):
+        schedules |= set(re.findall(r'schedule="%([A-Z_]+)%"', path.read_text()))
+    assert len(schedules) >= 9 and schedules <= set(sample)
 
 
 def test_host_json_keeps_queue_messages_base64_as_the_storage_adapter_expects():
