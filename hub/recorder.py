@@ -8,7 +8,7 @@ interaction. Rejections are appended to the Rejected tab with their raw payload,
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -25,9 +25,19 @@ from hub_schema.tabs import EXCEL_CELL_MAX_CHARS, RAW_PAYLOAD_COLUMNS
 
 # What the writer reads; for the big tables only the columns it needs (a remote store reads less).
 READ_COLUMNS = {
-    "Interactions": ("Interaction ID", "Source Response ID", "Account ID", "Contact ID", "Action Status"),
+    "Interactions": ("Interaction ID", "Source Response ID"),
     "Audit": ("Audit ID",),
 }
+# A batch that closes promised actions also needs who and what each interaction is about.
+FOLLOW_UP_COLUMNS = ("Account ID", "Contact ID", "Action Status")
+
+
+def read_columns(messages: Iterable[Mapping[str, Any]]) -> dict[str, tuple[str, ...]]:
+    """The columns a batch needs: one request per column on Graph, so only what is used."""
+    closing = any((m.get("values") or {}).get("follow_up_of") for m in messages)
+    if not closing:
+        return READ_COLUMNS
+    return READ_COLUMNS | {"Interactions": READ_COLUMNS["Interactions"] + FOLLOW_UP_COLUMNS}
 READS = (
     "Accounts",
     "Contacts",

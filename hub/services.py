@@ -50,7 +50,7 @@ from hub.ports import (
     RowUpdate,
     StateStore,
 )
-from hub.recorder import READ_COLUMNS, READS, Outcome, record_batch
+from hub.recorder import READS, Outcome, read_columns, record_batch
 from hub.retention import purge_rejected
 from hub.validation import IntakeRules
 from hub.workspace import Table
@@ -136,7 +136,7 @@ def drain(
             continue
         now = clock().astimezone(tz).replace(tzinfo=None)
         try:
-            tables = store.read_tables(READS, fresh=True, columns=READ_COLUMNS)
+            tables = store.read_tables(READS, fresh=True, columns=read_columns(m.body for m in usable))
             result = record_batch(tables, [m.body for m in usable], now, rules.match, tz)
             store.apply(result.changes)
         except HubUnavailable as e:

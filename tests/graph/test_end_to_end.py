@@ -86,6 +86,35 @@ def test_a_workbook_held_for_two_runs_gets_its_rows_on_the_third(fake, graph_sto
     assert len(graph_store.read_tables(["Interactions"], fresh=True)["Interactions"]) == 5
 
 
+def test_a_follow_up_done_closes_the_action_in_the_graph_hub(fake, graph_store, tmp_path):
+    """The batch reads the extra Interactions columns only when it closes an action, and PATCHes it."""
+    from local.journal_queue import JournalQueue
+
+    queue = JournalQueue(tmp_path / "q.sqlite")
+    call_intake(
+        queue, json.dumps(body({"next_action": "Send the PFI", "action_due_date": "21/11/2026"})).encode()
+    )
+    drain(queue, graph_store, lambda: NOW)
+
+    def interaction_columns_read() -> int:
+        return sum(1 for r in fake.requests if "Interactions/columns" in r.path and "dataBodyRange" in r.path)
+
+    first = interaction_columns_read()
+    done = body(
+        {"interaction_type": "Follow-up done", "follow_up_of": "INT-000001", "notes": "PFI sent"},
+        drop=("company_name", "contact_name", "contact_email", "contact_phone"),
+    )
+    call_intake(queue, json.dumps(done).encode())
+    report = drain(queue, graph_store, lambda: NOW)
+    assert report.count("recorded") == 1
+    rows = {
+        r["Interaction ID"]: r for r in graph_store.read_tables(["Interactions"], fresh=True)["Interactions"]
+    }
+    assert rows["INT-000001"]["Action Status"] == "Done" and rows["INT-000002"]["Account ID"] == "ACC-000001"
+    # The first batch read 2 Interactions columns; the closing one reads 3 more (5).
+    assert (first, interaction_columns_read() - first) == (2, 5)
+
+
 _CLOCKED = {"Recorded At", "Created", "Raised", "Last Updated", "At", "Received At"}
 
 
