@@ -44,17 +44,23 @@ def provision(client: GraphClient, site_url: str, folder: str, name: str, data: 
     drive = client.call(
         "site drive", lambda: client.sdk.sites.by_site_id(site.id).drive.get(), idempotent=True
     )
+    if drive is None or not drive.id:
+        raise GraphCallError(None, "noDrive", "", f"{site_url} has no document library")
     folder_path = quote(folder.strip("/"))
     folder_builder = DriveItemItemRequestBuilder(
         client.adapter, f"{base}/drives/{drive.id}/root:/{folder_path}:"
     )
     target = client.call("folder", lambda: folder_builder.get(), idempotent=True)
+    if target is None or not target.id:
+        raise GraphCallError(None, "noFolder", "", f"{folder} was not found in {site_url}")
     child = f"{base}/drives/{drive.id}/items/{target.id}:/{quote(name)}:"
     if len(data) <= SIMPLE_UPLOAD_LIMIT:
         upload = ContentRequestBuilder(client.adapter, f"{child}/content")
         item = client.call("upload", lambda: upload.put(data), idempotent=True)  # same bytes: harmless
     else:
         item = _upload_in_fragments(client, child, data)
+    if item is None or not item.id:
+        raise GraphCallError(None, "noItem", "", "Graph did not return the uploaded item")
     return Provisioned(
         drive.id, item.id, item.web_url or f"{site_url.rstrip('/')}/{folder.strip('/')}/{name}"
     )
@@ -120,7 +126,7 @@ def grant_site(
         # grantedToIdentitiesV2 is the supported field; grantedToIdentities still comes back (deprecated).
         identities = (permission.granted_to_identities_v2 or []) + (permission.granted_to_identities or [])
         apps = [i.application for i in identities if getattr(i, "application", None)]
-        if any(a.id == app_id for a in apps) and role in (permission.roles or []):
+        if any(a is not None and a.id == app_id for a in apps) and role in (permission.roles or []):
             return "already granted"
     body = Permission(
         roles=[role],

@@ -32,7 +32,7 @@ class GraphDrive:
             link = page.odata_next_link
             page = self.client.call(
                 "children",
-                lambda link=link: self._item(folder_id).children.with_url(link).get(),
+                lambda link=link: self._item(folder_id).children.with_url(link).get(),  # type: ignore[misc]
                 idempotent=True,
             )
             items += list(page.value or []) if page else []

@@ -7,6 +7,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 
+from msgraph.generated.models.attachment import Attachment as GraphAttachment
 from msgraph.generated.models.body_type import BodyType
 from msgraph.generated.models.email_address import EmailAddress
 from msgraph.generated.models.file_attachment import FileAttachment
@@ -73,12 +74,13 @@ class GraphMailer:
 
 
 def _message(mail: MailMessage) -> Message:
-    attachments = [
+    attachments: list[GraphAttachment] = [
         FileAttachment(
             name=i.name, content_type=i.mime, content_bytes=i.data, is_inline=True, content_id=i.content_id
         )
         for i in mail.images
-    ] + [
+    ]
+    attachments += [
         FileAttachment(name=a.name, content_type=a.mime, content_bytes=a.data, is_inline=False)
         for a in mail.attachments
     ]

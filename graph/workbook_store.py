@@ -378,7 +378,7 @@ class GraphHubStore:
                 continue
             cols = self.client.call(
                 f"columns {schema.table_name}",
-                lambda s=schema: self._wb.tables.by_workbook_table_id(s.table_name).columns.get(),
+                lambda s=schema: self._wb.tables.by_workbook_table_id(s.table_name).columns.get(),  # type: ignore[misc]
                 idempotent=True,
             )
             have = {c.name for c in (cols.value or [])} if cols else set()

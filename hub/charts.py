@@ -16,6 +16,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from hub.kpis import (
     DIVISIONS,
@@ -114,7 +115,7 @@ def pipeline_funnel(tables: Tables, week: date) -> bytes | None:
     ax.set_yticks(y, FUNNEL_STAGES)
     ax.set_xlabel("opportunities that entered the stage this week", fontsize=FONT, color=MUTED)
     ax.set_xlim(0, max(left.max() * 1.12, 1))
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize=FONT - 1, frameon=False, loc="lower right")
     _style(ax)
     return _png(fig)
@@ -132,7 +133,7 @@ def first_response_histogram(tables: Tables, week: date, *, response_hours: floa
     fig = _figure()
     ax = fig.add_subplot()
     bins = np.arange(0, MAX_HOURS + 4, 2)  # 2-hour bars; the last one holds everything later
-    ax.hist(np.clip(hours, 0, MAX_HOURS + 1), bins=bins, color=ACCENT, edgecolor="white")
+    ax.hist(np.clip(hours, 0, MAX_HOURS + 1), bins=bins.tolist(), color=ACCENT, edgecolor="white")
     ax.axvline(response_hours, color=WARN, linestyle="--", linewidth=1.5)
     label = f" {response_hours:g} h standard"
     on_top = ax.get_xaxis_transform()  # x in hours, y in axes fractions
@@ -140,7 +141,7 @@ def first_response_histogram(tables: Tables, week: date, *, response_hours: floa
     ax.set_xlim(0, MAX_HOURS + 2)
     ticks = list(range(0, MAX_HOURS, 12))
     ax.set_xticks([*ticks, MAX_HOURS + 1], [*map(str, ticks), f"{MAX_HOURS}+"])
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("hours to the first reply", fontsize=FONT, color=MUTED)
     ax.set_ylabel("inquiries", fontsize=FONT, color=MUTED)
     note = f"{len(hours)} answered" + (f", {unanswered} not answered" if unanswered else "")
@@ -211,7 +212,7 @@ def interactions_by_channel(tables: Tables, week: date) -> bytes | None:
         ax.text(v, yi, f" {v}", va="center", fontsize=FONT, color=INK)
     ax.set_yticks(y, order)
     ax.set_xlim(0, max(values) * 1.12)
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("interactions logged this week", fontsize=FONT, color=MUTED)
     _style(ax)
     return _png(fig)

@@ -141,9 +141,10 @@ def _accounts(accounts: Iterable[Row], contacts: Iterable[Row]) -> dict[str, _Ac
             rec.phones.add(str(row["Main Phone Number"]))
         records[rec.id] = rec
     for row in contacts:
-        rec = records.get(str(row.get("Associated Account ID") or "").upper())
-        if rec is None or row.get("Status") == "Merged":
+        owner = records.get(str(row.get("Associated Account ID") or "").upper())
+        if owner is None or row.get("Status") == "Merged":
             continue
+        rec = owner
         if row.get("Mobile Number"):
             rec.phones.add(str(row["Mobile Number"]))
         email = str(row.get("Email") or "").casefold()

@@ -274,7 +274,7 @@ class _Import:
         if tab_name == "Accounts":
             self.accounts.add(table.by_key[key.upper()])
         self.report.updated += 1
-        self._audit("ERP update", str(current[table.schema.key]), before=before, after=after, reason=where)
+        self._audit("ERP update", key, before=before, after=after, reason=where)
 
     def _reject(self, error: ErpRowError) -> None:
         self.report.rejected += 1

@@ -8,7 +8,7 @@ the Form at the same time are people working in the hub at the same time.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -98,17 +98,19 @@ def peak_concurrent_users(interactions: Iterable[Row], today: date) -> int:
 
 
 def evaluate(
-    measures: Measures, history: list[Mapping[str, Any]], now: datetime, limits: Thresholds
+    measures: Measures, history: Sequence[Mapping[str, Any]], now: datetime, limits: Thresholds
 ) -> list[Trigger]:
     """Each measure against its threshold, with weeks to cross it at the growth fitted on history."""
     out = []
     for name, attr, column, unit in LABELS:
         value = float(getattr(measures, attr))
         threshold = float(getattr(limits, attr))
-        points = [
-            (r["Checked At"], r.get(column)) for r in history if isinstance(r.get("Checked At"), datetime)
+        points: list[tuple[datetime, float]] = [
+            (r["Checked At"], float(r[column]))
+            for r in history
+            if isinstance(r.get("Checked At"), datetime) and isinstance(r.get(column), int | float)
         ]
-        points = [(t, float(v)) for t, v in points if isinstance(v, int | float)] + [(now, value)]
+        points.append((now, value))
         out.append(
             Trigger(name, value, threshold, unit, value > threshold, _weeks_to(points, threshold, now))
         )

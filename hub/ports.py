@@ -72,6 +72,14 @@ class HubStore(Protocol):
         """Make sure the hub is there; True when a blank one was created."""
         ...
 
+    def size_bytes(self) -> int:
+        """The hub file's size (an upgrade trigger)."""
+        ...
+
+    def measure_open(self) -> float:
+        """Seconds to open the hub and read the first of its largest table (an upgrade trigger)."""
+        ...
+
 
 @dataclass(frozen=True)
 class QueuedMessage:

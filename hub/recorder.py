@@ -8,7 +8,7 @@ interaction. Rejections are appended to the Rejected tab with their raw payload,
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -38,6 +38,8 @@ def read_columns(messages: Iterable[Mapping[str, Any]]) -> dict[str, tuple[str, 
     if not closing:
         return READ_COLUMNS
     return READ_COLUMNS | {"Interactions": READ_COLUMNS["Interactions"] + FOLLOW_UP_COLUMNS}
+
+
 READS = (
     "Accounts",
     "Contacts",
@@ -82,7 +84,7 @@ class WriterRejection(Exception):
 
 def record_batch(
     tables: Mapping[str, list[Row]],
-    messages: list[Mapping[str, Any]],
+    messages: Sequence[Mapping[str, Any]],
     now: datetime,
     rules: MatchRules | None = None,
     tz: ZoneInfo | None = None,

@@ -136,8 +136,9 @@ def drain(
             continue
         now = clock().astimezone(tz).replace(tzinfo=None)
         try:
-            tables = store.read_tables(READS, fresh=True, columns=read_columns(m.body for m in usable))
-            result = record_batch(tables, [m.body for m in usable], now, rules.match, tz)
+            bodies = [m.body for m in usable if m.body is not None]  # usable messages all have one
+            tables = store.read_tables(READS, fresh=True, columns=read_columns(bodies))
+            result = record_batch(tables, bodies, now, rules.match, tz)
             store.apply(result.changes)
         except HubUnavailable as e:
             # Not the messages' fault: put them back without counting this attempt against them.
@@ -312,7 +313,8 @@ def import_erp_folder(
                     f"{entry.name}: the file name must say what it holds: customers, invoices or prices"
                 )
             report = import_file(entry.name, drive.download(entry.id), kind)
-            outcome, text = "processed", report.text()
+            outcome: Literal["processed", "failed"] = "processed"
+            text = report.text()
         except ErpFileError as e:
             outcome, text = "failed", f"ERP import of {entry.name} failed: {e}"
         except HubUnavailable as e:

@@ -69,6 +69,8 @@ def changes_of(tables: Mapping[str, Table]) -> HubChanges:
     for name, table in tables.items():
         if table.new:
             changes.appends[name] = table.new
+        key_column = table.schema.key
         for key, values in table.changed.items():
-            changes.updates.append(RowUpdate(name, str(table.by_key[key][table.schema.key]), values))
+            assert key_column is not None  # only keyed tables record changes (Table.set)
+            changes.updates.append(RowUpdate(name, str(table.by_key[key][key_column]), values))
     return changes
