@@ -33,9 +33,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _user_errors() -> tuple[type[BaseException], ...]:
     """Errors that are about the setup, said in one line rather than a traceback."""
-    from hub.ports import HubSchemaError
+    from hub.ports import HubSchemaError, HubUnavailable
 
     errors: list[type[BaseException]] = [
+        HubUnavailable,
         SettingsError,
         FileExistsError,
         FileNotFoundError,
@@ -281,7 +282,9 @@ def cmd_drain(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Created a blank hub at {settings.hub_path}")
     queue = wiring.build_queue(settings)
     try:
-        report = drain(queue, store, wiring.clock, wiring.writer_rules(settings))
+        report = drain(
+            queue, store, wiring.clock, wiring.writer_rules(settings), wiring.build_job_lock(settings)
+        )
     finally:
         store.close()
     print(_summary(report, queue))
@@ -341,7 +344,12 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     store.ensure_exists()
     try:
         report = run_governance(
-            store, wiring.clock, wiring.governance_rules(settings), settings.timezone, args.as_of
+            store,
+            wiring.clock,
+            wiring.governance_rules(settings),
+            settings.timezone,
+            args.as_of,
+            lock=wiring.build_job_lock(settings),
         )
     finally:
         store.close()
@@ -459,7 +467,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     queue = wiring.build_queue(settings)
 
     def drain_once() -> None:
-        report = drain(queue, store, wiring.clock, wiring.writer_rules(settings))
+        report = drain(
+            queue, store, wiring.clock, wiring.writer_rules(settings), wiring.build_job_lock(settings)
+        )
         if report.outcomes or report.hub_locked or report.poisoned:
             print(_summary(report, queue), flush=True)
 
@@ -480,7 +490,9 @@ def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
     queue = wiring.build_queue(settings)
     replies = [call_intake(queue, raw, secret=settings.intake_secret) for raw in bodies]
     try:
-        report = drain(queue, store, wiring.clock, wiring.writer_rules(settings))
+        report = drain(
+            queue, store, wiring.clock, wiring.writer_rules(settings), wiring.build_job_lock(settings)
+        )
     finally:
         store.close()
     by_id: dict[str, deque] = defaultdict(deque)

@@ -177,7 +177,15 @@ def import_erp(settings: Settings, name: str, data: bytes, kind: str):
     store = build_store(settings)
     try:
         return import_erp_file(
-            store, name, data, kind, erp_mappings(settings), clock, import_rules(settings), settings.timezone
+            store,
+            name,
+            data,
+            kind,
+            erp_mappings(settings),
+            clock,
+            import_rules(settings),
+            settings.timezone,
+            build_job_lock(settings),
         )
     finally:
         store.close()
@@ -403,6 +411,7 @@ def run_purge(settings: Settings):
             settings.timezone,
             settings.retention_days,
             outbox_path(settings) if local_mail else None,
+            build_job_lock(settings),
         )
     finally:
         store.close()
@@ -475,3 +484,15 @@ def health_status(settings: Settings) -> tuple[int, dict]:
     finally:
         store.close()
     return code, body
+
+
+def build_job_lock(settings: Settings):
+    """One hub writer at a time: a blob lease in Azure, a lock file beside the hub locally."""
+    if settings.queue_backend == "azure":
+        from cloud.blob_lock import BlobJobLock
+
+        assert settings.storage_connection
+        return BlobJobLock(settings.storage_connection)
+    from local.job_lock import FileJobLock
+
+    return FileJobLock(settings.hub_path.parent)

@@ -22,7 +22,13 @@ def governance(timer: func.TimerRequest) -> None:
     store = wiring.build_store(settings)
     try:
         with wiring.job_run(settings, "governance"):
-            report = run_governance(store, wiring.clock, wiring.governance_rules(settings), settings.timezone)
+            report = run_governance(
+                store,
+                wiring.clock,
+                wiring.governance_rules(settings),
+                settings.timezone,
+                lock=wiring.build_job_lock(settings),
+            )
     finally:
         store.close()
     log.info("governance %s", json.dumps(report.summary))

@@ -23,7 +23,13 @@ def writer(timer: func.TimerRequest) -> None:
     store = wiring.build_store(settings)
     try:
         with wiring.job_run(settings, "writer"):
-            report = drain(wiring.build_queue(settings), store, wiring.clock, wiring.writer_rules(settings))
+            report = drain(
+                wiring.build_queue(settings),
+                store,
+                wiring.clock,
+                wiring.writer_rules(settings),
+                wiring.build_job_lock(settings),
+            )
     finally:
         store.close()
     log.info(

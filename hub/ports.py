@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -190,3 +191,20 @@ class StateStore(Protocol):
     def get(self, key: str) -> str | None: ...
 
     def set(self, key: str, value: str) -> None: ...
+
+
+class JobLock(Protocol):
+    """One writer of the hub at a time across jobs and instances: every job that reads the hub,
+    allocates IDs and writes back holds it from the read to the write."""
+
+    def hold(self, name: str) -> AbstractContextManager[None]:
+        """Held for the `with` block; raises HubUnavailable when another job keeps it too long."""
+        ...
+
+
+class NoLock:
+    """For a single process that owns the hub (tests, one-off runs)."""
+
+    @contextmanager
+    def hold(self, name: str) -> Iterator[None]:
+        yield

@@ -44,8 +44,10 @@ from hub.ports import (
     HubStore,
     HubUnavailable,
     InlineImage,
+    JobLock,
     Mailer,
     MailMessage,
+    NoLock,
     Queue,
     RowUpdate,
     StateStore,
@@ -59,6 +61,7 @@ from hub_schema.tabs import TABS
 
 log = logging.getLogger("cxhub.writer")
 REPORT_SUFFIX = ".report.txt"
+NO_LOCK = NoLock()
 FOLLOWUP_READS = ("Accounts", "Contacts", "Interactions", "Staff", "Tickets")
 TIMER_JOBS = (
     "writer",
@@ -102,6 +105,7 @@ def drain(
     store: HubStore,
     clock: Callable[[], datetime],
     rules: WriterRules = WriterRules(),
+    lock: JobLock = NO_LOCK,
 ) -> DrainReport:
     """Write everything queued into the hub, one batch (one write per table) at a time.
 
@@ -137,9 +141,10 @@ def drain(
         now = clock().astimezone(tz).replace(tzinfo=None)
         try:
             bodies = [m.body for m in usable if m.body is not None]  # usable messages all have one
-            tables = store.read_tables(READS, fresh=True, columns=read_columns(bodies))
-            result = record_batch(tables, bodies, now, rules.match, tz)
-            store.apply(result.changes)
+            with lock.hold("hub"):  # from the read to the write: IDs are allocated from what was read
+                tables = store.read_tables(READS, fresh=True, columns=read_columns(bodies))
+                result = record_batch(tables, bodies, now, rules.match, tz)
+                store.apply(result.changes)
         except HubUnavailable as e:
             # Not the messages' fault: put them back without counting this attempt against them.
             for msg in usable:
@@ -230,13 +235,15 @@ def run_governance(
     rules: GovernanceRules,
     timezone: str,
     as_of: date | None = None,
+    lock: JobLock = NO_LOCK,
 ) -> GovernanceReport:
     """Merges, ownership and duplicate candidates in one read and one write of the hub."""
     started = time.perf_counter()
     now = clock().astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
-    tables = store.read_tables(GOVERNANCE_READS, fresh=True, columns=GOVERNANCE_COLUMNS)
-    result = govern(tables, now, as_of or now.date(), rules)
-    store.apply(result.changes)
+    with lock.hold("hub"):
+        tables = store.read_tables(GOVERNANCE_READS, fresh=True, columns=GOVERNANCE_COLUMNS)
+        result = govern(tables, now, as_of or now.date(), rules)
+        store.apply(result.changes)
     report = GovernanceReport(
         result.summary(),
         dict(result.ownership.unmapped_salespeople),
@@ -256,13 +263,15 @@ def import_erp_file(
     clock: Callable[[], datetime],
     rules: ImportRules,
     timezone: str,
+    lock: JobLock = NO_LOCK,
 ) -> ImportReport:
     """Parse one ERP export and upsert it into the hub. Raises ErpFileError if the file is unreadable."""
     parsed = parse_export(name, data, kind, mappings)
     now = clock().astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
-    tables = store.read_tables(ERP_READS, fresh=True, columns=ERP_COLUMNS)
-    changes, report = import_parsed(parsed, tables, now, rules)
-    store.apply(changes)
+    with lock.hold("hub"):
+        tables = store.read_tables(ERP_READS, fresh=True, columns=ERP_COLUMNS)
+        changes, report = import_parsed(parsed, tables, now, rules)
+        store.apply(changes)
     log.info(
         "ERP import %s: %d inserted, %d updated, %d unchanged, %d rejected",
         kind,
@@ -542,26 +551,28 @@ def run_purge(
     timezone: str,
     days: int,
     outbox: Path | None = None,
+    lock: JobLock = NO_LOCK,
 ) -> PurgeReport:
     """Purge raw payloads of Rejected rows, and local .eml mail, older than `days`."""
     now = clock().astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
     report = PurgeReport()
-    tables = store.read_tables(["Rejected", "Audit"], fresh=True, columns={"Audit": ("Audit ID",)})
-    updates = purge_rejected(tables["Rejected"], now, days)
-    if updates:
-        audit = Table("Audit", tables["Audit"])
-        audit.add(
-            {
-                "Audit ID": audit.allocate(),
-                "At": now,
-                "Actor": "CX Hub retention",
-                "Action": "Raw payloads purged",
-                "Record": f"{len(updates)} Rejected row(s)",
-                "Reason": f"older than {days} days (CXHUB_RETENTION_DAYS; NDPA 2023 storage limitation)",
-            }
-        )
-        store.apply(HubChanges(appends={"Audit": audit.new}, updates=updates))
-        report.rejected_purged = len(updates)
+    with lock.hold("hub"):
+        tables = store.read_tables(["Rejected", "Audit"], fresh=True, columns={"Audit": ("Audit ID",)})
+        updates = purge_rejected(tables["Rejected"], now, days)
+        if updates:
+            audit = Table("Audit", tables["Audit"])
+            audit.add(
+                {
+                    "Audit ID": audit.allocate(),
+                    "At": now,
+                    "Actor": "CX Hub retention",
+                    "Action": "Raw payloads purged",
+                    "Record": f"{len(updates)} Rejected row(s)",
+                    "Reason": f"older than {days} days (CXHUB_RETENTION_DAYS; NDPA 2023 storage limitation)",
+                }
+            )
+            store.apply(HubChanges(appends={"Audit": audit.new}, updates=updates))
+            report.rejected_purged = len(updates)
     if outbox is not None and outbox.is_dir():
         cutoff = clock().timestamp() - days * 86400
         for mail in outbox.glob("*.eml"):
