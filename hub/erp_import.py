@@ -20,7 +20,8 @@ from hub.ownership import salesperson_emails
 from hub.ports import HubChanges, Row
 from hub.recorder import review_key
 from hub.values import FieldError, parse_phone
-from hub.workspace import Table, changes_of
+from hub.workspace import Table, add_audit, changes_of
+from hub_schema.cells import as_day
 from hub_schema.lists import LISTS
 from hub_schema.tabs import RAW_PAYLOAD_COLUMNS
 
@@ -227,7 +228,7 @@ class _Import:
             "ERP Customer ID": erp_id,
             "Salesperson": salesperson,
             "Amount": amount,
-            "Invoice Date": _day(v["invoice_date"]),
+            "Invoice Date": as_day(v["invoice_date"]),
             "Division": _division(v.get("division")),
             "Status": _deal_status(v.get("status"), v.get("trx_type"), amount),
         }
@@ -244,7 +245,7 @@ class _Import:
             "Division": _division(v.get("division")),
             "Unit Price": float(v["unit_price"]),
             "Currency": (str(v["currency"]).upper() if v.get("currency") else None),
-            "Effective From": _day(v.get("effective_from")),
+            "Effective From": as_day(v.get("effective_from")),
         }
         self._upsert("Price List", code, {"Item Code": code}, values, row)
 
@@ -298,19 +299,7 @@ class _Import:
     def _audit(
         self, action: str, record: str, *, before: Any = None, after: Any = None, reason: str = ""
     ) -> None:
-        audit = self.t["Audit"]
-        audit.add(
-            {
-                "Audit ID": audit.allocate(),
-                "At": self.now,
-                "Actor": ACTOR,
-                "Action": action,
-                "Record": record,
-                "Before": before,
-                "After": after,
-                "Reason": reason,
-            }
-        )
+        add_audit(self.t["Audit"], self.now, ACTOR, action, record, before=before, after=after, reason=reason)
 
 
 def _filled(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -335,10 +324,6 @@ def _show(value: Any) -> str:
     if isinstance(value, float) and value == int(value):
         return f"{value:,.0f}"
     return str(value)
-
-
-def _day(value: Any) -> date | None:
-    return value.date() if isinstance(value, datetime) else value if isinstance(value, date) else None
 
 
 def _division(text: Any) -> str | None:

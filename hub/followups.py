@@ -10,11 +10,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 
 import numpy as np
 
 from hub.ports import Row
+from hub_schema.cells import as_day
 from hub_schema.lists import CLOSED_TICKET_STATUSES
 
 QUIET_ROLES = frozenset({"Sales", "Service"})  # whose silence says something about adoption
@@ -130,7 +130,7 @@ def plan_followups(
         item = _open_action(row, today, accounts, contacts, rules)
         if item is None or item.days_late < -1:
             continue
-        if _day(row.get("Last Reminded")) == today:
+        if as_day(row.get("Last Reminded")) == today:
             continue  # already in a mail today (the hub's own stamp, beside the sent-mail record)
         email = item.logged_by
         reminder = reminders.setdefault(email, StaffReminder(email, _name(staff, email)))
@@ -206,7 +206,7 @@ def _open_action(
 ) -> ActionItem | None:
     if row.get("Action Status") != "Open" or not row.get("Next Action") or not row.get("Logged By"):
         return None
-    due = _day(row.get("Action Due Date"))
+    due = as_day(row.get("Action Due Date"))
     if due is None:
         return None
     note = " ".join(str(row.get("Notes") or "").split())
@@ -289,7 +289,7 @@ def _ticket_flags(
                 "not manager-approved"
             )
             out.append(("overrun", TicketFlag(str(row["Ticket ID"]), account, owner, detail)))
-        opened = _day(row.get("Opened"))
+        opened = as_day(row.get("Opened"))
         if row.get("Status") not in CLOSED_TICKET_STATUSES and opened is not None:
             days = int(np.busday_count(opened, now.date()))
             if days > rules.ticket_open_business_days:
@@ -317,11 +317,3 @@ def _quiet_staff(
 def _name(staff: Mapping[str, Row], email: str) -> str:
     row = staff.get(email)
     return str(row["Full Name"]) if row and row.get("Full Name") else email
-
-
-def _day(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return None

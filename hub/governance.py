@@ -17,7 +17,7 @@ from hub.merges import MergeResult, apply_merges
 from hub.ownership import OwnerRule, OwnershipResult, compute_owners
 from hub.ports import HubChanges, Row
 from hub.recorder import review_key
-from hub.workspace import Table, changes_of
+from hub.workspace import Table, add_audit, changes_of
 
 ACTOR = "CX Hub governance"
 READS = (
@@ -72,19 +72,7 @@ def govern(
     t = {name: Table(name, [dict(r) for r in tables.get(name, [])]) for name in READS}
 
     def audit(action: str, record: str, *, before: Any = None, after: Any = None, reason: str = "") -> None:
-        log = t["Audit"]
-        log.add(
-            {
-                "Audit ID": log.allocate(),
-                "At": now,
-                "Actor": ACTOR,
-                "Action": action,
-                "Record": record,
-                "Before": before,
-                "After": after,
-                "Reason": reason,
-            }
-        )
+        add_audit(t["Audit"], now, ACTOR, action, record, before=before, after=after, reason=reason)
 
     merges = apply_merges(t, now, audit)
 

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from hub.ports import Row
+from hub_schema.cells import as_day
 
 WINDOW = timedelta(minutes=15)
 
@@ -64,7 +65,7 @@ def steward_hours(log: Iterable[Row], today: date) -> float:
     monday, sunday = last_full_week(today)
     total = 0.0
     for row in log:
-        week = _day(row.get("Week"))
+        week = as_day(row.get("Week"))
         hours = row.get("Hours")
         # A row is dated by its week; any day of the last full week counts as that week.
         if week is not None and monday <= week <= sunday and isinstance(hours, int | float):
@@ -142,11 +143,3 @@ def health_row(measures: Measures, triggers: list[Trigger], now: datetime) -> Ro
         "Triggers Met": len(met),
         "Notes": "; ".join(f"{t.name} {t.value:g} {t.unit} > {t.threshold:g}" for t in met) or "none met",
     }
-
-
-def _day(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return None

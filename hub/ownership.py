@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 from hub.matching import AccountIndex
 from hub.names import normalise_person_name
 from hub.ports import Row
+from hub_schema.cells import as_day
 
 OwnerRule = Literal["largest", "latest"]
 NOT_QUALIFYING = frozenset({"Cancelled", "Credit Note"})
@@ -61,7 +62,7 @@ def compute_owners(
     since = _twelve_months_before(as_of)
     best: dict[str, tuple[tuple, Row]] = {}
     for deal in deals:
-        when = _as_date(deal.get("Invoice Date"))
+        when = as_day(deal.get("Invoice Date"))
         amount = deal.get("Amount")
         if when is None or not isinstance(amount, int | float) or amount <= 0:
             continue
@@ -96,7 +97,7 @@ def compute_owners(
             label = name or "(no salesperson on the invoice)"
             result.unmapped_salespeople[label] = result.unmapped_salespeople.get(label, 0) + 1
             continue
-        basis = f"{deal['Invoice No']}, {naira(float(deal['Amount']))}, {_as_date(deal['Invoice Date'])}"
+        basis = f"{deal['Invoice No']}, {naira(float(deal['Amount']))}, {as_day(deal['Invoice Date'])}"
         if email != current:
             result.changes.append(OwnerChange(account_id, current, email, basis))
         elif row.get("Owner Basis") != basis:
@@ -119,11 +120,3 @@ def _twelve_months_before(day: date) -> date:
         return day.replace(year=day.year - 1)
     except ValueError:  # 29 February
         return day.replace(year=day.year - 1, day=28)
-
-
-def _as_date(value: object) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return None

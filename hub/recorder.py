@@ -19,7 +19,7 @@ from hub.names import normalise_company_name
 from hub.pipeline import advance_opportunity, apply_ticket, has_ticket_fields
 from hub.ports import HubChanges, Row
 from hub.submission import FieldProblem, Rejection, Submission, unpack_raw
-from hub.workspace import Table, changes_of
+from hub.workspace import Table, add_audit, changes_of
 from hub_schema.lists import LISTS
 from hub_schema.tabs import EXCEL_CELL_MAX_CHARS, RAW_PAYLOAD_COLUMNS
 
@@ -472,19 +472,7 @@ class _Batch:
         after: str | None = None,
         reason: str = "",
     ) -> None:
-        audit = self.t["Audit"]
-        audit.add(
-            {
-                "Audit ID": audit.allocate(),
-                "At": self.now,
-                "Actor": ACTOR,
-                "Action": action,
-                "Record": record,
-                "Before": before,
-                "After": after,
-                "Reason": reason,
-            }
-        )
+        add_audit(self.t["Audit"], self.now, ACTOR, action, record, before=before, after=after, reason=reason)
 
 
 def _names_customer(sub: Submission) -> bool:

@@ -55,7 +55,8 @@ from hub.ports import (
 from hub.recorder import READS, Outcome, read_columns, record_batch
 from hub.retention import purge_rejected
 from hub.validation import IntakeRules
-from hub.workspace import Table
+from hub.workspace import Table, add_audit
+from hub_schema.cells import as_day
 from hub_schema.erp import KINDS, Mappings
 from hub_schema.tabs import TABS
 
@@ -497,9 +498,9 @@ def run_kpis(
     tables = store.read_tables([t.name for t in TABS])
     report = KpiReport(week)
     kpis = compute_kpis(tables, week, now)
-    recorded = {(_as_day(r.get("Week")), r.get("Division"), r.get("KPI")) for r in tables["Dashboard"]}
+    recorded = {(as_day(r.get("Week")), r.get("Division"), r.get("KPI")) for r in tables["Dashboard"]}
     rows = [
-        r for r in dashboard_rows(kpis, now) if (_as_day(r["Week"]), r["Division"], r["KPI"]) not in recorded
+        r for r in dashboard_rows(kpis, now) if (as_day(r["Week"]), r["Division"], r["KPI"]) not in recorded
     ]
     report.already_recorded = not rows
     if rows:
@@ -533,12 +534,6 @@ def run_kpis(
     return report
 
 
-def _as_day(value: object) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    return value if isinstance(value, date) else None
-
-
 @dataclass
 class PurgeReport:
     rejected_purged: int = 0
@@ -561,15 +556,13 @@ def run_purge(
         updates = purge_rejected(tables["Rejected"], now, days)
         if updates:
             audit = Table("Audit", tables["Audit"])
-            audit.add(
-                {
-                    "Audit ID": audit.allocate(),
-                    "At": now,
-                    "Actor": "CX Hub retention",
-                    "Action": "Raw payloads purged",
-                    "Record": f"{len(updates)} Rejected row(s)",
-                    "Reason": f"older than {days} days (CXHUB_RETENTION_DAYS; NDPA 2023 storage limitation)",
-                }
+            add_audit(
+                audit,
+                now,
+                "CX Hub retention",
+                "Raw payloads purged",
+                f"{len(updates)} Rejected row(s)",
+                reason=f"older than {days} days (CXHUB_RETENTION_DAYS; NDPA 2023 storage limitation)",
             )
             store.apply(HubChanges(appends={"Audit": audit.new}, updates=updates))
             report.rejected_purged = len(updates)

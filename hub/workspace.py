@@ -74,3 +74,29 @@ def changes_of(tables: Mapping[str, Table]) -> HubChanges:
             assert key_column is not None  # only keyed tables record changes (Table.set)
             changes.updates.append(RowUpdate(name, str(table.by_key[key][key_column]), values))
     return changes
+
+
+def add_audit(
+    audit: Table,
+    at: Any,
+    actor: str,
+    action: str,
+    record: str,
+    *,
+    before: Any = None,
+    after: Any = None,
+    reason: str = "",
+) -> None:
+    """One Audit row: every change the automation makes says who (which job), what and why."""
+    audit.add(
+        {
+            "Audit ID": audit.allocate(),
+            "At": at,
+            "Actor": actor,
+            "Action": action,
+            "Record": record,
+            "Before": before,
+            "After": after,
+            "Reason": reason,
+        }
+    )

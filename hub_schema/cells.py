@@ -19,6 +19,13 @@ def to_excel_serial(value: date | datetime) -> float:
     return round(delta.days + delta.seconds / 86_400 + delta.microseconds / 86_400e6, 8)
 
 
+def as_day(value: Any) -> date | None:
+    """The day of a cell read from the hub (a date, or a datetime at any time), else None."""
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, date) else None
+
+
 def from_excel_serial(serial: float) -> datetime:
     when = EXCEL_EPOCH + timedelta(days=float(serial))
     return (
