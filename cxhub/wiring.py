@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -26,6 +27,21 @@ def build_queue(settings: Settings) -> Queue:
     from local.journal_queue import JournalQueue
 
     return JournalQueue(settings.queue_path)
+
+
+@contextmanager
+def open_store(settings: Settings) -> Iterator[HubStore]:
+    """The configured hub for one job, closed (its workbook session ended) whatever happens."""
+    store = build_store(settings)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def clock_at(now: datetime | None):
+    """The real clock, or a fixed moment (CLI --as-of, tests)."""
+    return (lambda: now) if now else clock
 
 
 def build_store(settings: Settings) -> HubStore:
@@ -174,8 +190,7 @@ def import_erp(settings: Settings, name: str, data: bytes, kind: str):
 
     if kind not in KINDS:
         raise ErpFileError(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}")
-    store = build_store(settings)
-    try:
+    with open_store(settings) as store:
         return import_erp_file(
             store,
             name,
@@ -187,8 +202,6 @@ def import_erp(settings: Settings, name: str, data: bytes, kind: str):
             settings.timezone,
             build_job_lock(settings),
         )
-    finally:
-        store.close()
 
 
 def run_erp_folder(settings: Settings):
@@ -262,20 +275,17 @@ def followup_rules(settings: Settings):
 def run_followups(settings: Settings, now=None):
     from hub.services import run_followups as run
 
-    store = build_store(settings)
-    try:
+    with open_store(settings) as store:
         return run(
             store,
             build_mailer(settings),
             build_state(settings),
-            (lambda: now) if now else clock,
+            clock_at(now),
             followup_rules(settings),
             settings.timezone,
             manager_of=build_manager_lookup(settings),
             admins=settings.admin_emails,
         )
-    finally:
-        store.close()
 
 
 def kpi_recipients(settings: Settings):
@@ -295,18 +305,15 @@ def kpi_recipients(settings: Settings):
 def run_kpis(settings: Settings, now=None):
     from hub.services import run_kpis as run
 
-    store = build_store(settings)
-    try:
+    with open_store(settings) as store:
         return run(
             store,
             build_mailer(settings),
             build_state(settings),
-            (lambda: now) if now else clock,
+            clock_at(now),
             settings.timezone,
             kpi_recipients(settings),
         )
-    finally:
-        store.close()
 
 
 def health_thresholds(settings: Settings):
@@ -367,20 +374,17 @@ def health_attachments(tables, now):
 def run_health(settings: Settings, now=None):
     from hub.services import run_health as run
 
-    store = build_store(settings)
-    try:
+    with open_store(settings) as store:
         return run(
             store,
             build_mailer(settings),
             build_state(settings),
-            (lambda: now) if now else clock,
+            clock_at(now),
             health_thresholds(settings),
             settings.timezone,
             settings.admin_emails,
             attachments=health_attachments,
         )
-    finally:
-        store.close()
 
 
 @contextmanager
@@ -402,8 +406,7 @@ def job_run(settings: Settings, name: str):
 def run_purge(settings: Settings):
     from hub.services import run_purge as run
 
-    store = build_store(settings)
-    try:
+    with open_store(settings) as store:
         local_mail = not (settings.backend == "graph" and settings.mail_sender)
         return run(
             store,
@@ -413,8 +416,6 @@ def run_purge(settings: Settings):
             outbox_path(settings) if local_mail else None,
             build_job_lock(settings),
         )
-    finally:
-        store.close()
 
 
 def failed_erp_files(settings: Settings):

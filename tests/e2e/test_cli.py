@@ -4,25 +4,12 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from openpyxl import load_workbook
 
 from cxhub.cli import main
 from local.xlsx_store import XlsxHubStore
+from tests.e2e.cli_env import isolated  # noqa: F401  (autouse fixture)
 from tests.factories import body
-
-
-@pytest.fixture(autouse=True)
-def isolated(monkeypatch, tmp_path):
-    for name in (
-        "CXHUB_HUB",
-        "CXHUB_QUEUE",
-        "CXHUB_QUEUE_PATH",
-        "CXHUB_INTAKE_SECRET",
-        "FUNCTIONS_WORKER_RUNTIME",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
 
 
 def run(capsys, *args):

@@ -11,20 +11,8 @@ from cxhub.sample_data import staff_rows
 from cxhub.sample_erp import write_samples
 from hub.ports import HubChanges
 from local.xlsx_store import XlsxHubStore
+from tests.e2e.cli_env import isolated  # noqa: F401  (autouse fixture)
 from tests.factories import body
-
-
-@pytest.fixture(autouse=True)
-def isolated(monkeypatch, tmp_path):
-    for name in (
-        "CXHUB_HUB",
-        "CXHUB_QUEUE",
-        "CXHUB_QUEUE_PATH",
-        "CXHUB_INTAKE_SECRET",
-        "FUNCTIONS_WORKER_RUNTIME",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
 
 
 @pytest.fixture

@@ -13,19 +13,7 @@ import pytest
 
 from cxhub.cli import main
 from local.xlsx_store import XlsxHubStore
-
-
-@pytest.fixture(autouse=True)
-def isolated(monkeypatch, tmp_path):
-    for name in (
-        "CXHUB_HUB",
-        "CXHUB_QUEUE",
-        "CXHUB_QUEUE_PATH",
-        "CXHUB_INTAKE_SECRET",
-        "FUNCTIONS_WORKER_RUNTIME",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
+from tests.e2e.cli_env import isolated  # noqa: F401  (autouse fixture)
 
 
 @pytest.fixture(scope="module")
