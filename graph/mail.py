@@ -81,7 +81,7 @@ def _message(mail: MailMessage) -> Message:
         for i in mail.images
     ]
     attachments += [
-        FileAttachment(name=a.name, content_type=a.mime, content_bytes=a.data, is_inline=False)
+        FileAttachment(name=a.name, content_type=_with_charset(a.mime), content_bytes=a.data, is_inline=False)
         for a in mail.attachments
     ]
     return Message(
@@ -91,3 +91,8 @@ def _message(mail: MailMessage) -> Message:
         cc_recipients=[Recipient(email_address=EmailAddress(address=a)) for a in mail.cc],
         attachments=attachments or None,
     )
+
+
+def _with_charset(mime: str) -> str:
+    """Text attachments are UTF-8; saying so keeps "—" and "₦" intact in every mail client."""
+    return f"{mime}; charset=utf-8" if mime.startswith("text/") and "charset" not in mime else mime

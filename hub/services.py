@@ -462,7 +462,7 @@ def run_health(
     text = "\n".join(
         [subject, ""]
         + [
-            f"- {t.name}: {t.value:g} {t.unit} (threshold {t.threshold:g}){' CROSSED' if t.met else ''}"
+            f"- {t.name}: {t.value:.2f} {t.unit} (threshold {t.threshold:g}){' CROSSED' if t.met else ''}"
             for t in triggers
         ]
     )

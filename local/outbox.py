@@ -39,7 +39,15 @@ class OutboxMailer:
             )
         for attachment in message.attachments:
             maintype, subtype = attachment.mime.split("/", 1)
-            mail.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.name)
+            if maintype == "text":
+                # As text with charset=utf-8: bytes would go out without a charset, and a reader
+                # would decode "—" or "₦" as ASCII garbage.
+                text = attachment.data.decode("utf-8", errors="replace")
+                mail.add_attachment(text, subtype=subtype, filename=attachment.name, charset="utf-8")
+            else:
+                mail.add_attachment(
+                    attachment.data, maintype=maintype, subtype=subtype, filename=attachment.name
+                )
         self.folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         slug = re.sub(r"[^A-Za-z0-9]+", "-", message.subject).strip("-")[:50] or "mail"

@@ -91,7 +91,7 @@ def test_two_triggers_mail_the_admins_at_most_once_a_week():
     assert first.mailed and first.row["Triggers Met"] == 3
     (mail,) = mailer.sent
     assert mail.to == ("it@mikano.example",) and "3 upgrade triggers hold" in mail.subject
-    assert [a.name for a in mail.attachments] == ["requirements.md"] and "150 MB" in mail.html
+    assert [a.name for a in mail.attachments] == ["requirements.md"] and "150.00 MB" in mail.html
     again = run(store, mailer, state, datetime(2026, 11, 26, 6, 0, tzinfo=UTC))
     assert again.already_mailed_this_week and len(mailer.sent) == 1 and len(store.tables["Health"]) == 2
     next_week = run(store, mailer, state, datetime(2026, 11, 30, 6, 0, tzinfo=UTC))
@@ -101,3 +101,25 @@ def test_two_triggers_mail_the_admins_at_most_once_a_week():
 def test_one_trigger_alone_mails_nobody():
     store, mailer = hub_store(file_mb=150, open_s=1, steward=0), FakeMailer()
     assert not run(store, mailer, FakeState()).mailed and mailer.sent == []
+
+
+def test_text_attachments_keep_their_characters_in_the_eml(tmp_path):
+    """A '—' or '₦' in the requirements draft must not turn into garbage in a mail client."""
+    import email
+    from email import policy
+
+    from hub.ports import MailMessage
+    from local.outbox import OutboxMailer
+
+    draft = "# Draft — ₦12,500,000".encode()
+    path = OutboxMailer(tmp_path).send(
+        MailMessage(
+            to=("it@x",),
+            subject="s",
+            html="<p>x</p>",
+            attachments=(Attachment("d.md", draft, "text/markdown"),),
+        )
+    )
+    mail = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+    (part,) = mail.iter_attachments()
+    assert part.get_content_charset() == "utf-8" and part.get_content().rstrip("\n") == "# Draft — ₦12,500,000"
