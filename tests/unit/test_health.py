@@ -122,4 +122,5 @@ def test_text_attachments_keep_their_characters_in_the_eml(tmp_path):
     )
     mail = email.message_from_bytes(path.read_bytes(), policy=policy.default)
     (part,) = mail.iter_attachments()
-    assert part.get_content_charset() == "utf-8" and part.get_content().rstrip("\n") == "# Draft — ₦12,500,000"
+    assert part.get_content_charset() == "utf-8"
+    assert part.get_content().rstrip("\n") == "# Draft — ₦12,500,000"
