@@ -3,24 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cache
-
-import jinja2
 
 from hub.followups import FollowUpRules, StaffReminder, TeamDigest
 from hub.ports import MailMessage
+from hub.rendering import environment
 
 FORM_NAME = "Log a customer interaction"
-
-
-@cache
-def environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("hub", "templates"),
-        autoescape=jinja2.select_autoescape(["html", "j2"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 def reminder_mail(reminder: StaffReminder) -> MailMessage:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import cache
-
-import jinja2
 
 from hub.kpis import ALL, DIVISIONS, Kpi, monday_of, tone
+from hub.rendering import environment
 
 # What each chart of hub.charts shows, in the order the digest shows them.
 CHART_CAPTIONS: dict[str, str] = {
@@ -39,17 +37,6 @@ _FOOTER = (
     "Computed from the CX Hub workbook; each week runs Monday 00:00 to Sunday 23:59, Lagos time. "
     "The same numbers are on the hub's Dashboard tab."
 )
-
-
-@cache
-def environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("hub", "templates"),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
 
 
 def digest_subject(week: date) -> str:

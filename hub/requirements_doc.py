@@ -18,13 +18,12 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from functools import cache
 from typing import Any, Literal
 
-import jinja2
 import pandas as pd
 from markupsafe import Markup, escape
 
+from hub.rendering import environment
 from hub_schema.lists import CLOSED_STAGES, CLOSED_TICKET_STATUSES, LISTS
 from hub_schema.tabs import TABS
 
@@ -1471,16 +1470,9 @@ def _inline_html(text: str) -> Markup:
     )
 
 
-@cache
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("hub", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["inline"] = _inline_html
+def _environment():
+    env = environment()
+    env.filters.setdefault("inline", _inline_html)  # the draft's one piece of inline markup
     return env
 
 

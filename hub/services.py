@@ -19,7 +19,6 @@ from hub.erp_import import READS as ERP_READS
 from hub.erp_import import ImportReport, ImportRules, import_parsed
 from hub.erp_parse import ErpFileError, parse_export
 from hub.followup_mail import digest_mail, reminder_mail
-from hub.followup_mail import environment as followup_environment
 from hub.followups import FollowUpRules, plan_followups
 from hub.forms_sheet import new_rows
 from hub.governance import READ_COLUMNS as GOVERNANCE_COLUMNS
@@ -53,6 +52,7 @@ from hub.ports import (
     StateStore,
 )
 from hub.recorder import READS, Outcome, read_columns, record_batch
+from hub.rendering import environment as render_environment
 from hub.retention import purge_rejected
 from hub.validation import IntakeRules
 from hub.workspace import Table, add_audit
@@ -455,7 +455,7 @@ def run_health(
     exports = ", ".join(a.name for a in files if a.name.endswith(".zip"))
     subject = f"CX Hub: {len(met)} upgrade triggers hold — time to plan the move to a CRM"
     html = (
-        followup_environment()
+        render_environment()
         .get_template("health_alert.html.j2")
         .render(subject=subject, met=met, triggers=triggers, exports=exports)
     )
