@@ -6,12 +6,27 @@ creates records, so two submissions about the same new company in one batch make
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
 from hub.names import normalise_company_name, normalise_person_name
 from hub.ports import Row
+
+
+def follow_merged_into(rows: Mapping[str, Row], record_id: str) -> tuple[str | None, set[str]]:
+    """The record that survives today, following Merged Into from `record_id` (an upper-case key of
+    `rows`); None when the chain leaves `rows` or loops. Also the ids walked on the way."""
+    walked: set[str] = set()
+    current = record_id
+    while current in rows and current not in walked:
+        walked.add(current)
+        row = rows[current]
+        if row.get("Status") != "Merged" or not row.get("Merged Into"):
+            return current, walked
+        current = str(row["Merged Into"]).upper()
+    return None, walked
 
 
 @dataclass(frozen=True)
@@ -50,15 +65,10 @@ class AccountIndex:
 
     def survivor(self, account_id: str) -> str | None:
         """Follow Merged Into to the account that survives; None if the id is unknown."""
-        seen: set[str] = set()
-        current = account_id.upper()
-        while current in self.rows and current not in seen:
-            seen.add(current)
-            row = self.rows[current]
-            if row.get("Status") != "Merged" or not row.get("Merged Into"):
-                return current
-            current = str(row["Merged Into"]).upper()
-        return None if account_id.upper() not in self.rows else sorted(seen)[0]
+        found, walked = follow_merged_into(self.rows, account_id.upper())
+        if found is not None or account_id.upper() not in self.rows:
+            return found
+        return sorted(walked)[0]  # a broken chain or a loop: the oldest account on it
 
     def by_id(self, account_id: str) -> str | None:
         return self.survivor(account_id) if account_id.upper() in self.rows else None
@@ -118,15 +128,7 @@ class ContactIndex:
             self._by_name.setdefault(key, contact_id)
 
     def survivor(self, contact_id: str) -> str:
-        seen: set[str] = set()
-        current = contact_id
-        while current in self.rows and current not in seen:
-            seen.add(current)
-            row = self.rows[current]
-            if row.get("Status") != "Merged" or not row.get("Merged Into"):
-                return current
-            current = str(row["Merged Into"]).upper()
-        return contact_id
+        return follow_merged_into(self.rows, contact_id)[0] or contact_id
 
     def find(
         self, *, email: str | None, phone: str | None, name: str | None, account_id: str | None

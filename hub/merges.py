@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from hub.matching import follow_merged_into
 from hub.workspace import Table
 from hub_schema.lists import LISTS
 
@@ -78,15 +79,7 @@ def apply_merges(t: Mapping[str, Table], now: datetime, audit: Audit) -> MergeRe
 
 def _final(table: Table, record_id: str) -> str | None:
     """Follow Merged Into to the record that survives today."""
-    seen: set[str] = set()
-    current = record_id.strip().upper()
-    while current in table.by_key and current not in seen:
-        seen.add(current)
-        row = table.by_key[current]
-        if row.get("Status") != "Merged" or not row.get("Merged Into"):
-            return current
-        current = str(row["Merged Into"]).upper()
-    return None
+    return follow_merged_into(table.by_key, record_id.strip().upper())[0]
 
 
 def _survivor(table: Table, a: str, b: str) -> tuple[str, str]:
