@@ -18,9 +18,8 @@ from hub.matching import AccountIndex, MatchRules
 from hub.names import normalise_person_name
 from hub.ownership import salesperson_emails
 from hub.ports import HubChanges, Row
-from hub.recorder import review_key
 from hub.values import FieldError, parse_phone
-from hub.workspace import Table, add_audit, changes_of
+from hub.workspace import ReviewQueue, Table, add_audit, changes_of
 from hub_schema.cells import as_day
 from hub_schema.lists import LISTS
 from hub_schema.tabs import RAW_PAYLOAD_COLUMNS
@@ -96,7 +95,7 @@ class _Import:
         self.report = ImportReport(parsed.file, parsed.kind, parsed.profile)
         self.report.unmapped_headers = list(parsed.unmapped_headers)
         self.salespeople = salesperson_emails(self.t["Staff"].rows)
-        self.reviewed = {str(r.get("Match Key") or "") for r in self.t["Review Queue"].rows}
+        self.reviews = ReviewQueue(self.t["Review Queue"])
         self.rejected = {(r.get("Source Response ID"), r.get("Errors")) for r in self.t["Rejected"].rows}
 
     def rows(self) -> None:
@@ -187,26 +186,13 @@ class _Import:
         return account_id
 
     def _review(self, new_id: str, other: str, score: float, name: str, other_name: str, erp_id: str) -> None:
-        key = review_key(new_id, other)
-        if key in self.reviewed:
-            return
-        self.reviewed.add(key)
-        queue = self.t["Review Queue"]
-        queue.add(
-            {
-                "Review ID": queue.allocate(),
-                "Raised": self.now,
-                "Kind": "Account",
-                "Record A": new_id,
-                "Record B": other,
-                "Score": score,
-                "Reason": f"ERP customer {erp_id} {name!r} was added as {new_id}; it looks like {other} "
-                f"{other_name!r}, logged earlier through the Form (score {score:g}). Merge if they are "
-                "the same customer: the ERP account survives.",
-                "Match Key": key,
-            }
+        reason = (
+            f"ERP customer {erp_id} {name!r} was added as {new_id}; it looks like {other} {other_name!r}, "
+            f"logged earlier through the Form (score {score:g}). Merge if they are the same customer: "
+            "the ERP account survives."
         )
-        self.report.sent_to_review += 1
+        if self.reviews.raise_item(self.now, "Account", new_id, other, score, reason):
+            self.report.sent_to_review += 1
 
     # -- invoices -> Deals -----------------------------------------------------------------
     def _invoice(self, row: ErpRow) -> None:

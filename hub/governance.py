@@ -16,8 +16,7 @@ from hub.matching import AccountIndex
 from hub.merges import MergeResult, apply_merges
 from hub.ownership import OwnerRule, OwnershipResult, compute_owners
 from hub.ports import HubChanges, Row
-from hub.recorder import review_key
-from hub.workspace import Table, add_audit, changes_of
+from hub.workspace import ReviewQueue, Table, add_audit, changes_of
 
 ACTOR = "CX Hub governance"
 READS = (
@@ -94,32 +93,14 @@ def govern(
     for account_id, basis in ownership.basis_updates.items():
         t["Accounts"].set(account_id, {"Owner Basis": basis})
 
-    known = {
-        str(r.get("Match Key") or review_key(r.get("Record A"), r.get("Record B")))
-        for r in t["Review Queue"].rows
-    }
+    reviews = ReviewQueue(t["Review Queue"])
     raised, already = [], 0
     candidates = account_candidates(
         t["Accounts"].rows, t["Contacts"].rows, rules.duplicates
     ) + contact_candidates(t["Contacts"].rows, rules.duplicates)
-    queue = t["Review Queue"]
     for c in candidates:
-        key = review_key(c.a, c.b)
-        if key in known:
+        if reviews.raise_item(now, c.kind, c.a, c.b, c.score, c.reason(rules.duplicates)):
+            raised.append(c)
+        else:
             already += 1
-            continue
-        known.add(key)
-        raised.append(c)
-        queue.add(
-            {
-                "Review ID": queue.allocate(),
-                "Raised": now,
-                "Kind": c.kind,
-                "Record A": c.a,
-                "Record B": c.b,
-                "Score": c.score,
-                "Reason": c.reason(rules.duplicates),
-                "Match Key": key,
-            }
-        )
     return GovernanceResult(changes_of(t), merges, ownership, raised, already)

@@ -19,7 +19,7 @@ from hub.names import normalise_company_name
 from hub.pipeline import advance_opportunity, apply_ticket, has_ticket_fields
 from hub.ports import HubChanges, Row
 from hub.submission import FieldProblem, Rejection, Submission, unpack_raw
-from hub.workspace import Table, add_audit, changes_of
+from hub.workspace import ReviewQueue, Table, add_audit, changes_of, review_key
 from hub_schema.lists import LISTS
 from hub_schema.tabs import EXCEL_CELL_MAX_CHARS, RAW_PAYLOAD_COLUMNS
 
@@ -143,10 +143,7 @@ class _Batch:
             for r in self.t["Interactions"].rows
             if r.get("Source Response ID")
         }
-        self.reviewed = {
-            str(r.get("Match Key") or review_key(r.get("Record A"), r.get("Record B")))
-            for r in self.t["Review Queue"].rows
-        }
+        self.reviews = ReviewQueue(self.t["Review Queue"])
         self.rejected = {
             (r.get("Source Response ID"), r.get("Errors"), r.get("Raw Payload"))
             for r in self.t["Rejected"].rows
@@ -400,30 +397,8 @@ class _Batch:
             key=review_key(new_id, match.account_id),
         )
 
-    def _review(
-        self,
-        record_a: str,
-        record_b: str | None,
-        score: float,
-        reason: str,
-        key: str,
-    ) -> None:
-        if key in self.reviewed:
-            return
-        self.reviewed.add(key)
-        queue = self.t["Review Queue"]
-        queue.add(
-            {
-                "Review ID": queue.allocate(),
-                "Raised": self.now,
-                "Kind": "Account",
-                "Record A": record_a,
-                "Record B": record_b,
-                "Score": score,
-                "Reason": reason,
-                "Match Key": key,
-            }
-        )
+    def _review(self, record_a: str, record_b: str | None, score: float, reason: str, key: str) -> None:
+        self.reviews.raise_item(self.now, "Account", record_a, record_b, score, reason, key)
 
     def _resolve_contact(self, sub: Submission, account_id: str) -> str | None:
         email, phone, name = sub.get("contact_email"), sub.get("contact_phone"), sub.get("contact_name")
@@ -479,11 +454,6 @@ def _names_customer(sub: Submission) -> bool:
     return any(sub.get(k) for k in ("account_id", "erp_customer_id", "company_name")) or (
         sub.get("account_type") == "Individual"
     )
-
-
-def review_key(a: object, b: object) -> str:
-    """Order-free key of what a Review Queue item is about: 'ACC-000001|ACC-000007'."""
-    return "|".join(sorted(str(x or "").strip().upper() for x in (a, b)))
 
 
 def _raw_of(message: Mapping[str, Any]) -> str:

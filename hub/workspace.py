@@ -100,3 +100,48 @@ def add_audit(
             "Reason": reason,
         }
     )
+
+
+def review_key(a: object, b: object) -> str:
+    """Order-free key of what a Review Queue item is about: 'ACC-000001|ACC-000007'."""
+    return "|".join(sorted(str(x or "").strip().upper() for x in (a, b)))
+
+
+class ReviewQueue:
+    """The Review Queue as one run sees it: every question already asked (open or decided, so a
+    "Not duplicate" is never asked again) and the items this run raises."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self.keys = {
+            str(r.get("Match Key") or review_key(r.get("Record A"), r.get("Record B"))) for r in table.rows
+        }
+
+    def raise_item(
+        self,
+        at: Any,
+        kind: str,
+        record_a: str,
+        record_b: str | None,
+        score: float,
+        reason: str,
+        key: str | None = None,
+    ) -> bool:
+        """Add an item unless the same question was asked before; True when added."""
+        key = key or review_key(record_a, record_b)
+        if key in self.keys:
+            return False
+        self.keys.add(key)
+        self.table.add(
+            {
+                "Review ID": self.table.allocate(),
+                "Raised": at,
+                "Kind": kind,
+                "Record A": record_a,
+                "Record B": record_b,
+                "Score": score,
+                "Reason": reason,
+                "Match Key": key,
+            }
+        )
+        return True
