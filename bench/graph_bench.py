@@ -20,19 +20,7 @@ PAGE_ROWS = 5_000  # rows per range request in the paged read (19 columns: ~95k 
 def _settings(fake, item_id: str):
     from cxhub.settings import Settings
 
-    return Settings.from_env(
-        {
-            "CXHUB_BACKEND": "graph",
-            "CXHUB_GRAPH_BASE_URL": fake.graph_url,
-            "CXHUB_AUTHORITY_HOST": fake.base_url,
-            "CXHUB_TENANT_ID": fake.tenant,
-            "CXHUB_CLIENT_ID": fake.client_id,
-            "CXHUB_CLIENT_SECRET": fake.client_secret,
-            "CXHUB_HUB_DRIVE_ID": fake.drive_id,
-            "CXHUB_HUB_ITEM_ID": item_id,
-            "CXHUB_CA_BUNDLE": str(fake.cert_path),
-        }
-    )
+    return Settings.from_env(fake.settings_env(item_id))
 
 
 def _graph_requests(fake) -> int:

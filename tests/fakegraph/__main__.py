@@ -22,17 +22,7 @@ def main() -> None:
     item = fake.add_file("CX Hub.xlsx", hub.read_bytes())
     fake.start(args.port)
     print(f"Fake Graph on {fake.base_url}; point CX Hub at it with:\n")
-    for name, value in {
-        "CXHUB_BACKEND": "graph",
-        "CXHUB_GRAPH_BASE_URL": fake.graph_url,
-        "CXHUB_AUTHORITY_HOST": fake.base_url,
-        "CXHUB_TENANT_ID": fake.tenant,
-        "CXHUB_CLIENT_ID": fake.client_id,
-        "CXHUB_CLIENT_SECRET": fake.client_secret,
-        "CXHUB_HUB_DRIVE_ID": fake.drive_id,
-        "CXHUB_HUB_ITEM_ID": item,
-        "CXHUB_CA_BUNDLE": str(fake.cert_path),
-    }.items():
+    for name, value in fake.settings_env(item).items():
         print(f"export {name}='{value}'")
     try:
         while True:

@@ -189,6 +189,21 @@ class FakeGraph:
             self.items[item_id] = Item(item_id, name, parent)
         return item_id
 
+    def settings_env(self, item_id: str, **extra: str) -> dict[str, str]:
+        """The CXHUB_* settings that point CX Hub's graph backend at this fake and one hub item."""
+        return {
+            "CXHUB_BACKEND": "graph",
+            "CXHUB_GRAPH_BASE_URL": self.graph_url,
+            "CXHUB_AUTHORITY_HOST": self.base_url,
+            "CXHUB_TENANT_ID": self.tenant,
+            "CXHUB_CLIENT_ID": self.client_id,
+            "CXHUB_CLIENT_SECRET": self.client_secret,
+            "CXHUB_HUB_DRIVE_ID": self.drive_id,
+            "CXHUB_HUB_ITEM_ID": item_id,
+            "CXHUB_CA_BUNDLE": str(self.cert_path),
+            **extra,
+        }
+
     def workbook(self, item_id: str):
         """The workbook as it stands (openpyxl), for assertions."""
         with self._lock:

@@ -27,18 +27,7 @@ def hub_item(fake: FakeGraph, tmp_path: Path) -> str:
 
 
 def graph_env(fake: FakeGraph, item_id: str, **extra: str) -> dict[str, str]:
-    return {
-        "CXHUB_BACKEND": "graph",
-        "CXHUB_GRAPH_BASE_URL": fake.graph_url,
-        "CXHUB_AUTHORITY_HOST": fake.base_url,
-        "CXHUB_TENANT_ID": fake.tenant,
-        "CXHUB_CLIENT_ID": fake.client_id,
-        "CXHUB_CLIENT_SECRET": fake.client_secret,
-        "CXHUB_HUB_DRIVE_ID": fake.drive_id,
-        "CXHUB_HUB_ITEM_ID": item_id,
-        "CXHUB_CA_BUNDLE": str(fake.cert_path),
-        **extra,
-    }
+    return fake.settings_env(item_id, **extra)
 
 
 @pytest.fixture
