@@ -407,13 +407,17 @@ def run_purge(settings: Settings):
     from hub.services import run_purge as run
 
     with open_store(settings) as store:
+        from local.outbox import OutboxMailer
+
+        # Only the local outbox keeps mail to purge; what Outlook sent is Exchange's to keep.
         local_mail = not (settings.backend == "graph" and settings.mail_sender)
+        purge_mail = OutboxMailer(outbox_path(settings)).purge if local_mail else None
         return run(
             store,
             clock,
             settings.timezone,
             settings.retention_days,
-            outbox_path(settings) if local_mail else None,
+            purge_mail,
             build_job_lock(settings),
         )
 

@@ -9,8 +9,7 @@ import statistics
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from pathlib import Path
+from datetime import date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -545,10 +544,11 @@ def run_purge(
     clock: Callable[[], datetime],
     timezone: str,
     days: int,
-    outbox: Path | None = None,
+    purge_mail: Callable[[datetime], int] | None = None,
     lock: JobLock = NO_LOCK,
 ) -> PurgeReport:
-    """Purge raw payloads of Rejected rows, and local .eml mail, older than `days`."""
+    """Purge raw payloads of Rejected rows older than `days`, and kept mail (purge_mail: the local
+    outbox's, given the cutoff; mail sent through Outlook is Exchange's to keep)."""
     now = clock().astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
     report = PurgeReport()
     with lock.hold("hub"):
@@ -566,12 +566,8 @@ def run_purge(
             )
             store.apply(HubChanges(appends={"Audit": audit.new}, updates=updates))
             report.rejected_purged = len(updates)
-    if outbox is not None and outbox.is_dir():
-        cutoff = clock().timestamp() - days * 86400
-        for mail in outbox.glob("*.eml"):
-            if mail.stat().st_mtime < cutoff:
-                mail.unlink(missing_ok=True)
-                report.outbox_deleted += 1
+    if purge_mail is not None:
+        report.outbox_deleted = purge_mail(clock() - timedelta(days=days))
     log.info(
         "purge: %d rejected payload(s), %d outbox mail(s)", report.rejected_purged, report.outbox_deleted
     )

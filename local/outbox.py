@@ -54,3 +54,14 @@ class OutboxMailer:
         path = self.folder / f"{stamp}-{slug}.eml"
         path.write_bytes(bytes(mail))
         return path
+
+    def purge(self, before: datetime) -> int:
+        """Delete the .eml files written before `before` (retention); how many went."""
+        if not self.folder.is_dir():
+            return 0
+        cutoff, deleted = before.timestamp(), 0
+        for mail in self.folder.glob("*.eml"):
+            if mail.stat().st_mtime < cutoff:
+                mail.unlink(missing_ok=True)
+                deleted += 1
+        return deleted
