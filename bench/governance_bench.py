@@ -262,8 +262,8 @@ def generate(
 
 
 def bench_governance(emit, quick: bool) -> None:
-    from hub.duplicates import account_candidates
-    from hub.governance import GovernanceRules, govern
+    from hub.governance.duplicates import account_candidates
+    from hub.governance.nightly import GovernanceRules, govern
 
     scale = 0.2 if quick else 1.0
     tables, truth = generate(scale)
@@ -346,9 +346,9 @@ def _all_vs_all(accounts: list[dict[str, Any]]) -> int:
 
 def bench_governance_local_hub(emit, workdir) -> None:
     """The same run end to end on the embedded default: read the .xlsx hub, apply, write it back."""
-    from hub.governance import GovernanceRules
+    from hub.governance.jobs import run_governance
+    from hub.governance.nightly import GovernanceRules
     from hub.ports import HubChanges
-    from hub.services import run_governance
     from local.xlsx_store import XlsxHubStore
 
     tables, _ = generate(1.0)

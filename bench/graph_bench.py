@@ -33,7 +33,7 @@ def _burst(fake, workdir: Path, n: int, label: str, *, rows_per_add: int | None 
     from cxhub.local_intake import call_intake
     from cxhub.sample_data import generate
     from graph.workbook_store import GraphHubStore
-    from hub.services import drain
+    from hub.intake.writer import drain
     from hub_schema.template import build_template
     from local.journal_queue import JournalQueue
 

@@ -161,9 +161,11 @@ def full_hub(now: datetime, scale: float) -> dict[str, list[dict[str, Any]]]:
 
 def bench_reports(emit, quick: bool) -> None:
     from cxhub.wiring import health_attachments
-    from hub.followups import FollowUpRules
-    from hub.health import Thresholds
-    from hub.services import run_followups, run_health, run_kpis
+    from hub.followups.daily import run_followups
+    from hub.followups.plan import FollowUpRules
+    from hub.kpis.weekly import run_kpis
+    from hub.upgrade.triggers import Thresholds
+    from hub.upgrade.weekly import run_health
 
     clock = lambda: datetime(2026, 11, 23, 6, 0, tzinfo=UTC)  # noqa: E731  Monday 07:00 in Lagos
     tables = full_hub(datetime(2026, 11, 23, 7, 0), 0.2 if quick else 1.0)

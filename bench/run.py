@@ -64,7 +64,7 @@ def bench_writer(n: int, workdir: Path) -> None:
     from cxhub import wiring
     from cxhub.local_intake import call_intake
     from cxhub.sample_data import generate
-    from hub.services import drain
+    from hub.intake.writer import drain
     from local.journal_queue import JournalQueue
     from local.xlsx_store import XlsxHubStore
 

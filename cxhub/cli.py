@@ -257,7 +257,7 @@ def cmd_grant_site(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_poll_forms(args: argparse.Namespace, settings: Settings) -> int:
     from cxhub import wiring
-    from hub.services import poll_forms
+    from hub.intake.forms_poll import poll_forms
 
     source = wiring.build_forms_source(settings, args.workbook)
     if source is None:
@@ -275,7 +275,7 @@ def cmd_poll_forms(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_drain(args: argparse.Namespace, settings: Settings) -> int:
     from cxhub import wiring
-    from hub.services import drain
+    from hub.intake.writer import drain
 
     store = wiring.build_store(settings)
     if store.ensure_exists():
@@ -302,7 +302,7 @@ def _day(text: str):
 
 def cmd_import_erp(args: argparse.Namespace, settings: Settings) -> int:
     from cxhub import wiring
-    from hub.erp_parse import ErpFileError
+    from hub.governance.erp_parse import ErpFileError
 
     if not args.file.is_file():
         raise UsageError(f"{args.file} is not a file")
@@ -338,7 +338,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         if not done:
             print("The ERP drop folder holds no new files.")
         return EXIT_OK if all(i.outcome == "processed" for i in done) else EXIT_REJECTED
-    from hub.services import run_governance
+    from hub.governance.jobs import run_governance
 
     store = wiring.build_store(settings)
     store.ensure_exists()
@@ -440,7 +440,7 @@ def _run_health(settings: Settings, now) -> int:
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from cxhub import wiring
-    from hub.export_crm import export_hub
+    from hub.upgrade.export_crm import export_hub
     from hub_schema.tabs import TABS
 
     store = wiring.build_store(settings)
@@ -459,7 +459,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from cxhub import wiring
     from cxhub.local_intake import serve
-    from hub.services import drain
+    from hub.intake.writer import drain
 
     store = wiring.build_store(settings)
     if store.ensure_exists():
@@ -481,7 +481,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
     from cxhub import wiring
     from cxhub.local_intake import call_intake
-    from hub.services import drain
+    from hub.intake.writer import drain
 
     bodies = read_submission_file(args.file)
     store = wiring.build_store(settings)

@@ -14,9 +14,10 @@ from cxhub.local_intake import call_intake
 from cxhub.sample_data import generate, meeting_burst, staff_rows
 from cxhub.sample_erp import write_samples
 from cxhub.settings import Settings
-from hub.erp_import import ImportReport
+from hub.governance.erp_import import ImportReport
+from hub.governance.jobs import run_governance
+from hub.intake.writer import DrainReport, drain
 from hub.ports import HubChanges
-from hub.services import DrainReport, drain, run_governance
 
 DEMO_ADMIN = "it.admin@mikano.example"
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import azure.functions as func
 
-from hub.intake import MAX_BODY_BYTES, SIGNATURE_HEADER, sign
+from hub.intake.receive import MAX_BODY_BYTES, SIGNATURE_HEADER, sign
 from hub.ports import Queue
 
 log = logging.getLogger("cxhub.serve")

@@ -8,10 +8,10 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from cxhub.settings import DEFAULT_QUEUE_NAME, Settings
+from hub.intake.validation import IntakeRules
+from hub.intake.writer import WriterRules
 from hub.matching import MatchRules
 from hub.ports import HubStore, Queue
-from hub.services import WriterRules
-from hub.validation import IntakeRules
 
 
 def clock() -> datetime:
@@ -143,8 +143,8 @@ def build_forms_source(settings: Settings, workbook: str | None = None):
 
 
 def governance_rules(settings: Settings):
-    from hub.duplicates import DuplicateRules
-    from hub.governance import GovernanceRules
+    from hub.governance.duplicates import DuplicateRules
+    from hub.governance.nightly import GovernanceRules
 
     return GovernanceRules(
         owner_rule=settings.owner_rule,  # type: ignore[arg-type]
@@ -155,7 +155,7 @@ def governance_rules(settings: Settings):
 
 
 def import_rules(settings: Settings):
-    from hub.erp_import import ImportRules
+    from hub.governance.erp_import import ImportRules
 
     return ImportRules(
         phone_region=settings.phone_region,
@@ -184,8 +184,8 @@ def build_erp_drop(settings: Settings):
 
 def import_erp(settings: Settings, name: str, data: bytes, kind: str):
     """One ERP export into the configured hub; raises ErpFileError for an unreadable file."""
-    from hub.erp_parse import ErpFileError
-    from hub.services import import_erp_file
+    from hub.governance.erp_parse import ErpFileError
+    from hub.governance.jobs import import_erp_file
     from hub_schema.erp import KINDS
 
     if kind not in KINDS:
@@ -206,7 +206,7 @@ def import_erp(settings: Settings, name: str, data: bytes, kind: str):
 
 def run_erp_folder(settings: Settings):
     """Import what is in the ERP drop folder; None when no folder is set up."""
-    from hub.services import import_erp_folder
+    from hub.governance.jobs import import_erp_folder
 
     drop = build_erp_drop(settings)
     if drop is None:
@@ -262,7 +262,7 @@ def build_manager_lookup(settings: Settings):
 
 
 def followup_rules(settings: Settings):
-    from hub.followups import FollowUpRules
+    from hub.followups.plan import FollowUpRules
 
     return FollowUpRules(
         response_hours=settings.response_hours,
@@ -273,7 +273,7 @@ def followup_rules(settings: Settings):
 
 
 def run_followups(settings: Settings, now=None):
-    from hub.services import run_followups as run
+    from hub.followups.daily import run_followups as run
 
     with open_store(settings) as store:
         return run(
@@ -303,7 +303,7 @@ def kpi_recipients(settings: Settings):
 
 
 def run_kpis(settings: Settings, now=None):
-    from hub.services import run_kpis as run
+    from hub.kpis.weekly import run_kpis as run
 
     with open_store(settings) as store:
         return run(
@@ -317,7 +317,7 @@ def run_kpis(settings: Settings, now=None):
 
 
 def health_thresholds(settings: Settings):
-    from hub.health import Thresholds
+    from hub.upgrade.triggers import Thresholds
 
     return Thresholds(
         file_mb=settings.health_max_mb,
@@ -333,9 +333,9 @@ def health_attachments(tables, now):
     import io
     import zipfile
 
-    from hub.export_crm import FORMATS, export_hub
     from hub.ports import Attachment
-    from hub.requirements_doc import HealthEvidence, draft_requirements
+    from hub.upgrade.export_crm import FORMATS, export_hub
+    from hub.upgrade.requirements_doc import HealthEvidence, draft_requirements
 
     history = [
         HealthEvidence(
@@ -372,7 +372,7 @@ def health_attachments(tables, now):
 
 
 def run_health(settings: Settings, now=None):
-    from hub.services import run_health as run
+    from hub.upgrade.weekly import run_health as run
 
     with open_store(settings) as store:
         return run(
@@ -404,7 +404,7 @@ def job_run(settings: Settings, name: str):
 
 
 def run_purge(settings: Settings):
-    from hub.services import run_purge as run
+    from hub.operations.purge import run_purge as run
 
     with open_store(settings) as store:
         from local.outbox import OutboxMailer
@@ -445,7 +445,7 @@ def failed_erp_files(settings: Settings):
 
 
 def run_ops_digest(settings: Settings):
-    from hub.services import run_ops_digest as run
+    from hub.operations.ops_digest import run_ops_digest as run
 
     return run(
         build_queue(settings),
@@ -460,7 +460,7 @@ def run_ops_digest(settings: Settings):
 def health_status(settings: Settings) -> tuple[int, dict]:
     """What GET /api/health reports: queue depth, poison count, each timer's last run, the last
     Health row. 503 when the queue cannot be reached (nothing can be accepted then)."""
-    from hub.services import TIMER_JOBS
+    from hub.operations.timers import TIMER_JOBS
 
     body: dict = {"status": "ok"}
     code = 200

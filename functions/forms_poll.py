@@ -15,7 +15,7 @@ log = logging.getLogger("cxhub.forms")
 def forms_poll(timer: func.TimerRequest) -> None:
     from cxhub import wiring
     from cxhub.settings import Settings
-    from hub.services import poll_forms
+    from hub.intake.forms_poll import poll_forms
 
     settings = Settings.from_env()
     source = wiring.build_forms_source(settings)

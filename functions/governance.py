@@ -16,7 +16,7 @@ log = logging.getLogger("cxhub.governance")
 def governance(timer: func.TimerRequest) -> None:
     from cxhub import wiring
     from cxhub.settings import Settings
-    from hub.services import run_governance
+    from hub.governance.jobs import run_governance
 
     settings = Settings.from_env()
     store = wiring.build_store(settings)
@@ -55,8 +55,8 @@ def erp_folder_import(timer: func.TimerRequest) -> None:
 def erp_upload(req: func.HttpRequest) -> func.HttpResponse:
     from cxhub import wiring
     from cxhub.settings import Settings
-    from hub.erp_parse import ErpFileError
-    from hub.intake import SIGNATURE_HEADER, signature_ok
+    from hub.governance.erp_parse import ErpFileError
+    from hub.intake.receive import SIGNATURE_HEADER, signature_ok
     from hub.ports import HubUnavailable
 
     settings = Settings.from_env()

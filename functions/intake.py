@@ -19,7 +19,7 @@ log = logging.getLogger("cxhub.intake")
 def submissions(req: func.HttpRequest, outbox: func.Out[str]) -> func.HttpResponse:
     from cxhub import wiring
     from cxhub.settings import Settings
-    from hub.intake import SIGNATURE_HEADER, receive
+    from hub.intake.receive import SIGNATURE_HEADER, receive
 
     settings = Settings.from_env()
     reply = receive(

@@ -15,7 +15,7 @@ log = logging.getLogger("cxhub.writer")
 def writer(timer: func.TimerRequest) -> None:
     from cxhub import wiring
     from cxhub.settings import Settings
-    from hub.services import drain
+    from hub.intake.writer import drain
 
     if timer.past_due:
         log.info("writer is running late; draining everything queued now")

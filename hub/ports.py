@@ -208,3 +208,6 @@ class NoLock:
     @contextmanager
     def hold(self, name: str) -> Iterator[None]:
         yield
+
+
+NO_LOCK = NoLock()

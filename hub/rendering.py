@@ -1,4 +1,5 @@
-"""The one jinja2 environment for everything CX Hub renders from hub/templates (mails, the draft).
+"""The one jinja2 environment for everything CX Hub renders (mails, the draft); each capability keeps
+its templates in its own `templates/` folder, and template names are unique across them.
 
 Autoescaped (hub data is never trusted HTML), strict about undefined names (a typo in a template
 fails a test instead of mailing a blank), and blocks trimmed so the HTML stays readable.
@@ -10,11 +11,15 @@ from functools import cache
 
 import jinja2
 
+_WITH_TEMPLATES = ("followups", "kpis", "upgrade")
+
 
 @cache
 def environment() -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("hub", "templates"),
+        loader=jinja2.ChoiceLoader(
+            [jinja2.PackageLoader(f"hub.{pkg}", "templates") for pkg in _WITH_TEMPLATES]
+        ),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from cxhub.local_intake import build_server, call_intake
 from cxhub.sample_data import generate
-from hub.recorder import READS
-from hub.services import WriterRules, drain
+from hub.intake.recorder import READS
+from hub.intake.writer import WriterRules, drain
 from local.journal_queue import JournalQueue
 from local.xlsx_store import XlsxHubStore
 from tests.factories import NOW, body, raw
@@ -78,7 +78,7 @@ def test_a_writer_that_dies_after_writing_but_before_acknowledging_records_once(
     script = textwrap.dedent(f"""
         import os
         from datetime import datetime, UTC
-        from hub.services import WriterRules, drain
+        from hub.intake.writer import WriterRules, drain
         from local.journal_queue import JournalQueue
         from local.xlsx_store import XlsxHubStore
 

@@ -10,7 +10,7 @@ import pytest
 
 from cxhub.sample_erp import write_samples
 from functions.governance import erp_folder_import, erp_upload, governance
-from hub.intake import sign
+from hub.intake.receive import sign
 from local.xlsx_store import XlsxHubStore
 
 

@@ -8,7 +8,7 @@ import azure.functions as func
 import pytest
 
 from functions.intake import submissions
-from hub.intake import sign
+from hub.intake.receive import sign
 from tests.factories import body, raw
 
 

@@ -11,8 +11,8 @@ from tests.factories import NOW, body, raw
 
 
 def test_the_writer_timer_writes_what_intake_queued(tmp_path, monkeypatch, hub_path):
-    from hub.intake import receive
-    from hub.validation import IntakeRules
+    from hub.intake.receive import receive
+    from hub.intake.validation import IntakeRules
 
     queue_path = tmp_path / "q.sqlite"
     monkeypatch.setenv("CXHUB_HUB", str(hub_path))

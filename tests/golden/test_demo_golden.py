@@ -42,9 +42,7 @@ def snapshot(folder: Path) -> dict:
     store = XlsxHubStore(folder / "hub.xlsx")
     tables = store.read_tables([t.name for t in TABS])
     hub = {
-        name: [
-            {k: _plain(v) for k, v in row.items() if k not in MEASURED.get(name, set())} for row in rows
-        ]
+        name: [{k: _plain(v) for k, v in row.items() if k not in MEASURED.get(name, set())} for row in rows]
         for name, rows in tables.items()
     }
     mails = []

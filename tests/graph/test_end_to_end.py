@@ -15,8 +15,8 @@ from cxhub.cli import main
 from cxhub.local_intake import call_intake
 from cxhub.sample_data import generate
 from cxhub.settings import Settings
-from hub.recorder import READS
-from hub.services import WriterRules, drain
+from hub.intake.recorder import READS
+from hub.intake.writer import WriterRules, drain
 from local.xlsx_store import XlsxHubStore
 from tests.factories import body
 from tests.fakegraph import Fault

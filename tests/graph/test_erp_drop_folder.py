@@ -8,8 +8,8 @@ from cxhub import wiring
 from cxhub.sample_data import staff_rows
 from cxhub.sample_erp import write_samples
 from cxhub.settings import Settings
+from hub.governance.jobs import run_governance
 from hub.ports import HubChanges
-from hub.services import run_governance
 from tests.graph.conftest import graph_env
 
 

@@ -12,8 +12,8 @@ from openpyxl import Workbook
 from cloud.blob_state import BlobState
 from graph.auth import StateTokenCache
 from graph.forms_workbook import GraphFormsWorkbook
-from hub.services import poll_forms
-from hub.validation import IntakeRules
+from hub.intake.forms_poll import poll_forms
+from hub.intake.validation import IntakeRules
 from local.state import JsonFileState
 from tests.fakes import FakeQueue
 

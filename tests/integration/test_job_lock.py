@@ -67,7 +67,7 @@ def test_the_writer_leaves_messages_queued_while_another_job_writes(tmp_path):
     from datetime import UTC, datetime
 
     from cxhub.local_intake import call_intake
-    from hub.services import WriterRules, drain
+    from hub.intake.writer import WriterRules, drain
     from local.journal_queue import JournalQueue
     from tests.factories import body, raw
     from tests.fakes import FakeHubStore

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hub.duplicates import DuplicateRules, account_candidates, contact_candidates
+from hub.governance.duplicates import DuplicateRules, account_candidates, contact_candidates
 
 
 def acc(account_id, name, **extra):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from hub.erp_parse import ErpFileError, parse_amount, parse_erp_date, parse_export
+from hub.governance.erp_parse import ErpFileError, parse_amount, parse_erp_date, parse_export
 from hub_schema.erp import FIELD_TYPES, KINDS, load_mappings
 
 MAPPINGS = load_mappings()

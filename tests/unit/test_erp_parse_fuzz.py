@@ -10,7 +10,7 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hub.erp_parse import ErpFileError, ParsedFile, parse_export
+from hub.governance.erp_parse import ErpFileError, ParsedFile, parse_export
 from hub.text import clean_text
 from hub_schema.erp import load_mappings
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 
-from hub.followup_mail import digest_mail, reminder_mail
-from hub.followups import FollowUpRules, plan_followups
-from hub.services import run_followups
+from hub.followups.daily import run_followups
+from hub.followups.mail import digest_mail, reminder_mail
+from hub.followups.plan import FollowUpRules, plan_followups
 from tests.fakes import FakeHubStore, FakeMailer, FakeState
 
 NOW = datetime(2026, 11, 23, 7, 0)  # Monday 07:00 in Lagos

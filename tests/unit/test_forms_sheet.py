@@ -5,7 +5,7 @@ from datetime import datetime
 
 import pytest
 
-from hub.forms_sheet import new_rows
+from hub.intake.forms_sheet import new_rows
 
 HEADER = [
     "ID",

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from hub.health import Measures, Thresholds, evaluate, last_full_week, peak_concurrent_users, steward_hours
 from hub.ports import Attachment
-from hub.services import run_health
+from hub.upgrade.triggers import (
+    Measures,
+    Thresholds,
+    evaluate,
+    last_full_week,
+    peak_concurrent_users,
+    steward_hours,
+)
+from hub.upgrade.weekly import run_health
 from tests.fakes import FakeHubStore, FakeMailer, FakeState
 
 TODAY = date(2026, 11, 23)  # a Monday: the last full week is 16-22 November

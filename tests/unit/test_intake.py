@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from hub.intake import MAX_BODY_BYTES, receive, sign
-from hub.submission import Rejection, Submission, submission_id_for
-from hub.validation import IntakeRules
+from hub.intake.receive import MAX_BODY_BYTES, receive, sign
+from hub.intake.submission import Rejection, Submission, submission_id_for
+from hub.intake.validation import IntakeRules
 from tests.factories import NOW, body, raw
 
 RULES = IntakeRules()

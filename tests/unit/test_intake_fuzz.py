@@ -7,9 +7,9 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hub.intake import receive
-from hub.submission import Rejection, Submission
-from hub.validation import IntakeRules
+from hub.intake.receive import receive
+from hub.intake.submission import Rejection, Submission
+from hub.intake.validation import IntakeRules
 from hub_schema.form import questions
 from tests.factories import NOW, body
 

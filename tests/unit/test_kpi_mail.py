@@ -8,9 +8,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from hub.charts import CHARTS, all_charts, csat_trend
-from hub.kpi_mail import CHART_CAPTIONS, format_value, render_kpi_digest
-from hub.kpis import ALL, Kpi, compute_kpis
+from hub.kpis.charts import CHARTS, all_charts, csat_trend
+from hub.kpis.compute import ALL, Kpi, compute_kpis
+from hub.kpis.mail import CHART_CAPTIONS, format_value, render_kpi_digest
 from hub_schema.lists import LISTS
 
 WEEK = date(2026, 11, 16)

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from hub.kpis import ALL, Kpi, compute_kpis, dashboard_rows, tone
+from hub.kpis.compute import ALL, Kpi, compute_kpis, dashboard_rows, tone
 from hub_schema.lists import LISTS
 from hub_schema.tabs import tab
 

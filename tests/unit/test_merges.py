@@ -7,7 +7,7 @@ from datetime import date, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub.governance import GovernanceRules, govern
+from hub.governance.nightly import GovernanceRules, govern
 from hub.matching import AccountIndex
 
 NOW = datetime(2026, 11, 23, 2, 0)

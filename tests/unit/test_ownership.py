@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from hub.governance.ownership import compute_owners
 from hub.matching import AccountIndex
-from hub.ownership import compute_owners
 
 AS_OF = date(2026, 11, 23)
 STAFF = [

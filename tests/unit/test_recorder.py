@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from hub.intake import receive
-from hub.recorder import READS, record_batch
-from hub.validation import IntakeRules
+from hub.intake.receive import receive
+from hub.intake.recorder import READS, record_batch
+from hub.intake.validation import IntakeRules
 from tests.factories import NOW, body, raw
 from tests.fakes import FakeHubStore
 

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 import pytest
 
-from hub.validation import IntakeRules, validate
+from hub.intake.validation import IntakeRules, validate
 from tests.factories import NOW, body
 
 RULES = IntakeRules()

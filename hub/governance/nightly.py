@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from hub.duplicates import Candidate, DuplicateRules, account_candidates, contact_candidates
+from hub.governance.duplicates import Candidate, DuplicateRules, account_candidates, contact_candidates
+from hub.governance.merges import MergeResult, apply_merges
+from hub.governance.ownership import OwnerRule, OwnershipResult, compute_owners
 from hub.matching import AccountIndex
-from hub.merges import MergeResult, apply_merges
-from hub.ownership import OwnerRule, OwnershipResult, compute_owners
 from hub.ports import HubChanges, Row
-from hub.workspace import ReviewQueue, Table, add_audit, changes_of
+from hub.tables import ReviewQueue, Table, add_audit, changes_of
 
 ACTOR = "CX Hub governance"
 READS = (

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from hub.submission import FieldProblem, Submission
+from hub.intake.submission import FieldProblem, Submission
 from hub.text import clean_text, is_placeholder
 from hub.values import (
     FieldError,

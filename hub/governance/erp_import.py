@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from hub.erp_parse import ErpRow, ErpRowError, ParsedFile
+from hub.governance.erp_parse import ErpRow, ErpRowError, ParsedFile
+from hub.governance.ownership import salesperson_emails
 from hub.matching import AccountIndex, MatchRules
 from hub.names import normalise_person_name
-from hub.ownership import salesperson_emails
 from hub.ports import HubChanges, Row
+from hub.tables import ReviewQueue, Table, add_audit, changes_of
 from hub.values import FieldError, parse_phone
-from hub.workspace import ReviewQueue, Table, add_audit, changes_of
 from hub_schema.cells import as_day
 from hub_schema.lists import LISTS
 from hub_schema.tabs import RAW_PAYLOAD_COLUMNS

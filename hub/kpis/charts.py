@@ -18,7 +18,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from hub.kpis import (
+from hub.kpis.compute import (
     DIVISIONS,
     STAGES,
     KpiTargets,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from hub.kpis import ALL, DIVISIONS, Kpi, monday_of, tone
+from hub.kpis.compute import ALL, DIVISIONS, Kpi, monday_of, tone
 from hub.rendering import environment
 
 # What each chart of hub.charts shows, in the order the digest shows them.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from hub.followups import FollowUpRules, StaffReminder, TeamDigest
+from hub.followups.plan import FollowUpRules, StaffReminder, TeamDigest
 from hub.ports import MailMessage
 from hub.rendering import environment
 

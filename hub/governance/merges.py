@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from hub.matching import follow_merged_into
-from hub.workspace import Table
+from hub.tables import Table
 from hub_schema.lists import LISTS
 
 # Which columns point at an account or a contact, per tab.

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from hub.intake.submission import Submission
 from hub.names import normalise_company_name
-from hub.submission import Submission
-from hub.workspace import Table
+from hub.tables import Table
 from hub_schema.lists import CLOSED_STAGES, CLOSED_TICKET_STATUSES
 
 TICKET_FIELDS = ("ticket_id", "ticket_category", "ticket_status", "quote_amount", "final_amount", "csat")

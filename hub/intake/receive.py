@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from hub.submission import FieldProblem, Rejection, submission_id_for
-from hub.validation import IntakeRules, validate
+from hub.intake.submission import FieldProblem, Rejection, submission_id_for
+from hub.intake.validation import IntakeRules, validate
 
 MAX_BODY_BYTES = 64 * 1024
 SIGNATURE_HEADER = "X-CXHub-Signature"

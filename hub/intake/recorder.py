@@ -14,12 +14,12 @@ from datetime import datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from hub.intake.opportunities_tickets import advance_opportunity, apply_ticket, has_ticket_fields
+from hub.intake.submission import FieldProblem, Rejection, Submission, unpack_raw
 from hub.matching import AccountIndex, ContactIndex, MatchRules, NearMatch
 from hub.names import normalise_company_name
-from hub.pipeline import advance_opportunity, apply_ticket, has_ticket_fields
 from hub.ports import HubChanges, Row
-from hub.submission import FieldProblem, Rejection, Submission, unpack_raw
-from hub.workspace import ReviewQueue, Table, add_audit, changes_of, review_key
+from hub.tables import ReviewQueue, Table, add_audit, changes_of, review_key
 from hub_schema.lists import LISTS
 from hub_schema.tabs import EXCEL_CELL_MAX_CHARS, RAW_PAYLOAD_COLUMNS
 

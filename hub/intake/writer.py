@@ -1,0 +1,134 @@
+"""The writer: everything queued, written into the hub one batch (one write per table) at a time."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from hub.intake.recorder import READS, Outcome, read_columns, record_batch
+from hub.matching import MatchRules
+from hub.ports import (
+    NO_LOCK,
+    HubStore,
+    HubUnavailable,
+    JobLock,
+    Queue,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WriterRules:
+    batch_size: int = 500
+    max_attempts: int = 5
+    visibility_timeout: int = 300  # seconds a received message stays hidden
+    timezone: str = "Africa/Lagos"
+    match: MatchRules = field(default_factory=MatchRules)
+
+
+@dataclass
+class DrainReport:
+    outcomes: list[Outcome] = field(default_factory=list)
+    poisoned: int = 0
+    failed: int = 0  # left queued after an error in processing; retried, then poisoned
+    hub_locked: str | None = None  # why the last batch was not written (locked, throttled, unreachable)
+    batches: int = 0
+    seconds: float = 0.0
+    written: dict[str, int] = field(default_factory=dict)
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+
+def drain(
+    queue: Queue,
+    store: HubStore,
+    clock: Callable[[], datetime],
+    rules: WriterRules = WriterRules(),
+    lock: JobLock = NO_LOCK,
+) -> DrainReport:
+    """Write everything queued into the hub, one batch (one write per table) at a time.
+
+    At-least-once delivery plus the recorder's idempotency (Source Response ID) makes every
+    submission land exactly once, whatever crashes or repeats happen in between.
+    """
+    report = DrainReport()
+    started = time.perf_counter()
+    tz = ZoneInfo(rules.timezone)
+    seen: set[str] = set()
+    while True:
+        received = queue.receive(rules.batch_size, rules.visibility_timeout)
+        # A message that failed earlier in this run (its timeout may be short) waits for the next run.
+        for msg in (m for m in received if m.id in seen):
+            queue.release(msg)
+        received = [m for m in received if m.id not in seen]
+        if not received:
+            break
+        seen.update(m.id for m in received)
+        report.batches += 1
+        usable = []
+        for msg in received:
+            if msg.body is None:
+                queue.poison(msg, "the message is not a JSON object")
+                report.poisoned += 1
+            elif msg.dequeue_count > rules.max_attempts:
+                queue.poison(msg, f"failed {rules.max_attempts} times")
+                report.poisoned += 1
+            else:
+                usable.append(msg)
+        if not usable:
+            continue
+        now = clock().astimezone(tz).replace(tzinfo=None)
+        try:
+            bodies = [m.body for m in usable if m.body is not None]  # usable messages all have one
+            with lock.hold("hub"):  # from the read to the write: IDs are allocated from what was read
+                tables = store.read_tables(READS, fresh=True, columns=read_columns(bodies))
+                result = record_batch(tables, bodies, now, rules.match, tz)
+                store.apply(result.changes)
+        except HubUnavailable as e:
+            # Not the messages' fault: put them back without counting this attempt against them.
+            for msg in usable:
+                queue.release(msg)
+            report.hub_locked = str(e)
+            log.warning("hub not writable (%s); %d message(s) left queued", type(e).__name__, len(usable))
+            break
+        failed = 0
+        for msg, outcome in zip(usable, result.outcomes, strict=True):
+            if outcome.status == "failed":
+                failed += 1
+                log.error(
+                    "message %s (%s) failed in the rules (attempt %d): %s",
+                    msg.id,
+                    outcome.submission_id,
+                    msg.dequeue_count,
+                    outcome.notes[0],
+                )
+            else:
+                queue.delete(msg)
+            # One line per message, keyed by the submission ID that intake logged: the correlation
+            # from the Form to the hub row. IDs and outcomes only, never answers (no PII).
+            log.info(
+                "%s",
+                json.dumps(
+                    {
+                        "event": "writer",
+                        "submissionId": outcome.submission_id,
+                        "status": outcome.status,
+                        "interactionId": outcome.interaction_id,
+                        "attempt": msg.dequeue_count,
+                    }
+                ),
+            )
+        report.failed += failed
+        report.outcomes.extend(result.outcomes)
+        for tab, n in result.changes.counts().items():
+            report.written[tab] = report.written.get(tab, 0) + n
+        log.info("batch written: %d message(s), %d failed, %s", len(usable), failed, result.changes.counts())
+    report.seconds = time.perf_counter() - started
+    return report

@@ -1,0 +1,86 @@
+"""The weekly KPI job: Dashboard rows for last week and the digest with charts."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from hub.kpis.charts import csat_trend, first_response_histogram, interactions_by_channel, pipeline_funnel
+from hub.kpis.compute import compute_kpis, dashboard_rows
+from hub.kpis.mail import render_kpi_digest
+from hub.ports import (
+    HubChanges,
+    HubStore,
+    InlineImage,
+    Mailer,
+    MailMessage,
+    StateStore,
+)
+from hub.upgrade.triggers import (
+    last_full_week,
+)
+from hub_schema.cells import as_day
+from hub_schema.tabs import TABS
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class KpiReport:
+    week: date
+    rows_written: int = 0
+    already_recorded: bool = False
+    mailed_to: list[str] = field(default_factory=list)
+
+
+def run_kpis(
+    store: HubStore,
+    mailer: Mailer,
+    state: StateStore,
+    clock: Callable[[], datetime],
+    timezone: str,
+    recipients: Callable[[Mapping[str, list[dict]]], list[str]],
+) -> KpiReport:
+    """Last full week's KPIs: rows on the Dashboard tab (once per week) and the digest to managers."""
+    now = clock().astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+    week, _ = last_full_week(now.date())
+    tables = store.read_tables([t.name for t in TABS])
+    report = KpiReport(week)
+    kpis = compute_kpis(tables, week, now)
+    recorded = {(as_day(r.get("Week")), r.get("Division"), r.get("KPI")) for r in tables["Dashboard"]}
+    rows = [
+        r for r in dashboard_rows(kpis, now) if (as_day(r["Week"]), r["Division"], r["KPI"]) not in recorded
+    ]
+    report.already_recorded = not rows
+    if rows:
+        store.apply(HubChanges(appends={"Dashboard": rows}))
+        report.rows_written = len(rows)
+    key = f"kpi-digest-sent:{week.isoformat()}"
+    if state.get(key):
+        return report
+    charts = {
+        "funnel": pipeline_funnel(tables, week),
+        "response": first_response_histogram(tables, week),
+        "csat": csat_trend(tables, week),
+        "channels": interactions_by_channel(tables, week),
+    }
+    cids = {name: f"{name}-{week.isoformat()}@cxhub" for name in charts}
+    html, text = render_kpi_digest(kpis, week, cids)
+    images = tuple(InlineImage(cids[name], data, name=f"{name}.png") for name, data in charts.items())
+    to = tuple(recipients(tables))
+    if to:
+        mailer.send(
+            MailMessage(
+                to=to,
+                subject=f"CX Hub: weekly KPIs, week of {week:%d %b %Y}",
+                html=html,
+                text=text,
+                images=images,
+            )
+        )
+        report.mailed_to = list(to)
+        state.set(key, now.isoformat())
+    return report

@@ -1,0 +1,80 @@
+"""The daily operations mail to the admins: poisoned messages, failed ERP files, failed jobs."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from hub.operations.timers import TIMER_JOBS
+from hub.ports import (
+    Mailer,
+    MailMessage,
+    Queue,
+    StateStore,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class OpsDigest:
+    poison_count: int
+    poisoned: list[tuple[str, str]]
+    failed_files: list[str]
+    failed_jobs: dict[str, str]
+
+    def is_empty(self) -> bool:
+        return not (self.poison_count or self.failed_files or self.failed_jobs)
+
+
+def run_ops_digest(
+    queue: Queue,
+    state: StateStore,
+    mailer: Mailer,
+    clock: Callable[[], datetime],
+    admins: tuple[str, ...],
+    failed_files: Callable[[str | None], list[str]] = lambda since: [],
+) -> OpsDigest:
+    """Once a day: poisoned messages, ERP files that failed since the last digest, jobs whose last
+    run failed. Nothing to say, no mail."""
+    now = clock()
+    since = state.get("ops-digest:last")
+    runs = {name: json.loads(state.get(f"last-run:{name}") or "{}") for name in TIMER_JOBS}
+    digest = OpsDigest(
+        poison_count=queue.poison_count(),
+        poisoned=queue.poisoned()[:20],
+        failed_files=failed_files(since),
+        failed_jobs={
+            name: str(run.get("error")) for name, run in runs.items() if run and not run.get("ok", True)
+        },
+    )
+    if not digest.is_empty() and admins:
+        lines = []
+        if digest.poison_count:
+            lines.append(
+                f"{digest.poison_count} queued submission(s) failed every attempt and were set aside "
+                "(the poison queue); they are kept, not lost:"
+            )
+            lines += [f"  - {ident}: {reason}" for ident, reason in digest.poisoned]
+        if digest.failed_files:
+            lines.append(
+                "ERP files that could not be imported (see Failed/ in the ERP folder, with their reports):"
+            )
+            lines += [f"  - {name}" for name in digest.failed_files]
+        if digest.failed_jobs:
+            lines.append("Jobs whose last run failed (details in Application Insights):")
+            lines += [f"  - {name}: {error}" for name, error in sorted(digest.failed_jobs.items())]
+        text = "\n".join(lines)
+        html = '<pre style="font-family:Consolas,monospace;font-size:13px;">' + _html_escape(text) + "</pre>"
+        mailer.send(MailMessage(to=admins, subject="CX Hub: operations need a look", html=html, text=text))
+    state.set("ops-digest:last", now.isoformat())
+    return digest
+
+
+def _html_escape(text: str) -> str:
+    import html
+
+    return html.escape(text)

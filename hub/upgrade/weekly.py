@@ -1,0 +1,99 @@
+"""The weekly upgrade check: the Health row, and the admins' mail when two triggers hold."""
+
+from __future__ import annotations
+
+import logging
+import statistics
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from hub.ports import (
+    Attachment,
+    HubChanges,
+    HubStore,
+    Mailer,
+    MailMessage,
+    StateStore,
+)
+from hub.rendering import environment as render_environment
+from hub.upgrade.triggers import (
+    Measures,
+    Thresholds,
+    Trigger,
+    evaluate,
+    health_row,
+    peak_concurrent_users,
+    steward_hours,
+)
+from hub_schema.tabs import TABS
+
+log = logging.getLogger(__name__)
+
+
+HEALTH_COLUMNS = {"Interactions": ("Interaction ID", "Logged By", "Submitted At", "Date")}
+
+
+@dataclass
+class HealthReport:
+    row: dict
+    triggers: list[Trigger]
+    mailed: bool = False
+    already_mailed_this_week: bool = False
+
+
+def run_health(
+    store: HubStore,
+    mailer: Mailer,
+    state: StateStore,
+    clock: Callable[[], datetime],
+    limits: Thresholds,
+    timezone: str,
+    admins: tuple[str, ...],
+    attachments: Callable[[Mapping[str, list[dict]], datetime], list[Attachment]] = lambda tables, now: [],
+) -> HealthReport:
+    """Measure the four triggers, append a Health row, and mail the admins (at most once a week)
+    when two or more hold."""
+    now = clock().astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+    file_mb = store.size_bytes() / 1e6
+    open_seconds = statistics.median(store.measure_open() for _ in range(3))
+    tables = store.read_tables(("Steward Log", "Interactions", "Health"), columns=HEALTH_COLUMNS)
+    measures = Measures(
+        file_mb=file_mb,
+        open_seconds=open_seconds,
+        steward_hours=steward_hours(tables["Steward Log"], now.date()),
+        peak_users=peak_concurrent_users(tables["Interactions"], now.date()),
+    )
+    triggers = evaluate(measures, tables["Health"], now, limits)
+    row = health_row(measures, triggers, now)
+    store.apply(HubChanges(appends={"Health": [row]}))
+    report = HealthReport(row, triggers)
+    met = [t for t in triggers if t.met]
+    if len(met) < 2 or not admins:
+        return report
+    year, week, _ = now.isocalendar()
+    key = f"health-mailed:{year}-W{week:02d}"
+    if state.get(key):
+        report.already_mailed_this_week = True
+        return report
+    everything = store.read_tables([t.name for t in TABS])
+    files = attachments(everything, now)
+    exports = ", ".join(a.name for a in files if a.name.endswith(".zip"))
+    subject = f"CX Hub: {len(met)} upgrade triggers hold — time to plan the move to a CRM"
+    html = (
+        render_environment()
+        .get_template("health_alert.html.j2")
+        .render(subject=subject, met=met, triggers=triggers, exports=exports)
+    )
+    text = "\n".join(
+        [subject, ""]
+        + [
+            f"- {t.name}: {t.value:.2f} {t.unit} (threshold {t.threshold:g}){' CROSSED' if t.met else ''}"
+            for t in triggers
+        ]
+    )
+    mailer.send(MailMessage(to=admins, subject=subject, html=html, text=text, attachments=tuple(files)))
+    state.set(key, now.isoformat())
+    report.mailed = True
+    return report
