@@ -335,7 +335,7 @@ def health_attachments(tables, now):
 
     from hub.ports import Attachment
     from hub.upgrade.export_crm import FORMATS, export_hub
-    from hub.upgrade.requirements_doc import HealthEvidence, draft_requirements
+    from hub.upgrade.requirements import HealthEvidence, draft_requirements
 
     history = [
         HealthEvidence(

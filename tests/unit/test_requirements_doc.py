@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from hub.upgrade.requirements_doc import V6_OPEN_QUESTIONS, HealthEvidence, draft_requirements
+from hub.upgrade.requirements import V6_OPEN_QUESTIONS, HealthEvidence, draft_requirements
 
 NOW = datetime(2026, 11, 23, 10, 0)
 

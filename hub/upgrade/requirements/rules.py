@@ -1,0 +1,133 @@
+"""What the CRM requirements draft measures against: the v6 upgrade triggers, the tabs that hold
+customer data, the columns blank by design, and the v6 open questions it quotes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from hub_schema.lists import LISTS
+
+
+@dataclass(frozen=True)
+class HealthEvidence:
+    """One Health row, as plain values (None where the check could not measure)."""
+
+    checked_at: datetime
+    file_mb: float | None
+    open_seconds: float | None
+    steward_hours: float | None
+    peak_users: int | None
+    triggers_met: int | None
+
+
+# --- the v6 upgrade rule -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Trigger:
+    label: str
+    attr: str  # the HealthEvidence field
+    limit: float  # the trigger holds when the value is strictly above (v6: "exceeds", "more than")
+    unit: str
+
+
+TRIGGERS: tuple[Trigger, ...] = (
+    Trigger("File size", "file_mb", 100, "MB"),
+    Trigger("Time to open and save", "open_seconds", 10, "s"),
+    Trigger("Data steward hours per week", "steward_hours", 2, "h"),
+    Trigger("Concurrent users (peak)", "peak_users", 25, "users"),
+)
+TRIGGERS_FOR_UPGRADE = 2  # v6: "when any two of the following are true"
+
+# Below this share of rows a field counts as rarely used.
+RARELY_USED = 0.10
+# Tabs that hold customer and business data: their unused fields are candidates to drop. The other
+# tabs are the hub's own machinery (queues, logs), which a CRM replaces with its own features.
+DATA_TABS = (
+    "Accounts",
+    "Contacts",
+    "Interactions",
+    "Opportunities",
+    "Tickets",
+    "Deals",
+    "Price List",
+    "Staff",
+)
+MONTHS_SHOWN = 12
+WEEKS_SHOWN = 12
+ACTIVE_DAYS = 90
+
+# Columns that stay blank until something happens to the row: blank there is not disuse, so they
+# are reported apart from the drop candidates.
+BLANK_BY_DESIGN: dict[tuple[str, str], str] = {
+    ("Accounts", "Merged Into"): "filled only on merged accounts",
+    ("Accounts", "Owner Override"): "filled only where a manager overrides the ownership rule",
+    ("Contacts", "Merged Into"): "filled only on merged contacts",
+    ("Interactions", "Last Reminded"): "filled only once a reminder went out",
+    ("Opportunities", "Closed"): "filled only on won or lost opportunities",
+    ("Opportunities", "Lost Reason"): "filled only on lost opportunities",
+    **{
+        ("Opportunities", f"Date Entered {stage}"): "filled only once an opportunity reaches the stage"
+        for stage in LISTS["Pipeline Stages"]
+    },
+    ("Tickets", "Resolved"): "filled only on resolved tickets",
+    ("Tickets", "Final Amount"): "filled only once a service bill is final",
+    ("Tickets", "Manager Approved"): "filled only when a bill needs approval",
+    ("Review Queue", "Decision"): "filled only once a steward decides",
+    ("Review Queue", "Decided By"): "filled only once a steward decides",
+    ("Review Queue", "Decided At"): "filled only once a steward decides",
+    ("Review Queue", "Applied At"): "filled only once a merge is applied",
+    ("Rejected", "Raw Payload 2"): "filled only for payloads over 32,767 characters",
+    ("Rejected", "Raw Payload 3"): "filled only for payloads over 65,534 characters",
+    ("Rejected", "Resolved By"): "filled only once a steward resolves the row",
+    ("Audit", "Before"): "filled only for changes of a value",
+    ("Audit", "After"): "filled only for changes of a value",
+}
+
+# Quoted verbatim from the v6 strategy (seed 002, "Open Questions for Discovery Phase").
+V6_OPEN_QUESTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "Overall Strategy",
+        (
+            "Which divisions are officially in-scope for Phase 1 of this project? "
+            "(e.g., Motors and Power only?)",
+            "What is the single most important outcome management wants to see from this in the "
+            "first 3 months?",
+            "What is the policy for cross-divisional sales compensation?",
+        ),
+    ),
+    (
+        "For the Data & ERP Team",
+        (
+            "What are the unique identifiers for customers in the ERP? Can we use this as the "
+            "`ERP Customer ID`?",
+            'Is it possible to export customer records based on "last modified date" to avoid '
+            "exporting the entire database each time?",
+            "How frequently can we realistically run these exports without impacting system "
+            "performance? Daily? Weekly?",
+        ),
+    ),
+    (
+        "For Divisional Heads (Motors, Power, Medical, GRAS/Clinic)",
+        (
+            "What is the biggest customer complaint you hear today that is NOT related to product "
+            "price or quality?",
+            "What is one piece of information your salespeople/staff constantly have to ask for that "
+            "slows them down?",
+            'What does a "qualified lead" look like for your division? What is the minimum '
+            "information needed?",
+        ),
+    ),
+    (
+        "For Sales & Marketing",
+        (
+            "What is the current process for handing off a lead from marketing (or an inbound call) to "
+            "a salesperson?",
+            'How is "Account Ownership" currently decided? How are disputes resolved?',
+            "What are the most common reasons a customer gives for not buying from us (after they have "
+            "received a quote)?",
+        ),
+    ),
+)
