@@ -160,10 +160,10 @@ def full_hub(now: datetime, scale: float) -> dict[str, list[dict[str, Any]]]:
 
 
 def bench_reports(emit, quick: bool) -> None:
-    from cxhub.wiring import health_attachments
     from hub.followups.daily import run_followups
     from hub.followups.plan import FollowUpRules
     from hub.kpis.weekly import run_kpis
+    from hub.upgrade.attachments import upgrade_attachments
     from hub.upgrade.triggers import Thresholds
     from hub.upgrade.weekly import run_health
 
@@ -175,11 +175,11 @@ def bench_reports(emit, quick: bool) -> None:
     followups = run_followups(store, mailer, state, clock, FollowUpRules(), "Africa/Lagos")
     timings["followups_s"] = time.perf_counter() - started
     started = time.perf_counter()
-    kpis = run_kpis(store, mailer, state, clock, "Africa/Lagos", lambda t: ["manager0@mikano.example"])
+    kpis = run_kpis(store, mailer, state, clock, "Africa/Lagos", ("manager0@mikano.example",))
     timings["kpis_s"] = time.perf_counter() - started
     started = time.perf_counter()
     health = run_health(
-        store, mailer, state, clock, Thresholds(), "Africa/Lagos", ("it@mikano.example",), health_attachments
+        store, mailer, state, clock, Thresholds(), "Africa/Lagos", ("it@mikano.example",), upgrade_attachments
     )
     timings["health_s"] = time.perf_counter() - started
     total = sum(timings.values())

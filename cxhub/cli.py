@@ -257,17 +257,12 @@ def cmd_grant_site(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_poll_forms(args: argparse.Namespace, settings: Settings) -> int:
     from cxhub import wiring
-    from hub.intake.forms_poll import poll_forms
 
-    source = wiring.build_forms_source(settings, args.workbook)
-    if source is None:
+    report = wiring.run_forms_poll(settings, args.workbook)
+    if report is None:
         raise UsageError(
             "no Forms workbook: pass --workbook or set CXHUB_FORMS_WORKBOOK / CXHUB_FORMS_ITEM_ID"
         )
-    queue = wiring.build_queue(settings)
-    report = poll_forms(
-        source.rows, wiring.build_state(settings), queue, wiring.clock, wiring.intake_rules(settings)
-    )
     print(f"Forms: {report.accepted} new response(s) queued, {report.rejected} rejected", end="")
     print(f"; last response ID {report.last_id}")
     return cmd_drain(args, settings)
@@ -275,20 +270,19 @@ def cmd_poll_forms(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_drain(args: argparse.Namespace, settings: Settings) -> int:
     from cxhub import wiring
-    from hub.intake.writer import drain
 
-    store = wiring.build_store(settings)
-    if store.ensure_exists():
-        print(f"Created a blank hub at {settings.hub_path}")
+    _ensure_hub(settings)
     queue = wiring.build_queue(settings)
-    try:
-        report = drain(
-            queue, store, wiring.clock, wiring.writer_rules(settings), wiring.build_job_lock(settings)
-        )
-    finally:
-        store.close()
+    report = wiring.run_writer(settings, queue)
     print(_summary(report, queue))
     return EXIT_NOT_WRITTEN if report.hub_locked else EXIT_OK
+
+
+def _ensure_hub(settings: Settings) -> None:
+    from cxhub import wiring
+
+    if wiring.ensure_hub(settings):
+        print(f"Created a blank hub at {settings.hub_path}")
 
 
 def _day(text: str):
@@ -306,7 +300,7 @@ def cmd_import_erp(args: argparse.Namespace, settings: Settings) -> int:
 
     if not args.file.is_file():
         raise UsageError(f"{args.file} is not a file")
-    wiring.build_store(settings).ensure_exists()
+    wiring.ensure_hub(settings)
     try:
         report = wiring.import_erp(settings, args.file.name, args.file.read_bytes(), args.kind)
     except ErpFileError as e:
@@ -338,21 +332,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         if not done:
             print("The ERP drop folder holds no new files.")
         return EXIT_OK if all(i.outcome == "processed" for i in done) else EXIT_REJECTED
-    from hub.governance.jobs import run_governance
-
-    store = wiring.build_store(settings)
-    store.ensure_exists()
-    try:
-        report = run_governance(
-            store,
-            wiring.clock,
-            wiring.governance_rules(settings),
-            settings.timezone,
-            args.as_of,
-            lock=wiring.build_job_lock(settings),
-        )
-    finally:
-        store.close()
+    wiring.ensure_hub(settings)
+    report = wiring.run_governance(settings, args.as_of)
     print(f"Governance run ({report.seconds:.1f}s):")
     for name, value in report.summary.items():
         print(f"  {name:<34} {value}")
@@ -374,15 +355,10 @@ def _run_time(day, timezone: str):
 def _run_followups(settings: Settings, now) -> int:
     from cxhub import wiring
 
-    wiring.build_store(settings).ensure_exists()
+    wiring.ensure_hub(settings)
     report = wiring.run_followups(settings, now)
-    where = (
-        f"in {wiring.outbox_path(settings)}"
-        if not (settings.backend == "graph" and settings.mail_sender)
-        else f"from {settings.mail_sender}"
-    )
     sent = f"{report.reminders_sent} reminder(s) and {report.digests_sent} manager digest(s)"
-    print(f"Follow-ups: {sent} sent {where}.")
+    print(f"Follow-ups: {sent} sent {_mail_where(settings)}.")
     if report.already_sent:
         print(f"  {report.already_sent} mail(s) had already gone out today and were not sent again.")
     for recipient in report.failed:
@@ -393,7 +369,7 @@ def _run_followups(settings: Settings, now) -> int:
 def _mail_where(settings: Settings) -> str:
     from cxhub import wiring
 
-    if settings.backend == "graph" and settings.mail_sender:
+    if wiring.mail_through_outlook(settings):
         return f"from {settings.mail_sender}"
     return f"in {wiring.outbox_path(settings)}"
 
@@ -401,7 +377,7 @@ def _mail_where(settings: Settings) -> str:
 def _run_kpis(settings: Settings, now) -> int:
     from cxhub import wiring
 
-    wiring.build_store(settings).ensure_exists()
+    wiring.ensure_hub(settings)
     report = wiring.run_kpis(settings, now)
     print(f"KPIs for the week of {report.week:%d %b %Y}:")
     if report.already_recorded:
@@ -417,7 +393,7 @@ def _run_kpis(settings: Settings, now) -> int:
 def _run_health(settings: Settings, now) -> int:
     from cxhub import wiring
 
-    wiring.build_store(settings).ensure_exists()
+    wiring.ensure_hub(settings)
     report = wiring.run_health(settings, now)
     print("Upgrade triggers (v6 thresholds):")
     for t in report.triggers:
@@ -457,44 +433,30 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from cxhub import wiring
-    from cxhub.local_intake import serve
-    from hub.intake.writer import drain
+    from cxhub import local_intake, wiring
 
-    store = wiring.build_store(settings)
-    if store.ensure_exists():
-        print(f"Created a blank hub at {settings.hub_path}")
+    _ensure_hub(settings)
     queue = wiring.build_queue(settings)
 
     def drain_once() -> None:
-        report = drain(
-            queue, store, wiring.clock, wiring.writer_rules(settings), wiring.build_job_lock(settings)
-        )
+        report = wiring.run_writer(settings, queue)
         if report.outcomes or report.hub_locked or report.poisoned:
             print(_summary(report, queue), flush=True)
 
-    logging.getLogger("cxhub.serve").setLevel(logging.INFO)
-    serve(queue, drain_once, port=args.port)
+    logging.getLogger(local_intake.__name__).setLevel(logging.INFO)
+    local_intake.serve(queue, drain_once, port=args.port, settings=settings)
     return EXIT_OK
 
 
 def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
     from cxhub import wiring
     from cxhub.local_intake import call_intake
-    from hub.intake.writer import drain
 
     bodies = read_submission_file(args.file)
-    store = wiring.build_store(settings)
-    if store.ensure_exists():
-        print(f"Created a blank hub at {settings.hub_path}")
+    _ensure_hub(settings)
     queue = wiring.build_queue(settings)
-    replies = [call_intake(queue, raw, secret=settings.intake_secret) for raw in bodies]
-    try:
-        report = drain(
-            queue, store, wiring.clock, wiring.writer_rules(settings), wiring.build_job_lock(settings)
-        )
-    finally:
-        store.close()
+    replies = [call_intake(queue, raw, secret=settings.intake_secret, settings=settings) for raw in bodies]
+    report = wiring.run_writer(settings, queue)
     by_id: dict[str, deque] = defaultdict(deque)
     for outcome in report.outcomes:
         by_id[outcome.submission_id].append(outcome)

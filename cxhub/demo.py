@@ -15,8 +15,7 @@ from cxhub.sample_data import generate, meeting_burst, staff_rows
 from cxhub.sample_erp import write_samples
 from cxhub.settings import Settings
 from hub.governance.erp_import import ImportReport
-from hub.governance.jobs import run_governance
-from hub.intake.writer import DrainReport, drain
+from hub.intake.writer import DrainReport
 from hub.ports import HubChanges
 
 DEMO_ADMIN = "it.admin@mikano.example"
@@ -69,15 +68,15 @@ def run_demo(directory: Path, *, count: int = 300, seed: int = 65, outgrown: boo
     total = DrainReport()
     with tqdm(total=len(data.bodies), desc="Submitting", unit="sub", leave=False) as bar:
         for i, raw in enumerate(data.bodies, 1):
-            replies.append(call_intake(queue, raw))
+            replies.append(call_intake(queue, raw, settings=settings))
             bar.update()
             if i % 100 == 0 or i == len(data.bodies):
                 bar.set_description("Writing the hub")
-                _merge(total, drain(queue, store, wiring.clock, wiring.writer_rules(settings)))
+                _merge(total, wiring.run_writer(settings, queue))
                 bar.set_description("Submitting")
 
     imports = _import_erp_samples(settings, directory, now.date())
-    governance = run_governance(store, wiring.clock, wiring.governance_rules(settings), settings.timezone)
+    governance = wiring.run_governance(settings)
     followups = wiring.run_followups(settings)
     kpis = wiring.run_kpis(settings)
     health = wiring.run_health(settings)

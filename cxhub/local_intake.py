@@ -1,4 +1,5 @@
-"""Run the Azure intake function locally: same code, with the local queue behind its output binding."""
+"""The intake HTTP contract on a laptop: POST /api/submissions answered by the intake use case
+(hub.intake.receive, through cxhub.wiring), with the configured queue behind it. No Functions SDK."""
 
 from __future__ import annotations
 
@@ -10,28 +11,13 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import azure.functions as func
-
+from cxhub import wiring
+from cxhub.settings import Settings
 from hub.intake.receive import MAX_BODY_BYTES, SIGNATURE_HEADER, sign
 from hub.ports import Queue
 
-log = logging.getLogger("cxhub.serve")
+log = logging.getLogger(__name__)
 ROUTE = "/api/submissions"
-
-
-class QueueOut(func.Out):
-    """The queue output binding, backed by a Queue port: set() returns once the message is stored."""
-
-    def __init__(self, queue: Queue) -> None:
-        self._queue = queue
-        self._value: str | None = None
-
-    def set(self, val: str) -> None:
-        self._queue.put(json.loads(val))
-        self._value = val
-
-    def get(self) -> str | None:
-        return self._value
 
 
 @dataclass(frozen=True)
@@ -40,27 +26,31 @@ class Reply:
     body: dict[str, Any]
 
 
-def intake_function() -> Callable[[func.HttpRequest, func.Out[str]], func.HttpResponse]:
-    from functions.intake import submissions
-
-    return submissions  # FunctionBuilder is callable with the function's own arguments
-
-
 def call_intake(
-    queue: Queue, raw: bytes, *, secret: str | None = None, headers: dict[str, str] | None = None
+    queue: Queue,
+    raw: bytes,
+    *,
+    secret: str | None = None,
+    headers: dict[str, str] | None = None,
+    settings: Settings | None = None,
 ) -> Reply:
-    """POST one body to the intake function exactly as the Functions host would."""
-    headers = dict(headers or {})
-    if secret and SIGNATURE_HEADER not in headers:
-        headers[SIGNATURE_HEADER] = sign(raw, secret)
-    req = func.HttpRequest(method="POST", url=f"http://127.0.0.1{ROUTE}", headers=headers, body=raw)
-    resp = intake_function()(req, QueueOut(queue))
-    return Reply(resp.status_code, json.loads(resp.get_body() or b"{}"))
+    """One body through intake as POST /api/submissions takes it: the message is durably queued
+    before the reply. `secret` signs the body; the secret checked is the settings' (default: the
+    environment's), as in Azure."""
+    headers = {k.lower(): v for k, v in (headers or {}).items()}
+    if secret and SIGNATURE_HEADER.lower() not in headers:
+        headers[SIGNATURE_HEADER.lower()] = sign(raw, secret)
+    reply = wiring.receive_submission(
+        settings or Settings.from_env(), raw, headers.get(SIGNATURE_HEADER.lower())
+    )
+    if reply.message is not None:
+        queue.put(reply.message)
+    log.info("intake %s", json.dumps(reply.log))
+    return Reply(reply.status, reply.body)
 
 
-def build_server(queue: Queue, port: int) -> ThreadingHTTPServer:
-    """An HTTP server on 127.0.0.1 that runs the intake function for POST /api/submissions."""
-    function = intake_function()
+def build_server(queue: Queue, port: int, settings: Settings | None = None) -> ThreadingHTTPServer:
+    """An HTTP server on 127.0.0.1 that answers POST /api/submissions through intake."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
@@ -70,9 +60,8 @@ def build_server(queue: Queue, port: int) -> ThreadingHTTPServer:
             if length > MAX_BODY_BYTES:
                 return self._reply(413, {"status": "error", "message": "The body is over 64 KiB"})
             raw = self.rfile.read(length)
-            req = func.HttpRequest(method="POST", url=ROUTE, headers=dict(self.headers.items()), body=raw)
-            resp = function(req, QueueOut(queue))
-            self._reply(resp.status_code, json.loads(resp.get_body() or b"{}"))
+            reply = call_intake(queue, raw, headers=dict(self.headers.items()), settings=settings)
+            self._reply(reply.status, reply.body)
 
         def _reply(self, status: int, body: dict[str, Any]) -> None:
             data = json.dumps(body).encode()
@@ -88,7 +77,14 @@ def build_server(queue: Queue, port: int) -> ThreadingHTTPServer:
     return ThreadingHTTPServer(("127.0.0.1", port), Handler)
 
 
-def serve(queue: Queue, drain_once: Callable[[], None], *, port: int, interval: float = 2.0) -> None:
+def serve(
+    queue: Queue,
+    drain_once: Callable[[], None],
+    *,
+    port: int,
+    interval: float = 2.0,
+    settings: Settings | None = None,
+) -> None:
     """Serve the intake route and run the writer every `interval` seconds until Ctrl-C."""
     stop = threading.Event()
 
@@ -99,7 +95,7 @@ def serve(queue: Queue, drain_once: Callable[[], None], *, port: int, interval: 
             except Exception:
                 log.exception("writer run failed; the queue keeps the submissions")
 
-    server = build_server(queue, port)
+    server = build_server(queue, port, settings)
     thread = threading.Thread(target=writer_loop, daemon=True)
     thread.start()
     print(f"CX Hub intake listening on http://127.0.0.1:{server.server_port}{ROUTE} (Ctrl-C to stop)")

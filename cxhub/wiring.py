@@ -1,21 +1,35 @@
-"""The one place that builds adapters from settings. Tests pass fakes to the same services."""
+"""The composition root: builds adapters from Settings and hands them to the use cases in hub/.
+
+Every job is wired here once: the Azure Functions (functions/*.py), the CLI and the demo call these
+functions; tests pass fakes straight to the use cases. No rule lives here. A new timer job is one
+`run_<job>(settings)` below, one entry in TIMER_RUNNERS and its name in hub.operations.timers.
+"""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
 from cxhub.settings import DEFAULT_QUEUE_NAME, Settings
 from hub.intake.validation import IntakeRules
 from hub.intake.writer import WriterRules
 from hub.matching import MatchRules
-from hub.ports import HubStore, Queue
+from hub.ports import HubStore, JobLock, Mailer, Queue, StateStore
+
+log = logging.getLogger(__name__)
 
 
+# -- adapters ------------------------------------------------------------------------------------
 def clock() -> datetime:
     return datetime.now(UTC)
+
+
+def clock_at(now: datetime | None) -> Callable[[], datetime]:
+    """The real clock, or a fixed moment (CLI --as-of, tests)."""
+    return (lambda: now) if now else clock
 
 
 def build_queue(settings: Settings) -> Queue:
@@ -29,6 +43,17 @@ def build_queue(settings: Settings) -> Queue:
     return JournalQueue(settings.queue_path)
 
 
+def build_store(settings: Settings) -> HubStore:
+    if settings.backend == "graph":
+        from graph.workbook_store import GraphHubStore
+
+        assert settings.hub_drive_id and settings.hub_item_id
+        return GraphHubStore(build_graph_client(settings), settings.hub_drive_id, settings.hub_item_id)
+    from local.xlsx_store import XlsxHubStore
+
+    return XlsxHubStore(settings.hub_path)
+
+
 @contextmanager
 def open_store(settings: Settings) -> Iterator[HubStore]:
     """The configured hub for one job, closed (its workbook session ended) whatever happens."""
@@ -39,20 +64,35 @@ def open_store(settings: Settings) -> Iterator[HubStore]:
         store.close()
 
 
-def clock_at(now: datetime | None):
-    """The real clock, or a fixed moment (CLI --as-of, tests)."""
-    return (lambda: now) if now else clock
+def ensure_hub(settings: Settings) -> bool:
+    """Create a blank local hub when there is none (a Graph hub must exist); True when created."""
+    with open_store(settings) as store:
+        return store.ensure_exists()
 
 
-def build_store(settings: Settings) -> HubStore:
-    if settings.backend == "graph":
-        from graph.workbook_store import GraphHubStore
+def build_state(settings: Settings) -> StateStore:
+    """Small durable values: a blob in Azure, a JSON file next to the hub locally."""
+    if settings.queue_backend == "azure":
+        from cloud.blob_state import BlobState
 
-        assert settings.hub_drive_id and settings.hub_item_id
-        return GraphHubStore(build_graph_client(settings), settings.hub_drive_id, settings.hub_item_id)
-    from local.xlsx_store import XlsxHubStore
+        assert settings.storage_connection
+        return BlobState(settings.storage_connection)
+    from local.state import JsonFileState
 
-    return XlsxHubStore(settings.hub_path)
+    hub = settings.hub_path
+    return JsonFileState(settings.state_path or hub.with_name(hub.stem + ".state.json"))
+
+
+def build_job_lock(settings: Settings) -> JobLock:
+    """One hub writer at a time: a blob lease in Azure, a lock file beside the hub locally."""
+    if settings.queue_backend == "azure":
+        from cloud.blob_lock import BlobJobLock
+
+        assert settings.storage_connection
+        return BlobJobLock(settings.storage_connection)
+    from local.job_lock import FileJobLock
+
+    return FileJobLock(settings.hub_path.parent)
 
 
 def auth_settings(settings: Settings):
@@ -70,6 +110,14 @@ def auth_settings(settings: Settings):
         token_cache=token_cache(settings),
         ca_bundle=settings.ca_bundle,
     )
+
+
+def token_cache(settings: Settings):
+    from graph.auth import FileTokenCache, StateTokenCache
+
+    if settings.queue_backend == "azure":  # in Azure: a blob, since the function's disk is not kept
+        return StateTokenCache(build_state(settings))
+    return FileTokenCache(settings.token_cache_path)
 
 
 def graph_tokens(settings: Settings):
@@ -93,40 +141,6 @@ def auth_mode_name(settings: Settings) -> str:
     return "delegated" if settings.auth_mode == "delegated" else "app-only"
 
 
-def intake_rules(settings: Settings) -> IntakeRules:
-    return IntakeRules(timezone=settings.timezone, phone_region=settings.phone_region)
-
-
-def writer_rules(settings: Settings) -> WriterRules:
-    return WriterRules(
-        batch_size=settings.batch_size,
-        max_attempts=settings.max_attempts,
-        timezone=settings.timezone,
-        match=MatchRules(strong=settings.fuzzy_strong, review=settings.fuzzy_review),
-    )
-
-
-def build_state(settings: Settings):
-    """Small durable values: a blob in Azure, a JSON file next to the hub locally."""
-    if settings.queue_backend == "azure":
-        from cloud.blob_state import BlobState
-
-        assert settings.storage_connection
-        return BlobState(settings.storage_connection)
-    from local.state import JsonFileState
-
-    hub = settings.hub_path
-    return JsonFileState(settings.state_path or hub.with_name(hub.stem + ".state.json"))
-
-
-def token_cache(settings: Settings):
-    from graph.auth import FileTokenCache, StateTokenCache
-
-    if settings.queue_backend == "azure":  # in Azure: a blob, since the function's disk is not kept
-        return StateTokenCache(build_state(settings))
-    return FileTokenCache(settings.token_cache_path)
-
-
 def build_forms_source(settings: Settings, workbook: str | None = None):
     """Where the no-premium Forms path reads responses from, or None when it is not set up."""
     if workbook or settings.forms_workbook:
@@ -140,6 +154,68 @@ def build_forms_source(settings: Settings, workbook: str | None = None):
             build_graph_client(settings), settings.forms_drive_id, settings.forms_item_id
         )
     return None
+
+
+def build_erp_drop(settings: Settings):
+    """(drive, folder id) of the ERP drop folder, or None when none is set up."""
+    if settings.erp_folder:
+        from local.folder_drive import FolderDrive
+
+        return FolderDrive(settings.erp_folder), "."
+    if settings.erp_drive_id and settings.erp_folder_id:
+        from graph.drive import GraphDrive
+
+        return GraphDrive(build_graph_client(settings), settings.erp_drive_id), settings.erp_folder_id
+    return None
+
+
+def mail_through_outlook(settings: Settings) -> bool:
+    """Mail goes through Outlook (Graph) when a sender mailbox is set on the graph backend."""
+    return settings.backend == "graph" and bool(settings.mail_sender)
+
+
+def outbox_path(settings: Settings):
+    return settings.outbox or settings.hub_path.parent / "outbox"
+
+
+def build_mailer(settings: Settings) -> Mailer:
+    """Outlook through Graph when a sender mailbox is set on the graph backend; else .eml files."""
+    if mail_through_outlook(settings):
+        from graph.mail import GraphMailer
+
+        return GraphMailer(
+            build_graph_client(settings), settings.mail_sender, per_minute=settings.mail_per_minute
+        )
+    from local.outbox import OutboxMailer
+
+    return OutboxMailer(outbox_path(settings), sender=settings.mail_sender or "cxhub@localhost")
+
+
+def build_manager_lookup(settings: Settings) -> Callable[[str], str | None]:
+    """Manager of a person beyond the Staff tab: Graph /users/{id}/manager on the graph backend."""
+    if settings.backend == "graph":
+        from graph.directory import GraphDirectory
+
+        return GraphDirectory(build_graph_client(settings)).manager_of
+    return lambda email: None
+
+
+# -- rules, from settings --------------------------------------------------------------------------
+def intake_rules(settings: Settings) -> IntakeRules:
+    return IntakeRules(timezone=settings.timezone, phone_region=settings.phone_region)
+
+
+def match_rules(settings: Settings) -> MatchRules:
+    return MatchRules(strong=settings.fuzzy_strong, review=settings.fuzzy_review)
+
+
+def writer_rules(settings: Settings) -> WriterRules:
+    return WriterRules(
+        batch_size=settings.batch_size,
+        max_attempts=settings.max_attempts,
+        timezone=settings.timezone,
+        match=match_rules(settings),
+    )
 
 
 def governance_rules(settings: Settings):
@@ -157,10 +233,7 @@ def governance_rules(settings: Settings):
 def import_rules(settings: Settings):
     from hub.governance.erp_import import ImportRules
 
-    return ImportRules(
-        phone_region=settings.phone_region,
-        match=MatchRules(strong=settings.fuzzy_strong, review=settings.fuzzy_review),
-    )
+    return ImportRules(phone_region=settings.phone_region, match=match_rules(settings))
 
 
 def erp_mappings(settings: Settings):
@@ -169,17 +242,81 @@ def erp_mappings(settings: Settings):
     return load_mappings(settings.erp_mappings)
 
 
-def build_erp_drop(settings: Settings):
-    """(drive, folder id) of the ERP drop folder, or None when none is set up."""
-    if settings.erp_folder:
-        from local.folder_drive import FolderDrive
+def followup_rules(settings: Settings):
+    from hub.followups.plan import FollowUpRules
 
-        return FolderDrive(settings.erp_folder), "."
-    if settings.erp_drive_id and settings.erp_folder_id:
-        from graph.drive import GraphDrive
+    return FollowUpRules(
+        response_hours=settings.response_hours,
+        overrun_share=settings.overrun_percent / 100,
+        ticket_open_business_days=settings.ticket_open_days,
+        quiet_days=settings.quiet_days,
+    )
 
-        return GraphDrive(build_graph_client(settings), settings.erp_drive_id), settings.erp_folder_id
-    return None
+
+def health_thresholds(settings: Settings):
+    from hub.upgrade.triggers import Thresholds
+
+    return Thresholds(
+        file_mb=settings.health_max_mb,
+        open_seconds=settings.health_max_open_seconds,
+        steward_hours=settings.health_max_steward_hours,
+        peak_users=settings.health_max_users,
+    )
+
+
+# -- jobs: each wired once, for the Functions, the CLI and the demo alike ---------------------------
+def receive_submission(settings: Settings, raw: bytes, signature: str | None = None, now=None):
+    """One HTTP body through intake (hub.intake.receive): the reply, and the message to queue."""
+    from hub.intake.receive import receive
+
+    return receive(
+        raw,
+        signature=signature,
+        secret=settings.intake_secret,
+        now=now or clock(),
+        rules=intake_rules(settings),
+    )
+
+
+def run_writer(settings: Settings, queue: Queue | None = None):
+    """Drain the queue into the hub (hub.intake.writer.drain)."""
+    from hub.intake.writer import drain
+
+    with open_store(settings) as store:
+        return drain(
+            queue or build_queue(settings),
+            store,
+            clock,
+            writer_rules(settings),
+            build_job_lock(settings),
+        )
+
+
+def run_forms_poll(settings: Settings, workbook: str | None = None):
+    """Queue the Forms workbook's new responses; None when no Forms workbook is set up."""
+    from hub.intake.forms_poll import poll_forms
+
+    source = build_forms_source(settings, workbook)
+    if source is None:
+        return None
+    return poll_forms(
+        source.rows, build_state(settings), build_queue(settings), clock, intake_rules(settings)
+    )
+
+
+def run_governance(settings: Settings, as_of: date | None = None):
+    """The nightly governance run (merges, ownership, duplicate candidates)."""
+    from hub.governance.jobs import run_governance as run
+
+    with open_store(settings) as store:
+        return run(
+            store,
+            clock,
+            governance_rules(settings),
+            settings.timezone,
+            as_of,
+            lock=build_job_lock(settings),
+        )
 
 
 def import_erp(settings: Settings, name: str, data: bytes, kind: str):
@@ -217,62 +354,7 @@ def run_erp_folder(settings: Settings):
     )
 
 
-def report_dict(report) -> dict:
-    """An ImportReport as JSON-able data (for the HTTP reply)."""
-    return {
-        "file": report.file,
-        "kind": report.kind,
-        "columns": report.profile,
-        "inserted": report.inserted,
-        "updated": report.updated,
-        "unchanged": report.unchanged,
-        "rejected": report.rejected,
-        "linked": report.linked,
-        "sentToReview": report.sent_to_review,
-        "errors": [{"line": e.line, "reason": e.reason} for e in report.errors],
-        "warnings": report.warnings,
-        "unmappedSalespeople": report.unmapped_salespeople,
-    }
-
-
-def outbox_path(settings: Settings):
-    return settings.outbox or settings.hub_path.parent / "outbox"
-
-
-def build_mailer(settings: Settings):
-    """Outlook through Graph when a sender mailbox is set on the graph backend; else .eml files."""
-    if settings.backend == "graph" and settings.mail_sender:
-        from graph.mail import GraphMailer
-
-        return GraphMailer(
-            build_graph_client(settings), settings.mail_sender, per_minute=settings.mail_per_minute
-        )
-    from local.outbox import OutboxMailer
-
-    return OutboxMailer(outbox_path(settings), sender=settings.mail_sender or "cxhub@localhost")
-
-
-def build_manager_lookup(settings: Settings):
-    """Manager of a person beyond the Staff tab: Graph /users/{id}/manager on the graph backend."""
-    if settings.backend == "graph":
-        from graph.directory import GraphDirectory
-
-        return GraphDirectory(build_graph_client(settings)).manager_of
-    return lambda email: None
-
-
-def followup_rules(settings: Settings):
-    from hub.followups.plan import FollowUpRules
-
-    return FollowUpRules(
-        response_hours=settings.response_hours,
-        overrun_share=settings.overrun_percent / 100,
-        ticket_open_business_days=settings.ticket_open_days,
-        quiet_days=settings.quiet_days,
-    )
-
-
-def run_followups(settings: Settings, now=None):
+def run_followups(settings: Settings, now: datetime | None = None):
     from hub.followups.daily import run_followups as run
 
     with open_store(settings) as store:
@@ -288,21 +370,7 @@ def run_followups(settings: Settings, now=None):
         )
 
 
-def kpi_recipients(settings: Settings):
-    """Managers on the Staff tab (Role Manager, active), and the admins."""
-
-    def pick(tables) -> list[str]:
-        managers = {
-            str(s["Email"]).lower()
-            for s in tables.get("Staff", [])
-            if s.get("Email") and s.get("Role") == "Manager" and str(s.get("Active") or "Yes") == "Yes"
-        }
-        return sorted(managers | set(settings.admin_emails))
-
-    return pick
-
-
-def run_kpis(settings: Settings, now=None):
+def run_kpis(settings: Settings, now: datetime | None = None):
     from hub.kpis.weekly import run_kpis as run
 
     with open_store(settings) as store:
@@ -312,66 +380,12 @@ def run_kpis(settings: Settings, now=None):
             build_state(settings),
             clock_at(now),
             settings.timezone,
-            kpi_recipients(settings),
+            settings.admin_emails,
         )
 
 
-def health_thresholds(settings: Settings):
-    from hub.upgrade.triggers import Thresholds
-
-    return Thresholds(
-        file_mb=settings.health_max_mb,
-        open_seconds=settings.health_max_open_seconds,
-        steward_hours=settings.health_max_steward_hours,
-        peak_users=settings.health_max_users,
-    )
-
-
-def health_attachments(tables, now):
-    """The CRM requirements draft (Markdown and HTML) and, when small enough to mail, the exit-ramp
-    exports for HubSpot and Dynamics 365 in one zip."""
-    import io
-    import zipfile
-
-    from hub.ports import Attachment
-    from hub.upgrade.export_crm import FORMATS, export_hub
-    from hub.upgrade.requirements import HealthEvidence, draft_requirements
-
-    history = [
-        HealthEvidence(
-            checked_at=r["Checked At"],
-            file_mb=r.get("File MB"),
-            open_seconds=r.get("Open Seconds"),
-            steward_hours=r.get("Steward Hours"),
-            peak_users=r.get("Peak Concurrent Users"),
-            triggers_met=r.get("Triggers Met"),
-        )
-        for r in tables.get("Health", [])
-        if r.get("Checked At")
-    ]
-    markdown, html = draft_requirements(tables, history, now)
-    out = [
-        Attachment("CRM-requirements-draft.md", markdown.encode(), "text/markdown"),
-        Attachment("CRM-requirements-draft.html", html.encode(), "text/html"),
-    ]
-    # Exports of a big hub do not fit in a mail (Graph takes ~3 MB a request): past this many rows
-    # the mail says how to run `cxhub export` instead, and the work is not done for nothing.
-    rows = sum(
-        len(tables.get(t, [])) for t in ("Accounts", "Contacts", "Opportunities", "Tickets", "Interactions")
-    )
-    if rows > 20_000:
-        return out
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for fmt in FORMATS:
-            for file in export_hub(tables, fmt):
-                archive.writestr(f"{fmt}/{file.name}", file.data)
-    if buffer.tell() < 2_000_000:  # with the rest, the mail stays under Graph's request limit
-        out.append(Attachment("cxhub-export-hubspot-dynamics.zip", buffer.getvalue(), "application/zip"))
-    return out
-
-
-def run_health(settings: Settings, now=None):
+def run_health(settings: Settings, now: datetime | None = None):
+    from hub.upgrade.attachments import upgrade_attachments
     from hub.upgrade.weekly import run_health as run
 
     with open_store(settings) as store:
@@ -383,35 +397,17 @@ def run_health(settings: Settings, now=None):
             health_thresholds(settings),
             settings.timezone,
             settings.admin_emails,
-            attachments=health_attachments,
+            attachments=upgrade_attachments,
         )
-
-
-@contextmanager
-def job_run(settings: Settings, name: str):
-    """Record each timer run (when, and whether it failed) for GET /api/health and the ops digest."""
-    state = build_state(settings)
-    started = clock()
-    try:
-        yield
-    except Exception as e:
-        state.set(
-            f"last-run:{name}",
-            json.dumps({"at": started.isoformat(), "ok": False, "error": type(e).__name__}),
-        )
-        raise
-    state.set(f"last-run:{name}", json.dumps({"at": started.isoformat(), "ok": True}))
 
 
 def run_purge(settings: Settings):
     from hub.operations.purge import run_purge as run
+    from local.outbox import OutboxMailer
 
+    # Only the local outbox keeps mail to purge; what Outlook sent is Exchange's to keep.
+    purge_mail = None if mail_through_outlook(settings) else OutboxMailer(outbox_path(settings)).purge
     with open_store(settings) as store:
-        from local.outbox import OutboxMailer
-
-        # Only the local outbox keeps mail to purge; what Outlook sent is Exchange's to keep.
-        local_mail = not (settings.backend == "graph" and settings.mail_sender)
-        purge_mail = OutboxMailer(outbox_path(settings)).purge if local_mail else None
         return run(
             store,
             clock,
@@ -422,30 +418,13 @@ def run_purge(settings: Settings):
         )
 
 
-def failed_erp_files(settings: Settings):
-    """Names of files filed under Failed/ in the ERP drop folder since a moment (ISO), newest last."""
-
-    def since(moment: str | None) -> list[str]:
-        drop = build_erp_drop(settings)
-        if drop is None:
-            return []
-        drive, folder_id = drop
-        failed = next((e for e in drive.children(folder_id) if e.is_folder and e.name == "Failed"), None)
-        if failed is None:
-            return []
-        stamp = datetime.fromisoformat(moment).strftime("%Y%m%d-%H%M%S") if moment else ""
-        # Filed names start with the import's timestamp ("20261123-013000 invoices.csv").
-        return sorted(
-            e.name
-            for e in drive.children(failed.id)
-            if not e.name.endswith(".report.txt") and e.name[:15] > stamp
-        )
-
-    return since
-
-
 def run_ops_digest(settings: Settings):
+    from hub.governance.jobs import failed_files_since
     from hub.operations.ops_digest import run_ops_digest as run
+
+    def failed_files(since: str | None) -> list[str]:
+        drop = build_erp_drop(settings)
+        return failed_files_since(*drop, since) if drop else []
 
     return run(
         build_queue(settings),
@@ -453,51 +432,59 @@ def run_ops_digest(settings: Settings):
         build_mailer(settings),
         clock,
         settings.admin_emails,
-        failed_erp_files(settings),
+        failed_files,
     )
 
 
 def health_status(settings: Settings) -> tuple[int, dict]:
-    """What GET /api/health reports: queue depth, poison count, each timer's last run, the last
-    Health row. 503 when the queue cannot be reached (nothing can be accepted then)."""
-    from hub.operations.timers import TIMER_JOBS
+    """What GET /api/health reports (hub.operations.status)."""
+    from hub.operations.status import health_status as status
 
-    body: dict = {"status": "ok"}
-    code = 200
-    try:
-        queue = build_queue(settings)
-        body["queue"] = {"depth": queue.depth(), "poisoned": queue.poison_count()}
-        if body["queue"]["poisoned"]:
-            body["status"] = "attention"
-    except Exception as e:
-        body["queue"] = {"error": type(e).__name__}
-        body["status"], code = "down", 503
-    state = build_state(settings)
-    body["timers"] = {name: json.loads(state.get(f"last-run:{name}") or "null") for name in TIMER_JOBS}
-    if any(run and not run.get("ok", True) for run in body["timers"].values()) and body["status"] == "ok":
-        body["status"] = "attention"
-    store = build_store(settings)
-    try:
-        rows = store.read_tables(["Health"])["Health"]
-        last = rows[-1] if rows else None
-        body["lastHealth"] = (
-            {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in last.items()} if last else None
-        )
-    except Exception as e:  # the hub being unreachable is worth saying, not a reason to fail the probe
-        body["lastHealth"] = {"error": type(e).__name__}
-        body["status"] = "attention" if body["status"] == "ok" else body["status"]
-    finally:
-        store.close()
-    return code, body
+    with open_store(settings) as store:
+        return status(lambda: build_queue(settings), build_state(settings), store)
 
 
-def build_job_lock(settings: Settings):
-    """One hub writer at a time: a blob lease in Azure, a lock file beside the hub locally."""
-    if settings.queue_backend == "azure":
-        from cloud.blob_lock import BlobJobLock
+# -- timers ----------------------------------------------------------------------------------------
+def _forms_poll_timer(settings: Settings):
+    report = run_forms_poll(settings)
+    if report is None:
+        log.info("forms poll: no Forms workbook configured (CXHUB_FORMS_DRIVE_ID / CXHUB_FORMS_ITEM_ID)")
+    return report
 
-        assert settings.storage_connection
-        return BlobJobLock(settings.storage_connection)
-    from local.job_lock import FileJobLock
 
-    return FileJobLock(settings.hub_path.parent)
+def _erp_folder_timer(settings: Settings):
+    done = run_erp_folder(settings)
+    if done is None:
+        log.warning("no ERP drop folder is set (CXHUB_ERP_DRIVE_ID + CXHUB_ERP_FOLDER_ID); nothing to do")
+    return done
+
+
+# One runner per name in hub.operations.timers.TIMER_JOBS (a test holds the two to each other).
+TIMER_RUNNERS: dict[str, Callable[[Settings], Any]] = {
+    "writer": run_writer,
+    "forms_poll": _forms_poll_timer,
+    "governance": run_governance,
+    "erp_folder_import": _erp_folder_timer,
+    "followups": run_followups,
+    "kpis": run_kpis,
+    "health": run_health,
+    "purge": run_purge,
+    "ops_digest": run_ops_digest,
+}
+
+
+@contextmanager
+def job_run(settings: Settings, name: str) -> Iterator[None]:
+    """Record each timer run (when, and whether it failed) for GET /api/health and the ops digest."""
+    from hub.operations.timers import record_run
+
+    with record_run(build_state(settings), name, clock):
+        yield
+
+
+def run_timer(name: str, settings: Settings | None = None) -> Any:
+    """What a timer function does: run job `name` once with the settings of the environment, and
+    record the run. The job's use case logs its one summary line."""
+    settings = settings or Settings.from_env()
+    with job_run(settings, name):
+        return TIMER_RUNNERS[name](settings)

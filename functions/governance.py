@@ -3,51 +3,26 @@
 from __future__ import annotations
 
 import json
-import logging
 
 import azure.functions as func
 
 bp = func.Blueprint()
-log = logging.getLogger("cxhub.governance")
 
 
 @bp.function_name("governance")
 @bp.timer_trigger(arg_name="timer", schedule="%GOVERNANCE_SCHEDULE%", run_on_startup=False, use_monitor=True)
 def governance(timer: func.TimerRequest) -> None:
-    from cxhub import wiring
-    from cxhub.settings import Settings
-    from hub.governance.jobs import run_governance
+    from cxhub.wiring import run_timer
 
-    settings = Settings.from_env()
-    store = wiring.build_store(settings)
-    try:
-        with wiring.job_run(settings, "governance"):
-            report = run_governance(
-                store,
-                wiring.clock,
-                wiring.governance_rules(settings),
-                settings.timezone,
-                lock=wiring.build_job_lock(settings),
-            )
-    finally:
-        store.close()
-    log.info("governance %s", json.dumps(report.summary))
+    run_timer("governance")
 
 
 @bp.function_name("erp_folder_import")
 @bp.timer_trigger(arg_name="timer", schedule="%ERP_IMPORT_SCHEDULE%", run_on_startup=False, use_monitor=True)
 def erp_folder_import(timer: func.TimerRequest) -> None:
-    from cxhub import wiring
-    from cxhub.settings import Settings
+    from cxhub.wiring import run_timer
 
-    settings = Settings.from_env()
-    with wiring.job_run(settings, "erp_folder_import"):
-        done = wiring.run_erp_folder(settings)
-    if done is None:
-        log.warning("no ERP drop folder is set (CXHUB_ERP_DRIVE_ID + CXHUB_ERP_FOLDER_ID); nothing to do")
-        return
-    for item in done:
-        log.info("ERP file %s (%s): %s", item.name, item.kind, item.outcome)
+    run_timer("erp_folder_import")
 
 
 @bp.function_name("erp_upload")
@@ -72,7 +47,7 @@ def erp_upload(req: func.HttpRequest) -> func.HttpResponse:
         return _json(422, {"status": "rejected", "message": str(e)})
     except HubUnavailable as e:
         return _json(503, {"status": "retry", "message": str(e)}, {"Retry-After": "60"})
-    return _json(200, {"status": "imported", "report": wiring.report_dict(report)})
+    return _json(200, {"status": "imported", "report": report.as_json()})
 
 
 def _json(status: int, body: dict, headers: dict[str, str] | None = None) -> func.HttpResponse:

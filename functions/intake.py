@@ -10,7 +10,7 @@ import azure.functions as func
 from cxhub.settings import DEFAULT_QUEUE_NAME
 
 bp = func.Blueprint()
-log = logging.getLogger("cxhub.intake")
+log = logging.getLogger(__name__)
 
 
 @bp.function_name("submissions")
@@ -19,16 +19,9 @@ log = logging.getLogger("cxhub.intake")
 def submissions(req: func.HttpRequest, outbox: func.Out[str]) -> func.HttpResponse:
     from cxhub import wiring
     from cxhub.settings import Settings
-    from hub.intake.receive import SIGNATURE_HEADER, receive
+    from hub.intake.receive import SIGNATURE_HEADER
 
-    settings = Settings.from_env()
-    reply = receive(
-        req.get_body(),
-        signature=req.headers.get(SIGNATURE_HEADER),
-        secret=settings.intake_secret,
-        now=wiring.clock(),
-        rules=wiring.intake_rules(settings),
-    )
+    reply = wiring.receive_submission(Settings.from_env(), req.get_body(), req.headers.get(SIGNATURE_HEADER))
     if reply.message is not None:
         outbox.set(json.dumps(reply.message, ensure_ascii=False))
     log.info("intake %s", json.dumps(reply.log))

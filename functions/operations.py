@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import logging
 
 import azure.functions as func
 
 bp = func.Blueprint()
-log = logging.getLogger("cxhub.operations")
 
 
 @bp.function_name("health_endpoint")
@@ -24,27 +22,14 @@ def health_endpoint(req: func.HttpRequest) -> func.HttpResponse:
 @bp.function_name("ops_digest")
 @bp.timer_trigger(arg_name="timer", schedule="%OPS_DIGEST_SCHEDULE%", run_on_startup=False, use_monitor=True)
 def ops_digest(timer: func.TimerRequest) -> None:
-    from cxhub import wiring
-    from cxhub.settings import Settings
+    from cxhub.wiring import run_timer
 
-    settings = Settings.from_env()
-    with wiring.job_run(settings, "ops_digest"):
-        digest = wiring.run_ops_digest(settings)
-    log.info(
-        "ops digest: %d poisoned, %d failed ERP files, %d failed jobs",
-        digest.poison_count,
-        len(digest.failed_files),
-        len(digest.failed_jobs),
-    )
+    run_timer("ops_digest")
 
 
 @bp.function_name("purge")
 @bp.timer_trigger(arg_name="timer", schedule="%PURGE_SCHEDULE%", run_on_startup=False, use_monitor=True)
 def purge(timer: func.TimerRequest) -> None:
-    from cxhub import wiring
-    from cxhub.settings import Settings
+    from cxhub.wiring import run_timer
 
-    settings = Settings.from_env()
-    with wiring.job_run(settings, "purge"):
-        report = wiring.run_purge(settings)
-    log.info("purge: %d rejected payloads, %d outbox mails", report.rejected_purged, report.outbox_deleted)
+    run_timer("purge")

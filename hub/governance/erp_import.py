@@ -53,6 +53,23 @@ class ImportReport:
     unmapped_salespeople: dict[str, int] = field(default_factory=dict)
     unmapped_headers: list[str] = field(default_factory=list)
 
+    def as_json(self) -> dict[str, Any]:
+        """The report as JSON-able data (the HTTP upload's reply)."""
+        return {
+            "file": self.file,
+            "kind": self.kind,
+            "columns": self.profile,
+            "inserted": self.inserted,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "linked": self.linked,
+            "sentToReview": self.sent_to_review,
+            "errors": [{"line": e.line, "reason": e.reason} for e in self.errors],
+            "warnings": self.warnings,
+            "unmappedSalespeople": self.unmapped_salespeople,
+        }
+
     def text(self) -> str:
         lines = [
             f"ERP import of {self.file} ({self.kind}, {self.profile} columns)",

@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 
 
 REPORT_SUFFIX = ".report.txt"
+# A filed ERP file's name starts with the moment it was imported: "20261123-013000 invoices.csv".
+STAMP_FORMAT = "%Y%m%d-%H%M%S"
+STAMP_LENGTH = len("20261123-013000")
 
 
 @dataclass
@@ -120,6 +123,7 @@ def import_erp_folder(
     Failed/ with its report beside it. A hub that cannot be written leaves the rest for next time."""
     files = [e for e in drive.children(folder_id) if not e.is_folder and not e.name.endswith(REPORT_SUFFIX)]
     if not files:
+        log.info("ERP folder: no new files")
         return []
     processed, failed = drive.folder(folder_id, "Processed"), drive.folder(folder_id, "Failed")
     order = {k: i for i, k in enumerate(KINDS)}
@@ -127,7 +131,7 @@ def import_erp_folder(
     done: list[FolderImport] = []
     for entry in files:
         kind = kind_of(entry.name)
-        stamp = clock().strftime("%Y%m%d-%H%M%S")
+        stamp = clock().strftime(STAMP_FORMAT)
         try:
             if kind is None:
                 raise ErpFileError(
@@ -145,4 +149,21 @@ def import_erp_folder(
         drive.upload(target, f"{stamp} {entry.name}{REPORT_SUFFIX}", text.encode())
         drive.move(entry.id, target, f"{stamp} {entry.name}")
         done.append(FolderImport(entry.name, kind, outcome, text))
+    log.info(
+        "ERP folder: %d processed, %d failed, %d left",
+        *(sum(1 for d in done if d.outcome == o) for o in ("processed", "failed", "left")),
+    )
     return done
+
+
+def failed_files_since(drive: Drive, folder_id: str, moment: str | None) -> list[str]:
+    """Names of files filed under Failed/ in the ERP drop folder since `moment` (ISO; None: ever)."""
+    failed = next((e for e in drive.children(folder_id) if e.is_folder and e.name == "Failed"), None)
+    if failed is None:
+        return []
+    stamp = datetime.fromisoformat(moment).strftime(STAMP_FORMAT) if moment else ""
+    return sorted(
+        e.name
+        for e in drive.children(failed.id)
+        if not e.name.endswith(REPORT_SUFFIX) and e.name[:STAMP_LENGTH] > stamp
+    )

@@ -48,4 +48,10 @@ def poll_forms(
         report.rejected += reply.status != 202
         state.set(key, str(row.response_number))
         report.last_id = row.response_number
+    log.info(
+        "forms poll: %d accepted, %d rejected, last response %d",
+        report.accepted,
+        report.rejected,
+        report.last_id,
+    )
     return report

@@ -129,6 +129,16 @@ def drain(
         report.outcomes.extend(result.outcomes)
         for tab, n in result.changes.counts().items():
             report.written[tab] = report.written.get(tab, 0) + n
-        log.info("batch written: %d message(s), %d failed, %s", len(usable), failed, result.changes.counts())
+        log.debug("batch written: %d message(s), %d failed, %s", len(usable), failed, result.changes.counts())
     report.seconds = time.perf_counter() - started
+    log.info(
+        "writer: %d recorded, %d duplicate, %d rejected, %d failed, %d poisoned, %.1fs%s",
+        report.count("recorded"),
+        report.count("duplicate"),
+        report.count("rejected"),
+        report.failed,
+        report.poisoned,
+        report.seconds,
+        f"; hub locked: {report.hub_locked}" if report.hub_locked else "",
+    )
     return report

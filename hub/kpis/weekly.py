@@ -9,7 +9,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from hub.kpis.charts import csat_trend, first_response_histogram, interactions_by_channel, pipeline_funnel
-from hub.kpis.compute import compute_kpis, dashboard_rows
+from hub.kpis.compute import Kpi, compute_kpis, dashboard_rows
 from hub.kpis.mail import render_kpi_digest
 from hub.ports import (
     HubChanges,
@@ -42,7 +42,7 @@ def run_kpis(
     state: StateStore,
     clock: Callable[[], datetime],
     timezone: str,
-    recipients: Callable[[Mapping[str, list[dict]]], list[str]],
+    admins: tuple[str, ...],
 ) -> KpiReport:
     """Last full week's KPIs: rows on the Dashboard tab (once per week) and the digest to managers."""
     now = clock().astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
@@ -59,8 +59,36 @@ def run_kpis(
         store.apply(HubChanges(appends={"Dashboard": rows}))
         report.rows_written = len(rows)
     key = f"kpi-digest-sent:{week.isoformat()}"
-    if state.get(key):
-        return report
+    if not state.get(key):
+        _mail_digest(report, kpis, tables, mailer, state, key, now, admins)
+    log.info(
+        "kpis: week %s, %d dashboard rows, mailed %d", report.week, report.rows_written, len(report.mailed_to)
+    )
+    return report
+
+
+def kpi_recipients(tables: Mapping[str, list[dict]], admins: tuple[str, ...]) -> list[str]:
+    """Who gets the KPI digest: active managers on the Staff tab (Role Manager), and the admins."""
+    managers = {
+        str(s["Email"]).lower()
+        for s in tables.get("Staff", [])
+        if s.get("Email") and s.get("Role") == "Manager" and str(s.get("Active") or "Yes") == "Yes"
+    }
+    return sorted(managers | set(admins))
+
+
+def _mail_digest(
+    report: KpiReport,
+    kpis: list[Kpi],
+    tables: Mapping[str, list[dict]],
+    mailer: Mailer,
+    state: StateStore,
+    key: str,
+    now: datetime,
+    admins: tuple[str, ...],
+) -> None:
+    """The digest with its four charts, to the managers and admins; recorded so it goes once a week."""
+    week = report.week
     charts = {
         "funnel": pipeline_funnel(tables, week),
         "response": first_response_histogram(tables, week),
@@ -70,7 +98,7 @@ def run_kpis(
     cids = {name: f"{name}-{week.isoformat()}@cxhub" for name in charts}
     html, text = render_kpi_digest(kpis, week, cids)
     images = tuple(InlineImage(cids[name], data, name=f"{name}.png") for name, data in charts.items())
-    to = tuple(recipients(tables))
+    to = tuple(kpi_recipients(tables, admins))
     if to:
         mailer.send(
             MailMessage(
@@ -83,4 +111,3 @@ def run_kpis(
         )
         report.mailed_to = list(to)
         state.set(key, now.isoformat())
-    return report

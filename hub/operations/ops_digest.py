@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from hub.operations.timers import TIMER_JOBS
+from hub.operations.timers import failed_jobs
 from hub.ports import (
     Mailer,
     MailMessage,
@@ -42,14 +41,11 @@ def run_ops_digest(
     run failed. Nothing to say, no mail."""
     now = clock()
     since = state.get("ops-digest:last")
-    runs = {name: json.loads(state.get(f"last-run:{name}") or "{}") for name in TIMER_JOBS}
     digest = OpsDigest(
         poison_count=queue.poison_count(),
         poisoned=queue.poisoned()[:20],
         failed_files=failed_files(since),
-        failed_jobs={
-            name: str(run.get("error")) for name, run in runs.items() if run and not run.get("ok", True)
-        },
+        failed_jobs=failed_jobs(state),
     )
     if not digest.is_empty() and admins:
         lines = []
@@ -71,6 +67,12 @@ def run_ops_digest(
         html = '<pre style="font-family:Consolas,monospace;font-size:13px;">' + _html_escape(text) + "</pre>"
         mailer.send(MailMessage(to=admins, subject="CX Hub: operations need a look", html=html, text=text))
     state.set("ops-digest:last", now.isoformat())
+    log.info(
+        "ops digest: %d poisoned, %d failed ERP files, %d failed jobs",
+        digest.poison_count,
+        len(digest.failed_files),
+        len(digest.failed_jobs),
+    )
     return digest
 
 

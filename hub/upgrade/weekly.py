@@ -69,14 +69,30 @@ def run_health(
     row = health_row(measures, triggers, now)
     store.apply(HubChanges(appends={"Health": [row]}))
     report = HealthReport(row, triggers)
+    _mail_if_due(report, store, mailer, state, now, admins, attachments)
+    log.info("health: %s of 4 triggers met, admins mailed: %s", row["Triggers Met"], report.mailed)
+    return report
+
+
+def _mail_if_due(
+    report: HealthReport,
+    store: HubStore,
+    mailer: Mailer,
+    state: StateStore,
+    now: datetime,
+    admins: tuple[str, ...],
+    attachments: Callable[[Mapping[str, list[dict]], datetime], list[Attachment]],
+) -> None:
+    """Mail the admins the evidence and the attachments when two or more triggers hold, once a week."""
+    triggers = report.triggers
     met = [t for t in triggers if t.met]
     if len(met) < 2 or not admins:
-        return report
+        return
     year, week, _ = now.isocalendar()
     key = f"health-mailed:{year}-W{week:02d}"
     if state.get(key):
         report.already_mailed_this_week = True
-        return report
+        return
     everything = store.read_tables([t.name for t in TABS])
     files = attachments(everything, now)
     exports = ", ".join(a.name for a in files if a.name.endswith(".zip"))
@@ -96,4 +112,3 @@ def run_health(
     mailer.send(MailMessage(to=admins, subject=subject, html=html, text=text, attachments=tuple(files)))
     state.set(key, now.isoformat())
     report.mailed = True
-    return report

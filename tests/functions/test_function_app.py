@@ -95,3 +95,14 @@ def test_importing_the_app_reads_no_settings_and_loads_no_heavy_modules():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_every_timer_function_is_in_the_timer_registry_and_has_a_runner():
+    """The timers Azure runs, the ones /api/health and the ops digest report, and the wired runners
+    are the same set: a new timer cannot be left out of the health report."""
+    from cxhub.wiring import TIMER_RUNNERS
+    from hub.operations.timers import TIMER_JOBS
+
+    timers = {name for name, f in functions().items() if f.get_trigger().type == "timerTrigger"}
+    assert timers == set(TIMER_JOBS) == set(TIMER_RUNNERS)
+    assert len(TIMER_JOBS) == len(set(TIMER_JOBS))
