@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 FIXTURES = ROOT / "bench" / ".fixtures"
 
-from governance_bench import bench_governance, bench_governance_local_hub  # noqa: E402  (bench/ is the script's dir)
 from erp_bench import bench_erp  # noqa: E402
+from governance_bench import bench_governance, bench_governance_local_hub  # noqa: E402  (bench/ is the script's dir)
 from graph_bench import bench_graph_read, bench_graph_writer  # noqa: E402
 from reports_bench import bench_reports  # noqa: E402
 
