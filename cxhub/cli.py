@@ -416,7 +416,7 @@ def _run_health(settings: Settings, now) -> int:
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from cxhub import wiring
-    from hub.upgrade.export_crm import export_hub
+    from hub.upgrade.exports import export_hub
     from hub_schema.tabs import TABS
 
     store = wiring.build_store(settings)
