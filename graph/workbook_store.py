@@ -17,7 +17,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,10 +27,21 @@ from kiota_abstractions.request_information import RequestInformation
 from msgraph.generated.drives.item.items.item.workbook.create_session import create_session_post_request_body
 from msgraph.generated.drives.item.items.item.workbook.tables.item.rows.add import add_post_request_body
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
+from msgraph.generated.models.workbook_range import WorkbookRange
 from openpyxl.utils import column_index_from_string, get_column_letter
 from python_calamine import CalamineWorkbook
 
-from graph.client import AmbiguousWrite, GraphCallError, GraphClient, SessionExpired, WorkbookLocked
+from graph import errors
+from graph.client import (
+    AmbiguousWrite,
+    GraphCallError,
+    GraphClient,
+    ServiceError,
+    SessionExpired,
+    SessionInvalid,
+    Throttled,
+    WorkbookLocked,
+)
 from hub.ports import HubChanges, HubLocked, HubSchemaError, HubUnavailable, Row, RowUpdate
 from hub_schema.cells import rows_as_dicts, to_api_value
 from hub_schema.tabs import TABS, Tab, tab
@@ -40,6 +51,8 @@ log = logging.getLogger("cxhub.graph.workbook")
 # Tables others point at go first; Interactions, which marks a submission as done, goes last.
 WRITE_ORDER = [t.name for t in TABS if t.name != "Interactions"] + ["Interactions"]
 MAX_ROWS_PER_ADD = 2_000  # keeps each rows/add well under the ~4 MB request guidance
+COLUMN_FIELDS = ("name", "index")  # what a column listing is read for
+RANGE_FIELDS = ("address", "values")  # what a range read is for
 MAX_GAP = 20  # updated rows this close together share one PATCH (nulls in between change nothing)
 
 
@@ -92,26 +105,36 @@ class GraphHubStore:
         return self._session
 
     def _in_session(self, name: str, make, *, idempotent: bool):
-        """A workbook call that survives one session expiry and maps a lock to HubLocked."""
+        """A workbook call that survives one recreatable session loss; every lock, throttle or
+        unusable-session answer becomes HubLocked / HubUnavailable, so the writer puts the batch
+        back for the next run instead of failing."""
         for attempt in (1, 2):
             try:
                 return self.client.call(name, make, idempotent=idempotent)
-            except SessionExpired:
-                self._session = None  # idle for ~5 min or recycled: a new session, same call
+            except SessionExpired as e:
+                # invalidSessionReCreatable: "try to recreate a session and resume the work".
+                self._session = None
                 if attempt == 2:
-                    raise
+                    raise HubUnavailable(f"the workbook session keeps expiring ({_code(e)})") from e
             except WorkbookLocked as e:
-                raise HubLocked(
-                    f"the hub workbook is locked for editing ({e.inner or e.code}); "
-                    "queued submissions stay queued for the next run"
-                ) from e
+                raise HubLocked(_locked_text(e)) from e
+            except SessionInvalid as e:
+                # Not to be used again, nor recreated the same way now: the next run starts afresh.
+                self._session = None
+                raise HubUnavailable(f"the Excel service closed the workbook session ({_code(e)})") from e
             except AmbiguousWrite:
                 if not idempotent:
                     raise  # the caller checks what landed before writing again
                 raise HubUnavailable("Microsoft Graph keeps timing out") from None
+            except (Throttled, ServiceError) as e:
+                if isinstance(e, ServiceError):
+                    self._session = None  # "further access to the session is not expected"
+                raise HubUnavailable(f"Microsoft Graph is not answering ({e.status} {_code(e)})") from e
             except GraphCallError as e:
-                if e.status is None or e.status in (429, 500, 502, 503, 504):
-                    raise HubUnavailable(f"Microsoft Graph is not answering ({e.status or e.inner})") from e
+                if e.kind == errors.CONFLICT:  # a bare 409 on a workbook call: its state is held
+                    raise HubLocked(_locked_text(e)) from e
+                if e.status is None:
+                    raise HubUnavailable(f"Microsoft Graph is not answering ({_code(e)})") from e
                 raise
         raise AssertionError("unreachable")
 
@@ -203,7 +226,7 @@ class GraphHubStore:
         if only:
             return self._read_columns(schema, only)
         result = self._in_session(
-            f"read {schema.table_name}", lambda: table.range.get(self._config()), idempotent=True
+            f"read {schema.table_name}", lambda: self._get_range(table.range), idempotent=True
         )
         values = _values(result)
         self._remember(schema, result.address, values)
@@ -216,8 +239,8 @@ class GraphHubStore:
         for name in wanted:
             result = self._in_session(
                 f"read {schema.table_name}.{name}",
-                lambda name=name: table.columns.by_workbook_table_column_id(name).data_body_range.get(
-                    self._config()
+                lambda name=name: self._get_range(
+                    table.columns.by_workbook_table_column_id(name).data_body_range
                 ),
                 idempotent=True,
             )
@@ -233,12 +256,26 @@ class GraphHubStore:
         rows = [list(cells) for cells in zip(*columns.values(), strict=True)] if columns else []
         return rows_as_dicts(schema, [wanted, *rows], "the hub workbook", columns=wanted)
 
+    def _get_range(self, builder) -> Awaitable[WorkbookRange | None]:
+        """GET a range with only its address and values: without $select Graph sends text,
+        formulas (three ways), number formats and value types too, several times the values.
+        range-get documents the OData query parameters; the SDK's builder has no $select."""
+        info = builder.to_get_request_information()
+        info.url_template = info.url_template + "{?%24select}"
+        info.query_parameters["%24select"] = list(RANGE_FIELDS)
+        info.headers.add("workbook-session-id", self._ensure_session())
+        return self.client.adapter.send_async(
+            info, WorkbookRange, {"XXX": ODataError.create_from_discriminator_value}
+        )
+
     def _header(self, schema: Tab) -> list[str]:
         """The table's column names in sheet order (cached: admins rarely add columns mid-run)."""
         if schema.name not in self._headers:
             listed = self._in_session(
                 f"columns {schema.table_name}",
-                lambda: self._wb.tables.by_workbook_table_id(schema.table_name).columns.get(self._config()),
+                lambda: self._wb.tables.by_workbook_table_id(schema.table_name).columns.get(
+                    _select(self._config(), COLUMN_FIELDS)
+                ),
                 idempotent=True,
             )
             ordered = sorted((listed.value or []) if listed else [], key=lambda c: c.index or 0)
@@ -378,7 +415,9 @@ class GraphHubStore:
                 continue
             cols = self.client.call(
                 f"columns {schema.table_name}",
-                lambda s=schema: self._wb.tables.by_workbook_table_id(s.table_name).columns.get(),  # type: ignore[misc]
+                lambda s=schema: self._wb.tables.by_workbook_table_id(s.table_name).columns.get(  # type: ignore[misc]
+                    _select(RequestConfiguration(), COLUMN_FIELDS)
+                ),
                 idempotent=True,
             )
             have = {c.name for c in (cols.value or [])} if cols else set()
@@ -386,6 +425,17 @@ class GraphHubStore:
             if missing:
                 problems.append(f"table {schema.table_name} lacks column(s) {', '.join(missing)}")
         return problems
+
+
+def _code(e: GraphCallError) -> str:
+    return e.inner or e.code or str(e.status)
+
+
+def _locked_text(e: GraphCallError) -> str:
+    return (
+        f"the hub workbook is locked for editing ({_code(e)}); "
+        "queued submissions stay queued for the next run"
+    )
 
 
 def _cell(schema: Tab, name: str, value: Any) -> Any:
@@ -421,6 +471,18 @@ def _origin(address: str) -> tuple[str, int, int]:
     if not m:
         raise HubSchemaError(f"cannot read the range address {address!r}")
     return (m["sheet"] or "").replace("''", "'"), column_index_from_string(m["col"]), int(m["row"])
+
+
+def _select(config: RequestConfiguration, fields: Sequence[str]) -> RequestConfiguration:
+    """The same headers with $select: a column listing without it carries every column's values."""
+    from msgraph.generated.drives.item.items.item.workbook.tables.item.columns import columns_request_builder
+
+    builder = columns_request_builder.ColumnsRequestBuilder
+
+    query = builder.ColumnsRequestBuilderGetQueryParameters(select=list(fields))
+    out: RequestConfiguration = RequestConfiguration(query_parameters=query)
+    out.headers = config.headers
+    return out
 
 
 def _top(config: RequestConfiguration, n: int) -> RequestConfiguration:

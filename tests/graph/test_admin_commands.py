@@ -119,8 +119,7 @@ def test_provision_of_a_big_workbook_goes_through_an_upload_session(env, fake):
     data = random.Random(7).randbytes(9 * 1024 * 1024 + 12345)  # not a multiple of the fragment size
     folder = fake.add_folder("CX Hub")
     fake.faults.append(Fault("503", method="PUT", path="^/upload/", times=1))
-    client = wiring.build_graph_client(Settings.from_env(dict(os.environ)))
-    client._sleep = lambda seconds: None
+    client = wiring.build_graph_client(Settings.from_env(dict(os.environ)), sleep=lambda seconds: None)
     try:
         made = provision(client, "https://mikano.sharepoint.com/sites/CX", "CX Hub", "Big Hub.xlsx", data)
     finally:
