@@ -139,6 +139,12 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--site-url", required=True, help="e.g. https://contoso.sharepoint.com/sites/CX")
     c.add_argument("--folder", required=True, help="folder in the site's Documents library, e.g. 'CX Hub'")
     c.add_argument("--name", default="CX Hub.xlsx")
+    c.add_argument(
+        "--replace",
+        action="store_true",
+        help="upload a blank hub over an existing file of that name (SharePoint keeps the old one "
+        "as a previous version); without it an existing hub is never touched",
+    )
     c.set_defaults(run=cmd_provision)
 
     c = sub.add_parser(
@@ -233,7 +239,11 @@ def cmd_provision(args: argparse.Namespace, settings: Settings) -> int:
     _graph_required(settings, item=False)
     with tempfile.TemporaryDirectory() as tmp:
         data = build_template(Path(tmp) / args.name).read_bytes()
-    done = provision(wiring.build_graph_client(settings), args.site_url, args.folder, args.name, data)
+    client = wiring.build_graph_client(settings)
+    try:
+        done = provision(client, args.site_url, args.folder, args.name, data, replace=args.replace)
+    finally:
+        client.close()
     print(f"Uploaded a blank hub: {done.web_url}\nPaste these settings:")
     print(f"CXHUB_HUB_DRIVE_ID={done.drive_id}\nCXHUB_HUB_ITEM_ID={done.item_id}")
     return EXIT_OK

@@ -229,6 +229,16 @@ class GraphClient:
                 self.stats.calls[name] = self.stats.calls.get(name, 0) + 1
                 self.stats.seconds[name] = self.stats.seconds.get(name, 0.0) + self.clock() - started
 
+    def all_pages(self, name: str, builder: Any, config: Any = None) -> list[Any]:
+        """Every item of a collection, following @odata.nextLink until Graph gives none."""
+        page = self.call(name, lambda: builder.get(config), idempotent=True)
+        items = list(page.value or []) if page is not None else []
+        while page is not None and page.odata_next_link:
+            link = page.odata_next_link
+            page = self.call(name, lambda link=link: builder.with_url(link).get(config), idempotent=True)
+            items += list(page.value or []) if page is not None else []
+        return items
+
     def _typed(self, e: APIError) -> GraphCallError:
         if self._failure is not None:
             status, body, headers = self._failure

@@ -108,9 +108,12 @@ class GraphHubStore:
         """A workbook call that survives one recreatable session loss; every lock, throttle or
         unusable-session answer becomes HubLocked / HubUnavailable, so the writer puts the batch
         back for the next run instead of failing."""
+        return self._guarded(lambda: self.client.call(name, make, idempotent=idempotent), idempotent)
+
+    def _guarded(self, run, idempotent: bool):
         for attempt in (1, 2):
             try:
-                return self.client.call(name, make, idempotent=idempotent)
+                return run()
             except SessionExpired as e:
                 # invalidSessionReCreatable: "try to recreate a session and resume the work".
                 self._session = None
@@ -271,14 +274,14 @@ class GraphHubStore:
     def _header(self, schema: Tab) -> list[str]:
         """The table's column names in sheet order (cached: admins rarely add columns mid-run)."""
         if schema.name not in self._headers:
-            listed = self._in_session(
-                f"columns {schema.table_name}",
-                lambda: self._wb.tables.by_workbook_table_id(schema.table_name).columns.get(
-                    _select(self._config(), COLUMN_FIELDS)
+            columns = self._wb.tables.by_workbook_table_id(schema.table_name).columns
+            listed = self._guarded(
+                lambda: self.client.all_pages(
+                    f"columns {schema.table_name}", columns, _select(self._config(), COLUMN_FIELDS)
                 ),
-                idempotent=True,
+                True,
             )
-            ordered = sorted((listed.value or []) if listed else [], key=lambda c: c.index or 0)
+            ordered = sorted(listed, key=lambda c: c.index or 0)
             self._headers[schema.name] = [str(c.name).strip() for c in ordered]
         return self._headers[schema.name]
 
@@ -407,20 +410,18 @@ class GraphHubStore:
     def check_schema(self) -> list[str]:
         """Problems between the workbook's tables and hub_schema, in words; empty when they match."""
         problems = []
-        listed = self.client.call("tables", lambda: self._wb.tables.get(), idempotent=True)
-        names = {t.name for t in (listed.value or [])} if listed else set()
+        listed = self.client.all_pages("tables", self._wb.tables)
+        names = {t.name for t in listed}
         for schema in TABS:
             if schema.table_name not in names:
                 problems.append(f"table {schema.table_name} (tab {schema.name}) is missing")
                 continue
-            cols = self.client.call(
+            cols = self.client.all_pages(
                 f"columns {schema.table_name}",
-                lambda s=schema: self._wb.tables.by_workbook_table_id(s.table_name).columns.get(  # type: ignore[misc]
-                    _select(RequestConfiguration(), COLUMN_FIELDS)
-                ),
-                idempotent=True,
+                self._wb.tables.by_workbook_table_id(schema.table_name).columns,
+                _select(RequestConfiguration(), COLUMN_FIELDS),
             )
-            have = {c.name for c in (cols.value or [])} if cols else set()
+            have = {c.name for c in cols}
             missing = [c for c in schema.column_names if c not in have]
             if missing:
                 problems.append(f"table {schema.table_name} lacks column(s) {', '.join(missing)}")

@@ -61,6 +61,7 @@ class Item:
     parent: str  # parent item id ("root" for the drive root)
     path: Path | None = None  # file contents on disk (None for folders)
     version: int = 1
+    history: list[bytes] = field(default_factory=list)  # earlier contents (SharePoint versions)
 
     @property
     def is_folder(self) -> bool:

@@ -7,6 +7,7 @@ import re
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from tests.fakegraph.common import Item, _error
 
@@ -26,6 +27,7 @@ class DriveRoutes:
             "cTag": f'"c:{{{item.id}}},{item.version}"',
             "lastModifiedDateTime": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
             "parentReference": {"driveId": self.drive_id, "id": item.parent},
+            "webUrl": f"https://mikano.sharepoint.com{self.site_url_path}/Shared%20Documents/{quote(item.name)}",
         }
         if item.is_folder:
             meta["folder"] = {"childCount": sum(1 for i in self.items.values() if i.parent == item.id)}
@@ -56,8 +58,27 @@ class DriveRoutes:
 
     # POST /sites/{id}/permissions creates an application permission (Sites.Selected); only an
     # identity holding Sites.FullControl.All may call it. The fake lets `admin_token_kinds` in.
+    # The list leaves `roles` out (what tenants see, and why grant-site reads each permission);
+    # GET .../permissions/{id} carries them.
     def _site_permissions(self, m, query, raw, headers):
-        return 200, {"value": list(self.site_permissions)}, {}
+        listed = [{k: v for k, v in p.items() if k != "roles"} for p in self.site_permissions]
+        return 200, self._page(listed, query, m.string), {}
+
+    def _site_permission(self, m, query, raw, headers):
+        found = next((p for p in self.site_permissions if p["id"] == m["id"]), None)
+        if found is None:
+            return 404, _error("itemNotFound", "The permission was not found"), {}
+        return 200, found, {}
+
+    def _site_permission_patch(self, m, query, raw, headers):
+        found = next((p for p in self.site_permissions if p["id"] == m["id"]), None)
+        if found is None:
+            return 404, _error("itemNotFound", "The permission was not found"), {}
+        body = json.loads(raw or b"{}")
+        if set(body) != {"roles"}:
+            return 400, _error("invalidRequest", "only roles can be updated"), {}
+        found["roles"] = body["roles"]
+        return 200, found, {}
 
     def _grant_site(self, m, query, raw, headers):
         body = json.loads(raw or b"{}")
@@ -104,7 +125,25 @@ class DriveRoutes:
         return 200, self._meta(item), {}
 
     def _children(self, m, query, raw, headers):
-        return 200, {"value": [self._meta(i) for i in self.items.values() if i.parent == m["item"]]}, {}
+        listed = [self._meta(i) for i in self.items.values() if i.parent == m["item"]]
+        return 200, self._page(listed, query, m.string), {}
+
+    def _child_by_name(self, m, query, raw, headers):
+        found = self._child(m["item"], m["name"])
+        return (200, self._meta(found), {}) if found else (404, _error("itemNotFound", "Item not found"), {})
+
+    def _child(self, parent: str, name: str) -> Item | None:
+        return next((i for i in self.items.values() if i.parent == parent and i.name == name), None)
+
+    def _page(self, value: list[Any], query: dict[str, str], path: str) -> dict[str, Any]:
+        """A collection page of `page_size` with @odata.nextLink to the rest, as Graph pages lists."""
+        start = int(query.get("$skiptoken", "0"))
+        out: dict[str, Any] = {"value": value[start : start + self.page_size]}
+        if start + self.page_size < len(value):
+            rest = {k: v for k, v in query.items() if k != "$skiptoken"}
+            rest["$skiptoken"] = str(start + self.page_size)
+            out["@odata.nextLink"] = f"{self.base_url}{quote(path)}?{urlencode(rest)}"
+        return out
 
     def _create_folder(self, m, query, raw, headers):
         body = json.loads(raw or b"{}")
@@ -128,10 +167,18 @@ class DriveRoutes:
         self._flush(item.id)
         token = secrets.token_urlsafe(12)
         self.downloads[token] = item.id
-        # Graph answers 302 with a short-lived pre-authenticated URL (no Authorization needed).
-        return 302, None, {"Location": f"{self.base_url}/download/{token}"}
+        # Graph answers 302 with a short-lived pre-authenticated URL on another host (SharePoint's),
+        # where a Graph bearer token must not go.
+        return 302, None, {"Location": f"{self.download_url}/download/{token}"}
 
     def _download(self, m, query, raw, headers):
+        self.download_authorizations.append(headers.get("Authorization"))
+        if headers.get("Authorization"):
+            return (
+                401,
+                _error("unauthenticated", "the download URL is pre-authenticated: no bearer token"),
+                {},
+            )
         item_id = self.downloads.pop(m["token"], None)
         if item_id is None:
             return 401, _error("unauthenticated", "download link expired"), {}
@@ -141,18 +188,26 @@ class DriveRoutes:
         item = self._item(m["item"])
         if item is None or item.is_folder:
             return 404, _error("itemNotFound", "Item not found"), {}
-        item.path.write_bytes(raw)
-        self._books.pop(item.id, None)
-        item.version += 1
+        self._replace_content(item, raw)
         return 200, self._meta(item), {}
 
+    def _replace_content(self, item: Item, data: bytes) -> None:
+        """New content for an existing file; SharePoint keeps the old one in version history."""
+        self._flush(item.id)
+        item.history.append(item.path.read_bytes())
+        item.path.write_bytes(data)
+        self._books.pop(item.id, None)
+        item.version += 1
+
+    # PUT .../{parent-id}:/{filename}:/content: the default for PUT is replace; with
+    # ?@microsoft.graph.conflictBehavior=fail an existing name answers 409 nameAlreadyExists.
     def _content_put_child(self, m, query, raw, headers):
         parent = m["item"]
-        existing = next((i for i in self.items.values() if i.parent == parent and i.name == m["name"]), None)
+        existing = self._child(parent, m["name"])
         if existing:
-            existing.path.write_bytes(raw)
-            existing.version += 1
-            self._books.pop(existing.id, None)
+            if query.get("@microsoft.graph.conflictBehavior", "replace") == "fail":
+                return 409, _error("nameAlreadyExists", "The specified item name already exists."), {}
+            self._replace_content(existing, raw)
             return 200, self._meta(existing), {}
         item_id = self.add_file(m["name"], raw, parent)
         return 201, self._meta(self.items[item_id]), {}
@@ -164,6 +219,9 @@ class DriveRoutes:
         parent = self._item(m["item"])
         if parent is None or not parent.is_folder:
             return 404, _error("itemNotFound", "Item not found"), {}
+        behavior = (json.loads(raw or b"{}").get("item") or {}).get("@microsoft.graph.conflictBehavior")
+        if behavior == "fail" and self._child(parent.id, m["name"]):
+            return 409, _error("nameAlreadyExists", "The specified item name already exists."), {}
         token = secrets.token_urlsafe(12)
         self.uploads[token] = {"parent": parent.id, "name": m["name"], "data": bytearray()}
         expires = (datetime.now(UTC) + timedelta(hours=1)).isoformat().replace("+00:00", "Z")
@@ -200,9 +258,7 @@ class DriveRoutes:
             None,
         )
         if existing:
-            existing.path.write_bytes(bytes(data))
-            existing.version += 1
-            self._books.pop(existing.id, None)
+            self._replace_content(existing, bytes(data))
             return 200, self._meta(existing), {}
         item_id = self.add_file(upload["name"], bytes(data), upload["parent"])
         return 201, self._meta(self.items[item_id]), {}

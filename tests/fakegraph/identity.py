@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import time
 import uuid
@@ -10,6 +11,8 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from tests.fakegraph.common import GRAPH_SCOPE, _b64, _error, _Headers, _is_jwt, _unsigned_jwt
+
+_FILTER = re.compile(r"\b(mail|userPrincipalName) eq '((?:[^']|'')*)'")
 
 
 class IdentityRoutes:
@@ -155,15 +158,38 @@ class IdentityRoutes:
         )
         return 202, None, {}
 
+    # GET /users/{id | userPrincipalName}/manager: a mail address that is not the UPN is no key.
     def _manager(self, m, query, raw, headers):
-        manager = self.managers.get(m["user"].lower())
+        key = m["user"].lower()
+        user = next(
+            (u for u in self.users.values() if key in (u["id"], u["userPrincipalName"].lower())), None
+        )
+        if user is None:
+            return 404, _error("Request_ResourceNotFound", f"Resource '{m['user']}' does not exist."), {}
+        manager = self.users.get(self.managers.get(user["id"], ""))
         if manager is None:
-            return (
-                404,
-                _error("Request_ResourceNotFound", f"Resource 'manager' does not exist for {m['user']}."),
-                {},
+            message = (
+                "Resource 'manager' does not exist or one of its queried reference-property objects "
+                "are not present."
             )
+            return 404, _error("Request_ResourceNotFound", message), {}
         return 200, {"@odata.type": "#microsoft.graph.user", **manager}, {}
+
+    # GET /users?$filter=mail eq '...' or userPrincipalName eq '...' (&$select=...)
+    def _users(self, m, query, raw, headers):
+        wanted = _FILTER.findall(query.get("$filter", ""))
+        if not wanted:
+            return 400, _error("Request_UnsupportedQuery", "Unsupported or missing $filter."), {}
+        found = [
+            u
+            for u in self.users.values()
+            if any(u.get(prop, "").lower() == value.replace("''", "'").lower() for prop, value in wanted)
+        ]
+        select = query.get("$select")
+        if select:
+            fields = {f.strip() for f in select.split(",")}
+            found = [{k: v for k, v in u.items() if k in fields} for u in found]
+        return 200, self._page(found, query, m.string), {}
 
     def _batch(self, m, query, raw, headers):
         body = json.loads(raw)

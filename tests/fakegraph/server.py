@@ -53,7 +53,9 @@ class FakeGraph(IdentityRoutes, DriveRoutes, WorkbookRoutes):
     requests: list[Recorded] = field(default_factory=list)
     mailbox: list[dict[str, Any]] = field(default_factory=list)
     site_permissions: list[dict[str, Any]] = field(default_factory=list)
-    managers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> user (id, mail, UPN)
+    managers: dict[str, str] = field(default_factory=dict)  # user id -> the manager's user id
+    page_size: int = 100  # items per collection page before @odata.nextLink
     approved_device_codes: set[str] = field(default_factory=set)
     # What an expired or unknown session answers (status, code chain): invalidSessionReCreatable
     # by default; tests set the other documented session codes.
@@ -74,29 +76,38 @@ class FakeGraph(IdentityRoutes, DriveRoutes, WorkbookRoutes):
         self._in_flight: dict[str, int] = {}
         self._lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
+        self._download_server: ThreadingHTTPServer | None = None
+        self.download_authorizations: list[str | None] = []  # what each download request carried
         self.cert_path, self.key_path = make_certificate(self.root / "tls")
 
     # -- lifecycle ---------------------------------------------------------------------
     def start(self, port: int = 0) -> str:
+        """Graph (and Entra ID) on `port`, and the download host (SharePoint's, for /content
+        redirects) on a second port of its own."""
+        self._server = self._serve(port, "graph")
+        self._download_server = self._serve(0, "download")
+        return self.base_url
+
+    def _serve(self, port: int, role: str) -> ThreadingHTTPServer:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:
-                fake._handle(self, "GET")
+                fake._handle(self, "GET", role)
 
             def do_POST(self) -> None:
-                fake._handle(self, "POST")
+                fake._handle(self, "POST", role)
 
             def do_PATCH(self) -> None:
-                fake._handle(self, "PATCH")
+                fake._handle(self, "PATCH", role)
 
             def do_PUT(self) -> None:
-                fake._handle(self, "PUT")
+                fake._handle(self, "PUT", role)
 
             def do_DELETE(self) -> None:
-                fake._handle(self, "DELETE")
+                fake._handle(self, "DELETE", role)
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
@@ -105,14 +116,19 @@ class FakeGraph(IdentityRoutes, DriveRoutes, WorkbookRoutes):
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(self.cert_path, self.key_path)
         server.socket = context.wrap_socket(server.socket, server_side=True)
-        self._server = server
         threading.Thread(target=server.serve_forever, daemon=True).start()
-        return self.base_url
+        return server
 
     def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
+        for server in (self._server, self._download_server):
+            if server:
+                server.shutdown()
+                server.server_close()
+
+    @property
+    def download_url(self) -> str:
+        assert self._download_server is not None
+        return f"https://127.0.0.1:{self._download_server.server_port}"
 
     @property
     def base_url(self) -> str:
@@ -131,6 +147,20 @@ class FakeGraph(IdentityRoutes, DriveRoutes, WorkbookRoutes):
         with self._lock:
             self.items[item_id] = Item(item_id, name, parent, path)
         return item_id
+
+    def add_user(self, mail: str, upn: str | None = None, manager: str | None = None) -> str:
+        """A directory user (mail and userPrincipalName may differ); `manager` is a user id."""
+        user_id = str(uuid.uuid5(uuid.NAMESPACE_DNS, mail.lower()))
+        with self._lock:
+            self.users[user_id] = {
+                "id": user_id,
+                "mail": mail,
+                "userPrincipalName": upn or mail,
+                "displayName": mail.split("@")[0],
+            }
+            if manager:
+                self.managers[user_id] = manager
+        return user_id
 
     def add_folder(self, name: str, parent: str = "root") -> str:
         item_id = "01" + uuid.uuid4().hex[:30].upper()
@@ -168,7 +198,7 @@ class FakeGraph(IdentityRoutes, DriveRoutes, WorkbookRoutes):
         )
 
     # -- dispatch ----------------------------------------------------------------------
-    def _handle(self, h: BaseHTTPRequestHandler, method: str) -> None:
+    def _handle(self, h: BaseHTTPRequestHandler, method: str, role: str = "graph") -> None:
         url = urlsplit(h.path)
         path = unquote(url.path)
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
@@ -201,7 +231,10 @@ class FakeGraph(IdentityRoutes, DriveRoutes, WorkbookRoutes):
                     if fault_rule is not None and fault_rule.kind == "session_expired":
                         fault = "session_expired"
                         self.sessions.clear()  # as if every session idled out: the call answers 404
-                    status, body, headers = self._route(method, path, query, raw, h.headers)
+                    if (role == "download") != path.startswith("/download/"):
+                        status, body, headers = 404, _error("itemNotFound", f"Not on this host: {path}"), {}
+                    else:
+                        status, body, headers = self._route(method, path, query, raw, h.headers)
                     if fault_rule is not None and fault_rule.kind == "504_after" and status < 300:
                         fault = "504_after"  # applied, but the caller never hears so
                         status, body, headers = 504, _error("gatewayTimeout", "Gateway timeout"), {}
@@ -298,12 +331,15 @@ class FakeGraph(IdentityRoutes, DriveRoutes, WorkbookRoutes):
             (r"/v1.0/sites/(?P<site>[^/]+)/drive", "GET", self._site_drive),
             (r"/v1.0/sites/(?P<site>[^/]+)/permissions", "GET", self._site_permissions),
             (r"/v1.0/sites/(?P<site>[^/]+)/permissions", "POST", self._grant_site),
+            (r"/v1.0/sites/(?P<site>[^/]+)/permissions/(?P<id>[^/]+)", "GET", self._site_permission),
+            (r"/v1.0/sites/(?P<site>[^/]+)/permissions/(?P<id>[^/]+)", "PATCH", self._site_permission_patch),
             (r"/v1.0/drives/[^/]+/root:/(?P<path>.+?):?", "GET", self._item_by_path),
             (item, "GET", self._item_get),
             (item, "PATCH", self._item_patch),
             (item + "/content", "GET", self._content_get),
             (item + "/content", "PUT", self._content_put),
             (item + r":/(?P<name>[^:]+):/content", "PUT", self._content_put_child),
+            (item + r":/(?P<name>[^:/]+):?", "GET", self._child_by_name),
             (item + r":/(?P<name>[^:]+):/createUploadSession", "POST", self._create_upload_session),
             (r"/upload/(?P<token>[^/]+)", "PUT", self._upload_fragment),
             (item + "/children", "GET", self._children),
@@ -335,5 +371,6 @@ class FakeGraph(IdentityRoutes, DriveRoutes, WorkbookRoutes):
             ),
             (r"/v1.0/users/(?P<user>[^/]+)/sendMail", "POST", self._send_mail),
             (r"/v1.0/users/(?P<user>[^/]+)/manager", "GET", self._manager),
+            (r"/v1.0/users", "GET", self._users),
             (r"/v1.0/\$batch", "POST", self._batch),
         ]

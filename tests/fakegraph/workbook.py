@@ -94,7 +94,7 @@ class WorkbookRoutes:
             {"id": f"{{{i}}}", "name": t, "showHeaders": True, "worksheet": ws.title}
             for i, (ws, t) in enumerate((ws, t) for ws in book.worksheets for t in ws.tables)
         ]
-        return 200, {"value": value}, {}
+        return 200, self._page(value, query, m.string), {}
 
     def _columns_list(self, m, query, raw, headers):
         """workbookTableColumn: id, index, name and values (the whole column, header first)
@@ -114,7 +114,7 @@ class WorkbookRoutes:
             if select is None or "values" in select:
                 column["values"] = [[_api_value(ws.cell(r, c))] for r in range(min_row, max_row + 1)]
             value.append({k: v for k, v in column.items() if select is None or k in select})
-        return 200, {"value": value}, {}
+        return 200, self._page(value, query, m.string), {}
 
     def _rows_add(self, m, query, raw, headers):
         denied = self._writable(m["item"], headers)
