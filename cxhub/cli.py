@@ -220,6 +220,8 @@ def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
         settings.hub_item_id or "",
         wiring.auth_mode_name(settings),
     )
+    if all(c.ok for c in checks[:2]):
+        checks.append(_auth_modes(settings, tokens))
     if not args.no_mail and all(c.ok for c in checks[:1]):
         checks.append(mail_check(client, settings.mail_sender, settings.admin_emails))
     for check in checks:
@@ -227,6 +229,34 @@ def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
         if check.fix:
             print(f"     fix: {check.fix}")
     return EXIT_OK if all(c.ok for c in checks) else EXIT_REJECTED
+
+
+def _auth_modes(settings: Settings, tokens):
+    """Probe a workbook session in the configured auth mode and in the other one where its
+    credentials are at hand, so the doctor can say which mode works in this tenant."""
+    from cxhub import wiring
+    from graph.admin import auth_modes
+
+    def client_for(mode: str):
+        changed = dataclasses.replace(
+            settings,
+            auth_mode=mode,
+            use_managed_identity=settings.use_managed_identity and mode == "app",
+        )
+        tokens = wiring.graph_tokens(changed)
+        tokens.token()  # fails here, with its reason, when this mode has no credentials
+        return wiring.build_graph_client(changed, tokens)
+
+    configured = "delegated" if settings.auth_mode == "delegated" else "app-only"
+    # The configured mode with the doctor's own tokens: a second delegated token source over the
+    # same cache would spend the refresh token the first one holds.
+    probes = {configured: lambda: wiring.build_graph_client(settings, tokens)}
+    app_credentials = settings.client_secret or settings.client_cert_path or settings.use_managed_identity
+    if settings.auth_mode == "delegated" and app_credentials:
+        probes["app-only"] = lambda: client_for("app")
+    elif settings.auth_mode == "app":
+        probes["delegated"] = lambda: client_for("delegated")
+    return auth_modes(configured, probes, settings.hub_drive_id or "", settings.hub_item_id or "")
 
 
 def cmd_provision(args: argparse.Namespace, settings: Settings) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
@@ -280,6 +281,44 @@ def doctor(tokens: TokenSource, client: GraphClient, drive_id: str, item_id: str
         )
     )
     return checks
+
+
+def auth_modes(
+    configured: str, probes: dict[str, Callable[[], GraphClient]], drive_id: str, item_id: str
+) -> Check:
+    """Which auth modes get a workbook session in this tenant: the configured one and the other
+    one where credentials for it exist (Microsoft documents delegated access only for the Excel
+    workbook API; some tenants allow app-only too)."""
+    from graph.auth import AuthError
+    from graph.workbook_store import GraphHubStore
+
+    results: dict[str, str] = {}
+    for mode, make in probes.items():
+        try:
+            client = make()
+        except (AuthError, ValueError) as e:
+            results[mode] = f"not available ({e})"
+            continue
+        store = GraphHubStore(client, drive_id, item_id)
+        try:
+            store._ensure_session()
+            results[mode] = "works"
+        except AuthError as e:
+            results[mode] = f"no token ({e})"
+        except GraphCallError as e:
+            results[mode] = f"refused ({e.status} {e.inner or e.code})"
+        finally:
+            store.close()
+            client.close()
+    working = [m for m, r in results.items() if r == "works"]
+    detail = "; ".join(f"{m}{' (configured)' if m == configured else ''}: {r}" for m, r in results.items())
+    fix = ""
+    if configured not in working and working:
+        setting = "delegated" if working[0] == "delegated" else "app"
+        fix = f"set CXHUB_AUTH_MODE={setting}: it works in this tenant"
+    elif not working:
+        fix = "sign the service account in with 'cxhub login' and give it edit rights on the hub file"
+    return Check("auth mode", configured in working, f"workbook sessions in this tenant: {detail}", fix)
 
 
 def mail_check(client: GraphClient, sender: str | None, to: tuple[str, ...]) -> Check:

@@ -15,7 +15,6 @@ import contextlib
 import io
 import json
 import logging
-import re
 import time
 from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from msgraph.generated.drives.item.items.item.workbook.create_session import cre
 from msgraph.generated.drives.item.items.item.workbook.tables.item.rows.add import add_post_request_body
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.generated.models.workbook_range import WorkbookRange
-from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
 from graph import errors
@@ -42,6 +41,7 @@ from graph.client import (
     Throttled,
     WorkbookLocked,
 )
+from graph.workbook_api import origin, values_of, with_select, with_top
 from hub.ports import HubChanges, HubLocked, HubSchemaError, HubUnavailable, Row, RowUpdate
 from hub_schema.cells import rows_as_dicts, to_api_value
 from hub_schema.tabs import TABS, Tab, tab
@@ -69,10 +69,17 @@ class _Layout:
 
 class GraphHubStore:
     def __init__(
-        self, client: GraphClient, drive_id: str, item_id: str, *, rows_per_add: int = MAX_ROWS_PER_ADD
+        self,
+        client: GraphClient,
+        drive_id: str,
+        item_id: str,
+        *,
+        rows_per_add: int = MAX_ROWS_PER_ADD,
+        lean_reads: bool = True,
     ) -> None:
         self.client = client
         self.rows_per_add = rows_per_add  # 1 gives the per-row approach (bench/ compares the two)
+        self.lean_reads = lean_reads  # False: reads without $select, as before (bench/ compares)
         self.drive_id = drive_id
         self.item_id = item_id
         self._session: str | None = None
@@ -207,7 +214,7 @@ class GraphHubStore:
         try:
             self.client.call(
                 "rows",
-                lambda: rows.get(request_configuration=_top(config, block)),
+                lambda: rows.get(request_configuration=with_top(config, block)),
                 idempotent=True,
             )
         finally:
@@ -231,7 +238,7 @@ class GraphHubStore:
         result = self._in_session(
             f"read {schema.table_name}", lambda: self._get_range(table.range), idempotent=True
         )
-        values = _values(result)
+        values = values_of(result)
         self._remember(schema, result.address, values)
         return rows_as_dicts(schema, values, "the hub workbook")
 
@@ -247,11 +254,11 @@ class GraphHubStore:
                 ),
                 idempotent=True,
             )
-            columns[name] = [r[0] if r else "" for r in _values(result)]
+            columns[name] = [r[0] if r else "" for r in values_of(result)]
             if name == schema.key and result.address:
                 # The key column's address places the whole table: remember it for updates.
                 header = self._header(schema)
-                sheet, col, first_row = _origin(result.address)
+                sheet, col, first_row = origin(result.address)
                 keys = {str(v).strip().upper(): first_row + i for i, v in enumerate(columns[name]) if v != ""}
                 self._layouts[schema.name] = _Layout(
                     sheet, col - header.index(name), first_row - 1, header, keys
@@ -264,8 +271,9 @@ class GraphHubStore:
         formulas (three ways), number formats and value types too, several times the values.
         range-get documents the OData query parameters; the SDK's builder has no $select."""
         info = builder.to_get_request_information()
-        info.url_template = info.url_template + "{?%24select}"
-        info.query_parameters["%24select"] = list(RANGE_FIELDS)
+        if self.lean_reads:
+            info.url_template = info.url_template + "{?%24select}"
+            info.query_parameters["%24select"] = list(RANGE_FIELDS)
         info.headers.add("workbook-session-id", self._ensure_session())
         return self.client.adapter.send_async(
             info, WorkbookRange, {"XXX": ODataError.create_from_discriminator_value}
@@ -277,7 +285,9 @@ class GraphHubStore:
             columns = self._wb.tables.by_workbook_table_id(schema.table_name).columns
             listed = self._guarded(
                 lambda: self.client.all_pages(
-                    f"columns {schema.table_name}", columns, _select(self._config(), COLUMN_FIELDS)
+                    f"columns {schema.table_name}",
+                    columns,
+                    with_select(self._config(), COLUMN_FIELDS if self.lean_reads else ()),
                 ),
                 True,
             )
@@ -288,7 +298,7 @@ class GraphHubStore:
     def _remember(self, schema: Tab, address: str | None, values: list[list[Any]]) -> None:
         if not address or not values:
             return
-        sheet, first_col, header_row = _origin(address)
+        sheet, first_col, header_row = origin(address)
         header = [str(h).strip() for h in values[0]]
         self._headers[schema.name] = header
         keys: dict[str, int] = {}
@@ -419,7 +429,7 @@ class GraphHubStore:
             cols = self.client.all_pages(
                 f"columns {schema.table_name}",
                 self._wb.tables.by_workbook_table_id(schema.table_name).columns,
-                _select(RequestConfiguration(), COLUMN_FIELDS),
+                with_select(RequestConfiguration(), COLUMN_FIELDS),
             )
             have = {c.name for c in cols}
             missing = [c for c in schema.column_names if c not in have]
@@ -444,54 +454,3 @@ def _cell(schema: Tab, name: str, value: Any) -> Any:
     if column is None:  # a column the admin added: leave it blank
         return ""
     return to_api_value(column, value)
-
-
-def _values(result: Any) -> list[list[Any]]:
-    data = (getattr(result, "additional_data", None) or {}).get("values") if result is not None else None
-    return [list(_plain(r)) for r in (_plain(data) or [])]
-
-
-def _plain(node: Any) -> Any:
-    """Kiota hands back untyped JSON as UntypedNode objects; turn them into Python values."""
-    value = getattr(node, "get_value", None)
-    if value is None:
-        return node
-    inner = node.get_value()
-    if isinstance(inner, list):
-        return [_plain(v) for v in inner]
-    if isinstance(inner, dict):
-        return {k: _plain(v) for k, v in inner.items()}
-    return inner
-
-
-_ADDRESS = re.compile(r"^(?:'?(?P<sheet>[^!]+?)'?!)?\$?(?P<col>[A-Z]+)\$?(?P<row>\d+)")
-
-
-def _origin(address: str) -> tuple[str, int, int]:
-    m = _ADDRESS.match(address)
-    if not m:
-        raise HubSchemaError(f"cannot read the range address {address!r}")
-    return (m["sheet"] or "").replace("''", "'"), column_index_from_string(m["col"]), int(m["row"])
-
-
-def _select(config: RequestConfiguration, fields: Sequence[str]) -> RequestConfiguration:
-    """The same headers with $select: a column listing without it carries every column's values."""
-    from msgraph.generated.drives.item.items.item.workbook.tables.item.columns import columns_request_builder
-
-    builder = columns_request_builder.ColumnsRequestBuilder
-
-    query = builder.ColumnsRequestBuilderGetQueryParameters(select=list(fields))
-    out: RequestConfiguration = RequestConfiguration(query_parameters=query)
-    out.headers = config.headers
-    return out
-
-
-def _top(config: RequestConfiguration, n: int) -> RequestConfiguration:
-    from msgraph.generated.drives.item.items.item.workbook.tables.item.rows.rows_request_builder import (
-        RowsRequestBuilder,
-    )
-
-    query = RowsRequestBuilder.RowsRequestBuilderGetQueryParameters(top=n)
-    out: RequestConfiguration = RequestConfiguration(query_parameters=query)
-    out.headers = config.headers
-    return out

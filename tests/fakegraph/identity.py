@@ -135,6 +135,14 @@ class IdentityRoutes:
             {},
         )
 
+    def _app_only_refused(self, path: str, headers) -> tuple | None:
+        if self.app_only_workbook or "/workbook/" not in path:
+            return None
+        info = self.tokens.get(headers.get("Authorization", "")[7:]) or {}
+        if info.get("kind") in ("app", "managed_identity"):
+            return 403, _error("accessDenied", "Application permissions are not supported here."), {}
+        return None
+
     def _check_token(self, headers) -> tuple | None:
         auth = headers.get("Authorization", "")
         token = auth[7:] if auth.startswith("Bearer ") else ""

@@ -60,7 +60,10 @@ class FakeGraph(IdentityRoutes, DriveRoutes, WorkbookRoutes):
     # What an expired or unknown session answers (status, code chain): invalidSessionReCreatable
     # by default; tests set the other documented session codes.
     expired_session: tuple[int, tuple[str, ...]] = (404, ("itemNotFound", "invalidSessionReCreatable"))
-    locked_by: str | None = None  # someone editing the workbook in Excel: writes answer 409
+    locked_by: str | None = None
+    # Tenants differ: False answers workbook calls made with an app-only token 403, as Microsoft's
+    # reference pages ("Application: Not supported") would have it.
+    app_only_workbook: bool = True  # someone editing the workbook in Excel: writes answer 409
 
     def __post_init__(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -180,6 +183,8 @@ class FakeGraph(IdentityRoutes, DriveRoutes, WorkbookRoutes):
             "CXHUB_HUB_DRIVE_ID": self.drive_id,
             "CXHUB_HUB_ITEM_ID": item_id,
             "CXHUB_CA_BUNDLE": str(self.cert_path),
+            # App-only, the opt-in the tests and benches take for brevity (no device-code sign-in).
+            "CXHUB_AUTH_MODE": "app",
             **extra,
         }
 
@@ -312,7 +317,7 @@ class FakeGraph(IdentityRoutes, DriveRoutes, WorkbookRoutes):
             m = re.fullmatch(pattern.replace("{tenant}", tenant), path)
             if m and verb == method:
                 if path.startswith("/v1.0"):
-                    denied = self._check_token(headers)
+                    denied = self._check_token(headers) or self._app_only_refused(path, headers)
                     if denied:
                         return denied
                 return handler(m, query, raw, headers)

@@ -33,7 +33,8 @@ def run(capsys, *args):
 def test_doctor_is_all_ok_on_a_good_setup(env, capsys, fake):
     code, out, _ = run(capsys, "doctor")
     assert code == 0
-    assert out.count("ok  ") == 5 and "tables and columns match hub_schema" in out
+    assert out.count("ok  ") == 6 and "tables and columns match hub_schema" in out
+    assert "auth mode: workbook sessions in this tenant: app-only (configured): works" in out
     (sent,) = fake.mailbox
     assert sent["from"] == "cxhub@mikano.example" and "doctor" in sent["message"]["subject"]
     assert [r["emailAddress"]["address"] for r in sent["message"]["toRecipients"]] == [
@@ -66,6 +67,29 @@ def test_doctor_sends_app_only_refusals_to_the_delegated_mode(env, capsys, fake)
     assert code == 1 and "FAIL workbook API" in out and "CXHUB_AUTH_MODE=delegated" in out
 
 
+def test_doctor_says_which_auth_mode_works_in_this_tenant(env, capsys, fake, monkeypatch):
+    """A tenant refusing app-only workbook access: with the service account signed in, the doctor
+    reports app-only refused, delegated working, and says to switch; after switching, all is ok."""
+    fake.app_only_workbook = False
+    threading.Thread(target=_approve_when_asked, args=(fake,), daemon=True).start()
+    assert run(capsys, "login")[0] == 0
+    code, out, _ = run(capsys, "doctor", "--no-mail")
+    assert code == 1 and "FAIL workbook API" in out
+    assert "app-only (configured): refused (403 accessDenied); delegated: works" in out
+    assert "fix: set CXHUB_AUTH_MODE=delegated: it works in this tenant" in out
+    monkeypatch.setenv("CXHUB_AUTH_MODE", "delegated")
+    code, out, _ = run(capsys, "doctor", "--no-mail")
+    assert code == 0 and "ok   workbook API: workbook sessions work in delegated mode" in out
+    assert "delegated (configured): works; app-only: refused (403 accessDenied)" in out
+
+
+def _approve_when_asked(fake) -> None:
+    deadline = time.monotonic() + 10
+    while not fake.device_codes and time.monotonic() < deadline:
+        time.sleep(0.05)
+    fake.approve_all_device_codes()
+
+
 def test_doctor_reports_a_missing_table(env, capsys, fake, hub_item):
     del fake.workbook(hub_item)["Audit"].tables["Audit"]
     code, out, _ = run(capsys, "doctor")
@@ -84,8 +108,8 @@ def test_login_then_the_delegated_mode_works(env, capsys, fake, monkeypatch):
     assert code == 0 and "FAKE-CODE" in out and "Signed in as cxhub-service@mikano.example" in out
     monkeypatch.setenv("CXHUB_AUTH_MODE", "delegated")
     monkeypatch.delenv("CXHUB_CLIENT_SECRET")
-    code, out, _ = run(capsys, "doctor")
-    assert code == 0 and "(delegated)" in out
+    code, out, err = run(capsys, "doctor")
+    assert code == 0 and "(delegated)" in out, err
 
 
 def test_provision_uploads_a_blank_hub_and_prints_the_settings(env, capsys, fake):
