@@ -9,7 +9,8 @@ for a burst of 500 (bench/graph_bench.py, against the fake Graph). Issue #4: gov
 20k-account / 100k-interaction hub <= 10 s and <= 1 GB; duplicate recall >= 95 %, precision >= 90 %.
 Issue #5: follow-ups + KPIs + health on the same hub <= 10 s together, <= 1 GB. Issue 12: a
 customers ERP import of 20k rows <= 10 s, of 100k <= 60 s, <= 1 GB (bench/erp_bench.py; `--only
-erp` runs just that), and the writer's batch time against a 20k-account hub.
+erp` runs just that), and the writer's batch time against a 20k-account hub. Issue #13: actions applied
+per writer run (1,000 in one drain) and the latency they add to the writer (bench/actions_bench.py).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 FIXTURES = ROOT / "bench" / ".fixtures"
 
+from actions_bench import bench_actions  # noqa: E402
 from erp_bench import bench_erp  # noqa: E402
 from governance_bench import bench_governance, bench_governance_local_hub  # noqa: E402  (bench/ is the script's dir)
 from graph_bench import bench_graph_read, bench_graph_writer  # noqa: E402
@@ -237,6 +239,7 @@ def main() -> int:
         bench_import()
         bench_intake(300 if args.quick else 2000, work)
         bench_writer(1000, work)
+        bench_actions(emit, args.quick, work)
         bench_read(10_000)
         if not args.quick:
             bench_read(100_000)

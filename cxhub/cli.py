@@ -86,7 +86,9 @@ def _parser() -> argparse.ArgumentParser:
         "run",
         help="run a timer job once: governance, erp-folder, followups (the day's reminders and digests)",
     )
-    c.add_argument("job", choices=("governance", "erp-folder", "followups", "kpis", "health"))
+    c.add_argument(
+        "job", choices=("governance", "erp-folder", "followups", "steward-digest", "kpis", "health")
+    )
     c.add_argument("--hub", help=hub_help)
     c.add_argument(
         "--as-of", type=_day, help="the run date YYYY-MM-DD (default today, Lagos; jobs run at 07:00)"
@@ -366,6 +368,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         return _run_followups(settings, _run_time(args.as_of, settings.timezone))
     if args.job == "kpis":
         return _run_kpis(settings, _run_time(args.as_of, settings.timezone))
+    if args.job == "steward-digest":
+        report = wiring.run_steward_digest(settings, _run_time(args.as_of, settings.timezone))
+        print(f"Steward digest: {report.sent} sent, {report.already_sent} already sent today")
+        return EXIT_OK if not report.failed else EXIT_NOT_WRITTEN
     if args.job == "health":
         return _run_health(settings, _run_time(args.as_of, settings.timezone))
 

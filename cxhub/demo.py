@@ -11,7 +11,7 @@ from tqdm import tqdm
 
 from cxhub import wiring
 from cxhub.local_intake import call_intake
-from cxhub.sample_data import generate, meeting_burst, staff_rows
+from cxhub.sample_data import STAFF, generate, meeting_burst, staff_rows
 from cxhub.sample_erp import write_samples
 from cxhub.settings import Settings
 from hub.governance.erp_import import ImportReport
@@ -78,6 +78,7 @@ def run_demo(directory: Path, *, count: int = 300, seed: int = 65, outgrown: boo
     imports = _import_erp_samples(settings, directory, now.date())
     governance = wiring.run_governance(settings)
     followups = wiring.run_followups(settings)
+    stewards = wiring.run_steward_digest(settings)
     kpis = wiring.run_kpis(settings)
     health = wiring.run_health(settings)
 
@@ -120,6 +121,9 @@ def run_demo(directory: Path, *, count: int = 300, seed: int = 65, outgrown: boo
     print(f"\nMail of the day, as .eml files in {outbox} (open them in any mail program):")
     reminders, digests = followups.reminders_sent, followups.digests_sent
     print(f"  {reminders} follow-up reminder(s) to staff, {digests} manager digest(s)")
+    print(
+        f"  {stewards.sent} steward digest(s): possible duplicates (Merge / Not duplicate), rejections"
+    )
     print(f"  the weekly KPI digest with charts; {kpis.rows_written} KPI rows on the Dashboard tab")
     met = health.row["Triggers Met"]
     print(f"  upgrade triggers: {met} of 4 met ({health.row['Notes']}); a Health row was added")
@@ -135,6 +139,11 @@ def run_demo(directory: Path, *, count: int = 300, seed: int = 65, outgrown: boo
     )
     print(f"  cxhub submit my-submissions.json --hub {hub_path}")
     print(f"  cxhub serve --hub {hub_path}     # POST /api/submissions on 127.0.0.1:7071")
+    print(
+        f"  cxhub serve --hub {hub_path} --as {STAFF[0][0]}\n"
+        "      # then open one of their reminders from the outbox and tap Done: the writer (every 2 s)\n"
+        "      # marks it Done in the hub, with an Audit row naming them"
+    )
     print(f"  cxhub import-erp {directory / 'erp' / 'invoices_export.csv'} --kind invoices --hub {hub_path}")
     print(f"  cxhub run governance --hub {hub_path}   # after marking a Review Queue item 'Merge'")
     return 0

@@ -8,14 +8,31 @@ CXHUB_APP_SERVICE_AUTH is on; locally `cxhub serve --as EMAIL` stands in for the
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from cxhub.settings import Settings
+from hub.actions.desk import Desk
+from hub.actions.links import Links
 from hub.web.access import StaffDirectory
 from hub.web.http import Handler, Router, WebRequest, WebResponse
 from hub.web.identity import identify
 
+
+def _act(method: str) -> Callable[[Settings], Handler]:
+    def factory(settings: Settings) -> Handler:
+        from hub.actions import desk
+
+        handler = desk.get if method == "GET" else desk.post
+        return lambda request: handler(action_desk(settings), request)
+
+    return factory
+
+
 # (method, route pattern, factory(settings) -> handler). Patterns are the URL paths under /api.
-PAGE_ROUTES: list[tuple[str, str, Callable[[Settings], Handler]]] = []
+PAGE_ROUTES: list[tuple[str, str, Callable[[Settings], Handler]]] = [
+    ("GET", "/api/act", _act("GET")),  # the confirm page of a one-tap mail link (hub/actions)
+    ("POST", "/api/act", _act("POST")),
+]
 
 
 def router(settings: Settings) -> Router:
@@ -51,3 +68,45 @@ def staff_directory(settings: Settings) -> StaffDirectory:
 def link(settings: Settings, path: str) -> str:
     """An absolute link for a mail: CXHUB_PUBLIC_URL + path."""
     return settings.public_url + "/" + path.lstrip("/")
+
+
+def action_key(settings: Settings) -> bytes:
+    """The key that signs mail links: CXHUB_ACTION_KEY (Key Vault in Azure), else a random one made
+    once and kept in the state store (the local JSON file, or the private state blob in Azure)."""
+    if settings.action_key:
+        return settings.action_key.encode()
+    import secrets
+
+    from cxhub.wiring import build_state
+
+    state = build_state(settings)
+    key = state.get("action-key")
+    if not key:
+        key = secrets.token_urlsafe(32)
+        state.set("action-key", key)
+    return key.encode()
+
+
+def action_links(settings: Settings, now: datetime | None = None) -> Links:
+    """The link builder for one run's mails (tokens expire CXHUB_ACTION_LINK_DAYS after `now`)."""
+    from cxhub.wiring import clock_at
+
+    return Links(
+        settings.public_url, action_key(settings), clock_at(now)(), timedelta(days=settings.action_link_days)
+    )
+
+
+def action_desk(settings: Settings) -> Desk:
+    """The confirm pages' dependencies: the key, a read-only hub, the queue the writer drains."""
+    from cxhub.wiring import build_queue, clock, open_store
+
+    def read(tabs: tuple[str, ...]):
+        with open_store(settings) as store:
+            return store.read_tables(tabs)
+
+    hint = (
+        "Sign in with your work account and open the link again."
+        if settings.app_service_auth
+        else "No one is signed in: start the local server as a person, e.g. cxhub serve --as you@company.com"
+    )
+    return Desk(action_key(settings), read, build_queue(settings).put, clock, settings.admin_emails, hint)

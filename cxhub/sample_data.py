@@ -136,6 +136,7 @@ STAFF = [
     ("bola.afolabi@mikano.example", "Bola Afolabi", "GRAS", "Sales"),
     ("zainab.umar@mikano.example", "Zainab Umar", "Cube 65 Clinic", "Service"),
 ]
+DEMO_STEWARD = "ifeoma.nnadi@mikano.example"
 MANAGERS = {
     "Motors": "chinedu.obi@mikano.example",
     "Power": "sani.abubakar@mikano.example",
@@ -206,6 +207,18 @@ def staff_rows() -> list[dict[str, Any]]:
         }
         for m in managers
     ]
+    # A data steward for Motors: the steward digest and its Merge / Not duplicate links go to her;
+    # the other divisions' items go to the admins.
+    rows.append(
+        {
+            "Email": DEMO_STEWARD,
+            "Full Name": "Ifeoma Nnadi",
+            "Division": "Motors",
+            "Role": "Data Steward",
+            "Manager Email": MANAGERS["Motors"],
+            "Active": "Yes",
+        }
+    )
     return rows
 
 

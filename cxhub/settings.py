@@ -86,6 +86,9 @@ class Settings:
     # Pages (hub/web): trust App Service Authentication's sign-in headers only when it is on.
     app_service_auth: bool = False
     public_url: str = "http://127.0.0.1:7071"  # the base of every link in a mail
+    # The key that signs the action links (HMAC-SHA256); unset = one generated and kept in the state store.
+    action_key: str | None = field(default=None, repr=False)
+    action_link_days: int = 14
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, hub: str | Path | None = None) -> Settings:
@@ -220,7 +223,15 @@ def _web_settings(get) -> dict:
         raise SettingsError(
             f"CXHUB_PUBLIC_URL must be an https:// address (or http://127.0.0.1 locally), not {url!r}"
         )
-    return {"app_service_auth": flag in ("1", "true", "yes"), "public_url": url}
+    key = get("CXHUB_ACTION_KEY")
+    if key is not None and len(key) < 32:
+        raise SettingsError("CXHUB_ACTION_KEY must be at least 32 characters (a random secret)")
+    return {
+        "app_service_auth": flag in ("1", "true", "yes"),
+        "public_url": url,
+        "action_key": key,
+        "action_link_days": int(_number(get, "CXHUB_ACTION_LINK_DAYS", 14)),
+    }
 
 
 def _governance_settings(get) -> dict:

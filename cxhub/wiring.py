@@ -13,7 +13,9 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
+from cxhub.pages import action_links
 from cxhub.settings import DEFAULT_QUEUE_NAME, Settings
+from hub.actions.steward import run_steward_digest as steward_digest
 from hub.intake.validation import IntakeRules
 from hub.intake.writer import WriterRules
 from hub.matching import MatchRules
@@ -391,6 +393,15 @@ def run_followups(settings: Settings, now: datetime | None = None):
             settings.timezone,
             manager_of=build_manager_lookup(settings),
             admins=settings.admin_emails,
+            links=action_links(settings, now),
+        )
+
+
+def run_steward_digest(settings: Settings, now: datetime | None = None):
+    mail, state, links = build_mailer(settings), build_state(settings), action_links(settings, now)
+    with open_store(settings) as store:
+        return steward_digest(
+            store, mail, state, clock_at(now), settings.timezone, settings.admin_emails, links
         )
 
 
@@ -490,6 +501,7 @@ TIMER_RUNNERS: dict[str, Callable[[Settings], Any]] = {
     "governance": run_governance,
     "erp_folder_import": _erp_folder_timer,
     "followups": run_followups,
+    "steward_digest": run_steward_digest,
     "kpis": run_kpis,
     "health": run_health,
     "purge": run_purge,

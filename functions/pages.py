@@ -34,3 +34,10 @@ def serve_page(req: func.HttpRequest) -> func.HttpResponse:
         mimetype=content_type.split(";")[0],
         charset="utf-8",
     )
+
+
+@bp.function_name("act")
+@bp.route(route="act", methods=["GET", "POST"], auth_level=func.AuthLevel.ANONYMOUS)
+def act(req: func.HttpRequest) -> func.HttpResponse:
+    """GET: the confirm page of a mail link; POST: queue the confirmed action for the writer."""
+    return serve_page(req)

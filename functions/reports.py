@@ -1,4 +1,4 @@
-"""What the hub tells people: daily follow-ups, weekly KPIs, weekly upgrade-trigger check."""
+"""What the hub tells people: daily follow-ups, the stewards' digest, weekly KPIs, weekly upgrade check."""
 
 from __future__ import annotations
 
@@ -13,6 +13,16 @@ def followups(timer: func.TimerRequest) -> None:
     from cxhub.wiring import run_timer
 
     run_timer("followups")
+
+
+@bp.function_name("steward_digest")
+@bp.timer_trigger(
+    arg_name="timer", schedule="%STEWARD_DIGEST_SCHEDULE%", run_on_startup=False, use_monitor=True
+)
+def steward_digest(timer: func.TimerRequest) -> None:
+    from cxhub.wiring import run_timer
+
+    run_timer("steward_digest")
 
 
 @bp.function_name("kpis")

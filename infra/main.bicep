@@ -95,6 +95,13 @@ param maximumInstanceCount int = 40
 param cxhubIntakeSecret string = ''
 
 @secure()
+@description('Optional: the key that signs the one-tap links in mails (Key Vault secret cxhub-action-key). Empty = a random key the app makes once and keeps in its private state container.')
+param cxhubActionKey string = ''
+
+@description('Optional: client ID of the Entra ID app registration people sign in with to the pages the mails link to (/api/act, /api/customers/...). Set = App Service Authentication on, and CXHUB_APP_SERVICE_AUTH true.')
+param signInClientId string = ''
+
+@secure()
 @description('Optional: client secret of the Graph app registration (Key Vault secret cxhub-client-secret). Leave empty with CXHUB_USE_MANAGED_IDENTITY=true, a certificate, or CXHUB_AUTH_MODE=delegated.')
 param cxhubClientSecret string = ''
 
@@ -105,7 +112,8 @@ param cxhubClientSecret string = ''
 //   FUNCTIONS_WORKER_RUNTIME           -> functionAppConfig.runtime.name (Flex rejects the app setting)
 //   AzureWebJobsStorage                -> AzureWebJobsStorage__accountName/__credential/__clientId (identity)
 //   CXHUB_QUEUE = 'azure', CXHUB_BACKEND = 'graph'
-//   CXHUB_STORAGE_CONNECTION, CXHUB_INTAKE_SECRET, CXHUB_CLIENT_SECRET -> Key Vault references
+//   CXHUB_STORAGE_CONNECTION, CXHUB_INTAKE_SECRET, CXHUB_CLIENT_SECRET, CXHUB_ACTION_KEY -> Key Vault references
+//   CXHUB_APP_SERVICE_AUTH            -> 'true' exactly when signInClientId sets up App Service Authentication
 //   CXHUB_MANAGED_IDENTITY_CLIENT_ID   -> the client id of the identity created here
 // (all in infra/app/api.bicep)
 // ---------------------------------------------------------------------------------------------
@@ -123,6 +131,8 @@ param GOVERNANCE_SCHEDULE string = '0 0 1 * * *' // 01:00 UTC = 02:00 Lagos
 param ERP_IMPORT_SCHEDULE string = '0 30 0 * * *' // 00:30 UTC = 01:30 Lagos
 @description('Daily follow-up reminders and manager digests.')
 param FOLLOWUP_SCHEDULE string = '0 0 6 * * *' // 06:00 UTC = 07:00 Lagos
+@description('Daily steward digest (possible duplicates, rejected submissions), per division.')
+param STEWARD_DIGEST_SCHEDULE string = '0 15 6 * * *' // 06:15 UTC = 07:15 Lagos
 @description('Weekly KPIs (Mondays).')
 param KPI_SCHEDULE string = '0 0 6 * * 1' // Monday 06:00 UTC = Monday 07:00 Lagos
 @description('Weekly upgrade-trigger check (Mondays).')
@@ -147,10 +157,10 @@ param CXHUB_MAX_ATTEMPTS string = '5'
 param CXHUB_WRITER_BATCH string = '500'
 @description('How many days of processed data the purge keeps.')
 param CXHUB_RETENTION_DAYS string = '90'
-@description('Trust the App Service Authentication sign-in headers on the page routes (/api/act, ...).')
-param CXHUB_APP_SERVICE_AUTH string = 'false'
 @description('Base of the links in mails; empty = https://<function app>.azurewebsites.net.')
 param CXHUB_PUBLIC_URL string = ''
+@description('How many days a one-tap link in a mail works.')
+param CXHUB_ACTION_LINK_DAYS string = '14'
 
 // Microsoft Graph
 param CXHUB_GRAPH_BASE_URL string = 'https://graph.microsoft.com/v1.0'
@@ -254,6 +264,7 @@ var cxhubSettings = {
   GOVERNANCE_SCHEDULE: GOVERNANCE_SCHEDULE
   ERP_IMPORT_SCHEDULE: ERP_IMPORT_SCHEDULE
   FOLLOWUP_SCHEDULE: FOLLOWUP_SCHEDULE
+  STEWARD_DIGEST_SCHEDULE: STEWARD_DIGEST_SCHEDULE
   KPI_SCHEDULE: KPI_SCHEDULE
   HEALTH_SCHEDULE: HEALTH_SCHEDULE
   PURGE_SCHEDULE: PURGE_SCHEDULE
@@ -267,7 +278,7 @@ var cxhubSettings = {
   CXHUB_MAX_ATTEMPTS: CXHUB_MAX_ATTEMPTS
   CXHUB_WRITER_BATCH: CXHUB_WRITER_BATCH
   CXHUB_RETENTION_DAYS: CXHUB_RETENTION_DAYS
-  CXHUB_APP_SERVICE_AUTH: CXHUB_APP_SERVICE_AUTH
+  CXHUB_ACTION_LINK_DAYS: CXHUB_ACTION_LINK_DAYS
   CXHUB_PUBLIC_URL: !empty(CXHUB_PUBLIC_URL) ? CXHUB_PUBLIC_URL : 'https://${functionAppName}.azurewebsites.net'
   CXHUB_GRAPH_BASE_URL: CXHUB_GRAPH_BASE_URL
   CXHUB_AUTHORITY_HOST: CXHUB_AUTHORITY_HOST
@@ -368,6 +379,8 @@ module keyVault './core/security/keyvault.bicep' = {
     storeIntakeSecret: !empty(cxhubIntakeSecret)
     clientSecret: cxhubClientSecret
     storeClientSecret: !empty(cxhubClientSecret)
+    actionKey: cxhubActionKey
+    storeActionKey: !empty(cxhubActionKey)
   }
 }
 
@@ -399,6 +412,8 @@ module api './app/api.bicep' = {
     identityClientId: identity.outputs.clientId
     intakeRefUri: keyVault.outputs.intakeRefUri
     clientRefUri: keyVault.outputs.clientRefUri
+    actionKeyRefUri: keyVault.outputs.actionKeyRefUri
+    signInClientId: signInClientId
     storageConnectionRefUri: keyVault.outputs.storageConnectionRefUri
     cxhubSettings: cxhubSettings
   }

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from hub.actions.links import Links
 from hub.followups.mail import digest_mail, reminder_mail
 from hub.followups.plan import FollowUpRules, plan_followups
 from hub.ports import (
@@ -44,6 +45,7 @@ def run_followups(
     *,
     manager_of: Callable[[str], str | None] = lambda email: None,
     admins: tuple[str, ...] = (),
+    links: Links | None = None,
 ) -> FollowUpReport:
     """Mail today's reminders and digests once. What was sent is recorded in the state store right
     after each mail (so a crash or a re-run sends nothing twice) and stamped on the interactions."""
@@ -75,11 +77,11 @@ def run_followups(
         return True
 
     for reminder in plan.reminders:
-        if deliver("staff", reminder.email, reminder_mail(reminder)):
+        if deliver("staff", reminder.email, reminder_mail(reminder, links, plan.today)):
             report.reminders_sent += 1
             stamps.update({item.interaction_id: now for item in reminder.items})
     for digest in plan.digests:
-        if deliver("managers", digest.manager, digest_mail(digest, names, rules, plan.today)):
+        if deliver("managers", digest.manager, digest_mail(digest, names, rules, plan.today, links)):
             report.digests_sent += 1
     if stamps:
         store.apply(

@@ -4,19 +4,44 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from hub.actions.links import Links
 from hub.followups.plan import FollowUpRules, StaffReminder, TeamDigest
 from hub.ports import MailMessage
 from hub.rendering import environment
 
 FORM_NAME = "Log a customer interaction"
+# The one-tap links beside each item of a reminder, in the order the mail shows them.
+STALE = "|stale"  # the links key of a stale ticket (an overrun's is the bare ticket ID)
+REMINDER_ACTIONS = (("done", "Done"), ("snooze", "Snooze"), ("handover", "Hand over"))
 
 
-def reminder_mail(reminder: StaffReminder) -> MailMessage:
+def reminder_links(
+    reminder: StaffReminder, links: Links | None, mail: str
+) -> dict[str, list[tuple[str, str]]]:
+    """Per interaction: (label, URL) of Done, Snooze, Hand over and Open the customer."""
+    if links is None:
+        return {}
+    out = {}
+    for item in reminder.items:
+        acts = [
+            (label, links.act(a, item.interaction_id, reminder.email, mail)) for a, label in REMINDER_ACTIONS
+        ]
+        if item.account_id:
+            acts.append(("Open the customer", links.customer(item.account_id)))
+        out[item.interaction_id] = acts
+    return out
+
+
+def reminder_mail(reminder: StaffReminder, links: Links | None = None, today=None) -> MailMessage:
     late, soon = reminder.overdue_total, len(reminder.due_soon)
     if late:
         subject = f"{late} overdue follow-up{_s(late)}" + (f" and {soon} due soon" if soon else "")
-    else:
+    elif soon:
         subject = f"{soon} follow-up{_s(soon)} due today or tomorrow"
+    else:
+        n = len(reminder.handed_to_you) + len(reminder.handed_away)
+        subject = f"{n} follow-up{_s(n)} handed over"
+    acts = reminder_links(reminder, links, f"follow-up reminder of {today or 'today'}")
     html = (
         environment()
         .get_template("staff_reminder.html.j2")
@@ -28,7 +53,10 @@ def reminder_mail(reminder: StaffReminder) -> MailMessage:
             more_overdue=reminder.more_overdue,
             due_soon=reminder.due_soon,
             form_name=FORM_NAME,
-            example_id=reminder.items[0].interaction_id,
+            example_id=reminder.items[0].interaction_id if reminder.items else "",
+            acts=acts,
+            handed_to_you=reminder.handed_to_you,
+            handed_away=reminder.handed_away,
         )
     )
     lines = [f"{subject}.", ""]
@@ -43,17 +71,48 @@ def reminder_mail(reminder: StaffReminder) -> MailMessage:
                 )
                 who = f"{i.account} / {i.contact}" if i.contact else i.account
                 lines.append(f"- {who}: {i.promised} ({when}) [{i.interaction_id}]")
+                lines += [f"    {label}: {url}" for label, url in acts.get(i.interaction_id, [])]
             if title == "OVERDUE" and reminder.more_overdue:
                 lines.append(f"- and {reminder.more_overdue} more overdue: see the Interactions tab")
             lines.append("")
+    for title, handovers, other in (
+        ("HANDED OVER TO YOU", reminder.handed_to_you, "from_person"),
+        ("YOU HANDED OVER", reminder.handed_away, "to_person"),
+    ):
+        if handovers:
+            lines.append(title)
+            for h in handovers:
+                arrow = "from" if other == "from_person" else "to"
+                lines.append(f"- {h.account}: {h.promised} [{h.interaction_id}] {arrow} {getattr(h, other)}")
+            lines.append("")
     lines.append(
-        f"Done one? Log it in the '{FORM_NAME}' Form as 'Follow-up done' with its ID, "
-        "or set Action Status to Done in the hub."
+        "Done one? Tap Done beside it (the links open a short confirm page; sign in with your work "
+        f"account), or log it in the '{FORM_NAME}' Form as 'Follow-up done' with its ID."
     )
     return MailMessage(to=(reminder.email,), subject=f"CX Hub: {subject}", html=html, text="\n".join(lines))
 
 
-def digest_mail(digest: TeamDigest, names: Mapping[str, str], rules: FollowUpRules, today) -> MailMessage:
+def digest_links(digest: TeamDigest, links: Links | None, mail: str) -> dict[str, list[tuple[str, str]]]:
+    """Per overdue item, overrun and stale ticket: the manager's (label, URL) links."""
+    if links is None:
+        return {}
+    me = digest.manager
+    out: dict[str, list[tuple[str, str]]] = {}
+    for i in digest.oldest + [s for s in digest.snoozed if s not in digest.oldest]:
+        out[i.interaction_id] = [("Reassign", links.act("reassign", i.interaction_id, me, mail))]
+    for t in digest.overruns:
+        out[t.ticket_id] = [
+            ("Approve", links.act("approve", t.ticket_id, me, mail)),
+            ("Reject", links.act("reject", t.ticket_id, me, mail)),
+        ]
+    for t in digest.stale_tickets:  # its own key: the same ticket may also be an overrun
+        out[t.ticket_id + STALE] = [("Reassign", links.act("reassign_ticket", t.ticket_id, me, mail))]
+    return out
+
+
+def digest_mail(
+    digest: TeamDigest, names: Mapping[str, str], rules: FollowUpRules, today, links: Links | None = None
+) -> MailMessage:
     total = sum(n for _, n in digest.overdue_by_person)
     tickets = len(digest.overruns) + len(digest.stale_tickets)
     parts = [f"{total} overdue"]
@@ -61,7 +120,10 @@ def digest_mail(digest: TeamDigest, names: Mapping[str, str], rules: FollowUpRul
         parts.append(f"{len(digest.late_responses)} slow response{_s(len(digest.late_responses))}")
     if tickets:
         parts.append(f"{tickets} ticket{_s(tickets)} to check")
+    if digest.snoozed:
+        parts.append(f"{len(digest.snoozed)} snoozed {rules.snoozes_to_flag}+ times")
     subject = f"Team follow-ups {today:%d %b}: {', '.join(parts)}"
+    acts = digest_links(digest, links, f"team digest of {today}")
     html = (
         environment()
         .get_template("manager_digest.html.j2")
@@ -74,12 +136,30 @@ def digest_mail(digest: TeamDigest, names: Mapping[str, str], rules: FollowUpRul
             response_hours=f"{rules.response_hours:g}",
             ticket_days=rules.ticket_open_business_days,
             quiet_days=rules.quiet_days,
+            snoozes_to_flag=rules.snoozes_to_flag,
+            acts=acts,
+            stale=STALE,
         )
     )
+
+    def linked(key: str) -> list[str]:
+        return [f"    {label}: {url}" for label, url in acts.get(key, [])]
+
     lines = [subject, ""]
     lines += [f"- {person}: {n} overdue" for person, n in digest.overdue_by_person]
+    for i in digest.oldest:
+        lines += [
+            f"- overdue: {i.account}: {i.promised} ({i.days_late} d late, {i.owner})",
+            *linked(i.interaction_id),
+        ]
+    for i in digest.snoozed:
+        lines += [f"- snoozed {i.snoozes} times: {i.account}: {i.promised} ({i.owner})"]
+        lines += linked(i.interaction_id) if i not in digest.oldest else []
     lines += [f"- slow response: {r.account}, waited {r.hours} h" for r in digest.late_responses]
-    lines += [f"- {t.ticket_id} {t.account}: {t.detail}" for t in digest.overruns + digest.stale_tickets]
+    for t in digest.overruns:
+        lines += [f"- {t.ticket_id} {t.account}: {t.detail}", *linked(t.ticket_id)]
+    for t in digest.stale_tickets:
+        lines += [f"- {t.ticket_id} {t.account}: {t.detail}", *linked(t.ticket_id + STALE)]
     if digest.quiet_staff:
         lines.append(f"- logged nothing in {rules.quiet_days} days: {', '.join(digest.quiet_staff)}")
     return MailMessage(to=(digest.manager,), subject=f"CX Hub: {subject}", html=html, text="\n".join(lines))

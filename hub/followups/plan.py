@@ -29,6 +29,7 @@ class FollowUpRules:
     oldest_items: int = 5  # how many of the oldest overdue items a manager sees
     max_items: int = 25  # a person's mail lists this many overdue items at most; it says how many more
     note_chars: int = 160
+    snoozes_to_flag: int = 3  # a promise snoozed this often goes in the manager's digest
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,21 @@ class ActionItem:
     days_late: int  # 0 for today, -1 for tomorrow
     last_note: str
     logged_by: str
+    owner: str = ""  # who has the promise now: Action Owner (handed over), else Logged By
+    account_id: str = ""
+    snoozes: int = 0
+
+
+@dataclass(frozen=True)
+class Handover:
+    """A promise that changed hands since yesterday's mails: both people hear of it once."""
+
+    interaction_id: str
+    account: str
+    promised: str
+    due: date | None
+    from_person: str
+    to_person: str
 
 
 @dataclass
@@ -50,11 +66,16 @@ class StaffReminder:
     overdue: list[ActionItem] = field(default_factory=list)  # oldest first (the first max_items)
     due_soon: list[ActionItem] = field(default_factory=list)  # today, then tomorrow
     more_overdue: int = 0  # overdue items beyond those listed
+    handed_to_you: list[Handover] = field(default_factory=list)
+    handed_away: list[Handover] = field(default_factory=list)
 
     @property
     def items(self) -> list[ActionItem]:
         """What the mail lists (and what gets its Last Reminded stamp)."""
         return self.overdue + self.due_soon
+
+    def is_empty(self) -> bool:
+        return not (self.items or self.handed_to_you or self.handed_away)
 
     @property
     def overdue_total(self) -> int:
@@ -89,6 +110,7 @@ class TeamDigest:
     overruns: list[TicketFlag] = field(default_factory=list)
     stale_tickets: list[TicketFlag] = field(default_factory=list)
     quiet_staff: list[str] = field(default_factory=list)
+    snoozed: list[ActionItem] = field(default_factory=list)  # open promises snoozed 3+ times
 
     def is_empty(self) -> bool:
         return not (
@@ -97,6 +119,7 @@ class TeamDigest:
             or self.overruns
             or self.stale_tickets
             or self.quiet_staff
+            or self.snoozed
         )
 
 
@@ -130,20 +153,19 @@ def plan_followups(
         if (item := _open_action(row, today, accounts, contacts, rules)) is not None
         and not _not_in_todays_reminder(row, item, today)
     ]
-    reminders = _reminders(actions, staff, rules)
+    reminders = _reminders(actions, _handovers(interactions, accounts, now), staff, rules)
 
     digests = _Digests(staff, manager_of, admins)
-    overdue = [
-        item
-        for row in interactions
-        if (item := _open_action(row, today, accounts, contacts, rules)) is not None and item.days_late > 0
-    ]
-    _add_overdue(digests, overdue, staff, rules)
+    open_items = [i for row in interactions if (i := _open_action(row, today, accounts, contacts, rules))]
+    _add_overdue(digests, [i for i in open_items if i.days_late > 0], staff, rules)
+    for item in open_items:
+        if item.snoozes >= rules.snoozes_to_flag and (digest := digests.of(item.owner)):
+            digest.snoozed.append(item)
     _add_flags(digests, tables, accounts, staff, now, rules)
     digests.add_teams()
     return FollowUpPlan(
         today,
-        sorted((r for r in reminders if r.items), key=lambda r: r.email),
+        sorted((r for r in reminders if not r.is_empty()), key=lambda r: r.email),
         sorted((d for d in digests.all() if not d.is_empty()), key=lambda d: d.manager),
     )
 
@@ -154,7 +176,7 @@ def _add_overdue(
     """Overdue per person: every open overdue action counts, reminded today or not."""
     by_person: dict[str, list[ActionItem]] = defaultdict(list)
     for item in overdue:
-        by_person[item.logged_by].append(item)
+        by_person[item.owner].append(item)
     for email, items in sorted(by_person.items()):
         if digest := digests.of(email):
             digest.overdue_by_person.append((_name(staff, email), len(items)))
@@ -191,13 +213,23 @@ def _not_in_todays_reminder(row: Row, item: ActionItem, today: date) -> bool:
 
 
 def _reminders(
-    actions: Iterable[ActionItem], staff: Mapping[str, Row], rules: FollowUpRules
+    actions: Iterable[ActionItem],
+    handovers: Iterable[Handover],
+    staff: Mapping[str, Row],
+    rules: FollowUpRules,
 ) -> list[StaffReminder]:
+    """Each person's mail: the promises they have now (overdue, due soon) and the hand overs."""
     reminders: dict[str, StaffReminder] = {}
     for item in actions:
-        email = item.logged_by
+        email = item.owner
         reminder = reminders.setdefault(email, StaffReminder(email, _name(staff, email)))
         (reminder.overdue if item.days_late > 0 else reminder.due_soon).append(item)
+    for handover in handovers:
+        for email, side in ((handover.to_person, "to"), (handover.from_person, "away")):
+            if not email:
+                continue
+            reminder = reminders.setdefault(email, StaffReminder(email, _name(staff, email)))
+            (reminder.handed_to_you if side == "to" else reminder.handed_away).append(handover)
     for reminder in reminders.values():
         reminder.overdue.sort(key=lambda i: (i.due, i.interaction_id))
         reminder.due_soon.sort(key=lambda i: (i.due, i.interaction_id))
@@ -267,7 +299,34 @@ def _open_action(
         days_late=(today - due).days,
         last_note=note,
         logged_by=str(row["Logged By"]).lower(),
+        owner=str(row.get("Action Owner") or row["Logged By"]).strip().lower(),
+        account_id=str(row.get("Account ID") or ""),
+        snoozes=int(row.get("Snooze Count") or 0),
     )
+
+
+def _handovers(interactions: list[Row], accounts: Mapping[str, str], now: datetime) -> list[Handover]:
+    """Open promises handed over in the day before this run: the mails run daily, so each hand over
+    is told once, to the person who has it now and to the one who had it."""
+    out = []
+    for row in interactions:
+        when = row.get("Handed Over At")
+        if row.get("Action Status") != "Open" or not isinstance(when, datetime):
+            continue
+        if not now - timedelta(days=1) < when <= now or not row.get("Action Owner"):
+            continue
+        account_id = str(row.get("Account ID") or "").upper()
+        out.append(
+            Handover(
+                interaction_id=str(row["Interaction ID"]),
+                account=accounts.get(account_id, account_id),
+                promised=str(row.get("Next Action") or ""),
+                due=as_day(row.get("Action Due Date")),
+                from_person=str(row.get("Handed Over From") or row.get("Logged By") or "").lower(),
+                to_person=str(row["Action Owner"]).lower(),
+            )
+        )
+    return sorted(out, key=lambda h: h.interaction_id)
 
 
 def _late_responses(

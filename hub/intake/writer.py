@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from hub.actions.apply import ACTION_COLUMNS, ActionOutcome, apply_actions, is_action, merge_changes, overlay
 from hub.intake.recorder import READS, Outcome, read_columns, record_batch
 from hub.matching import MatchRules
 from hub.ports import (
@@ -35,6 +36,7 @@ class WriterRules:
 @dataclass
 class DrainReport:
     outcomes: list[Outcome] = field(default_factory=list)
+    actions: list[ActionOutcome] = field(default_factory=list)  # one-tap actions from the mails
     poisoned: int = 0
     failed: int = 0  # left queued after an error in processing; retried, then poisoned
     hub_locked: str | None = None  # why the last batch was not written (locked, throttled, unreachable)
@@ -88,9 +90,7 @@ def drain(
         try:
             bodies = [m.body for m in usable if m.body is not None]  # usable messages all have one
             with lock.hold("hub"):  # from the read to the write: IDs are allocated from what was read
-                tables = store.read_tables(READS, fresh=True, columns=read_columns(bodies))
-                result = record_batch(tables, bodies, now, rules.match, tz)
-                store.apply(result.changes)
+                result, acted = _write_batch(store, bodies, now, rules, tz)
         except HubUnavailable as e:
             # Not the messages' fault: put them back without counting this attempt against them.
             for msg in usable:
@@ -99,7 +99,12 @@ def drain(
             log.warning("hub not writable (%s); %d message(s) left queued", type(e).__name__, len(usable))
             break
         failed = 0
-        for msg, outcome in zip(usable, result.outcomes, strict=True):
+        submissions = [m for m in usable if not is_action(m.body or {})]
+        for msg, done in zip((m for m in usable if is_action(m.body or {})), acted, strict=True):
+            queue.delete(msg)  # applied, duplicate or stale: each is final, nothing to retry
+            log.info("%s", json.dumps({"event": "action", "actionId": done.action_id, "status": done.status}))
+        report.actions.extend(acted)
+        for msg, outcome in zip(submissions, result.outcomes, strict=True):
             if outcome.status == "failed":
                 failed += 1
                 log.error(
@@ -142,3 +147,21 @@ def drain(
         f"; hub locked: {report.hub_locked}" if report.hub_locked else "",
     )
     return report
+
+
+def _write_batch(store: HubStore, bodies: list[dict], now: datetime, rules: WriterRules, tz: ZoneInfo):
+    """Read, record the submissions, apply the actions on top, write once (inside the job lock)."""
+    actions = [b for b in bodies if is_action(b)]
+    submissions = [b for b in bodies if not is_action(b)]
+    columns = dict(read_columns(submissions))
+    if actions:
+        for tab, names in ACTION_COLUMNS.items():
+            columns[tab] = tuple(dict.fromkeys((*columns.get(tab, ()), *names)))
+    tables = store.read_tables(READS, fresh=True, columns=columns)
+    result = record_batch(tables, submissions, now, rules.match, tz)
+    acted: list[ActionOutcome] = []
+    if actions:
+        action_changes, acted = apply_actions(overlay(tables, result.changes), actions, now)
+        result.changes = merge_changes(result.changes, action_changes)
+    store.apply(result.changes)
+    return result, acted

@@ -19,6 +19,7 @@ TIMER_JOBS = (
     "governance",
     "erp_folder_import",
     "followups",
+    "steward_digest",
     "kpis",
     "health",
     "purge",

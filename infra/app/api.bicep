@@ -35,6 +35,10 @@ param identityClientId string
 param intakeRefUri string = ''
 @description('Key Vault secret URI of cxhub-client-secret, or empty when none was given.')
 param clientRefUri string = ''
+@description('Key Vault secret URI of cxhub-action-key, or empty when none was given.')
+param actionKeyRefUri string = ''
+@description('Client ID of the Entra ID app registration for signing in to the pages; empty = no App Service Authentication.')
+param signInClientId string = ''
 @description('Key Vault secret URI of cxhub-storage-connection.')
 param storageConnectionRefUri string
 
@@ -77,6 +81,12 @@ var platformSettings = {
   // would then reject every unsigned Power Automate call with 401).
   CXHUB_INTAKE_SECRET: !empty(intakeRefUri) ? '@Microsoft.KeyVault(SecretUri=${intakeRefUri})' : ''
   CXHUB_CLIENT_SECRET: !empty(clientRefUri) ? '@Microsoft.KeyVault(SecretUri=${clientRefUri})' : ''
+  // Empty = the app makes a random key once and keeps it in its private state container.
+  CXHUB_ACTION_KEY: !empty(actionKeyRefUri) ? '@Microsoft.KeyVault(SecretUri=${actionKeyRefUri})' : ''
+  // The sign-in headers (X-MS-CLIENT-PRINCIPAL-NAME) are trusted only when App Service
+  // Authentication really sits in front of the app (authsettingsV2 below); otherwise anyone could
+  // send them, and hub/web/identity.py strips them.
+  CXHUB_APP_SERVICE_AUTH: !empty(signInClientId) ? 'true' : 'false'
   // Used when CXHUB_USE_MANAGED_IDENTITY=true: Graph tokens for this identity (msal
   // UserAssignedManagedIdentity in graph/auth.py). Harmless otherwise.
   CXHUB_MANAGED_IDENTITY_CLIENT_ID: identityClientId
@@ -145,6 +155,56 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
           value: setting.value
         }
       ]
+    }
+  }
+}
+
+// App Service Authentication (Easy Auth) with Microsoft Entra ID in front of the pages the mails link
+// to (/api/act, /api/customers/...): people sign in with their work account and the platform passes
+// who they are in X-MS-CLIENT-PRINCIPAL-NAME. Machine routes keep their function keys and are
+// excluded: the Forms flow (submissions), the ERP upload (erp/...) and the health probe.
+// Without a client secret the platform signs in with ID tokens (enable "ID tokens" on the app
+// registration, redirect URI https://<app>/.auth/login/aad/callback; docs/ADMIN.md section 13).
+// Shape: Microsoft.Web sites/config 'authsettingsV2' (learn.microsoft.com/azure/templates/microsoft.web/sites/config-authsettingsv2).
+resource signIn 'Microsoft.Web/sites/config@2024-04-01' = if (!empty(signInClientId)) {
+  parent: functionApp
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+    }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'RedirectToLoginPage'
+      redirectToProvider: 'azureactivedirectory'
+      excludedPaths: [
+        '/api/submissions'
+        '/api/erp'
+        '/api/health'
+      ]
+    }
+    httpSettings: {
+      requireHttps: true
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: signInClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+        }
+        validation: {
+          allowedAudiences: [
+            signInClientId
+            'api://${signInClientId}'
+          ]
+        }
+      }
+    }
+    login: {
+      tokenStore: {
+        enabled: false
+      }
     }
   }
 }

@@ -26,6 +26,8 @@ def test_the_app_registers_every_function():
         "erp_folder_import",
         "erp_upload",
         "followups",
+        "steward_digest",
+        "act",
         "kpis",
         "health",
         "health_endpoint",

@@ -81,3 +81,49 @@ def test_poisoned_messages_never_expire_and_are_listed_by_submission_id(azurite,
     poison = QueueClient.from_connection_string(azurite, f"{storage_queue.name}-poison")
     [peeked] = poison.peek_messages()
     assert peeked.expires_on.year == 9999
+
+
+def test_an_action_message_round_trips_through_the_storage_queue_into_the_hub(storage_queue, tmp_path):
+    """A confirmed Done goes on the Storage queue, the writer drains it into a real hub, once."""
+    from datetime import UTC, date, datetime
+
+    from hub.actions.apply import action_message
+    from hub.actions.tokens import action_id, issue, verify
+    from hub.intake.writer import drain
+    from hub.ports import HubChanges
+    from hub_schema.template import build_template
+    from local.xlsx_store import XlsxHubStore
+
+    now = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
+    store = XlsxHubStore(build_template(tmp_path / "hub.xlsx"))
+    store.apply(
+        HubChanges(
+            appends={
+                "Interactions": [
+                    {
+                        "Interaction ID": "INT-000001",
+                        "Date": datetime(2026, 11, 20, 9),
+                        "Account ID": "ACC-000001",
+                        "Channel": "Phone",
+                        "Notes": "n",
+                        "Next Action": "Call back",
+                        "Logged By": "ada@x.ng",
+                        "Division": "Motors",
+                        "Action Due Date": date(2026, 11, 25),
+                        "Action Status": "Open",
+                    }
+                ]
+            }
+        )
+    )
+    key = b"q" * 32
+    text = issue("done", "INT-000001", "ada@x.ng", key=key, now=now, mail="follow-up reminder of 2026-11-30")
+    message = action_message(text, verify(text, key=key, now=now), action_id(text), "ada@x.ng", {}, now)
+    storage_queue.put(message)
+    storage_queue.put(message)  # delivered twice: applied once
+    report = drain(storage_queue, store, lambda: now)
+    assert [a.status for a in report.actions] == ["applied", "duplicate"]
+    assert storage_queue.depth() == 0
+    tables = store.read_tables(["Interactions", "Audit"])
+    assert tables["Interactions"][0]["Action Status"] == "Done"
+    assert [(a["Actor"], a["Action ID"]) for a in tables["Audit"]] == [("ada@x.ng", action_id(text))]

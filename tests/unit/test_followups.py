@@ -201,6 +201,7 @@ def test_the_mails_parse_and_say_how_to_mark_an_action_done():
     assert mail.to == ("ada@mikano.example",) and mail.subject == "CX Hub: 1 overdue follow-up and 1 due soon"
     HTMLParser().feed(mail.html)
     assert "Follow-up done" in mail.html and "INT-000001" in mail.html and "<script" not in mail.html
+    assert "Action Status</em> to Done in the hub" not in mail.html  # staff need no access to the hub
     assert "22 days late" in mail.html and "Send the PFI" in mail.text
     digest = next(d for d in p.digests if d.manager == "chi@mikano.example")
     dm = digest_mail(digest, {"ada@mikano.example": "Ada Okafor"}, FollowUpRules(), p.today)
@@ -261,3 +262,73 @@ def test_a_long_list_is_cut_to_the_oldest_and_says_how_many_more():
     assert r.overdue[0].interaction_id == "INT-000001"
     mail = reminder_mail(r)
     assert mail.subject.startswith("CX Hub: 30 overdue") and "5 more overdue" in mail.html
+
+
+def _links():
+    from hub.actions.links import Links
+
+    return Links("https://cxhub.example.net", b"k" * 32, datetime(2026, 11, 23, 6, 0, tzinfo=UTC))
+
+
+def test_each_reminder_item_has_done_snooze_hand_over_and_customer_links_in_html_and_text():
+    """Every item carries the four links as plain https:// anchors, and the text part has the same URLs."""
+    import re
+
+    p = plan([interaction(1, date(2026, 11, 1)), interaction(2, date(2026, 11, 23))])
+    mail = reminder_mail(p.reminders[0], _links(), p.today)
+    anchors = re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', mail.html)
+    labels = [label for _, label in anchors]
+    assert labels == ["Done", "Snooze", "Hand over", "Open the customer"] * 2
+    assert all(url.startswith("https://cxhub.example.net/api/") for url, _ in anchors)
+    assert "https://cxhub.example.net/api/customers/ACC-000001" in [u for u, _ in anchors]
+    for url, _ in anchors:
+        assert url.replace("&amp;", "&") in mail.text
+
+
+def test_the_manager_digest_links_reassign_approve_reject_and_lists_items_snoozed_three_times():
+    """Overdue items get Reassign, an overrun Approve and Reject, a stale ticket Reassign; 3+ snoozes show."""
+    import re
+
+    tickets = [
+        {
+            "Ticket ID": "TKT-000001",
+            "Account ID": "ACC-000001",
+            "Owner": "ada@mikano.example",
+            "Status": "Open",
+            "Quote Amount": 100_000,
+            "Final Amount": 150_000,
+            "Opened": datetime(2026, 11, 1, 9),
+        },
+    ]
+    rows = [interaction(1, date(2026, 11, 1)), interaction(2, date(2026, 11, 30), **{"Snooze Count": 3})]
+    p = plan(rows, tickets=tickets)
+    digest = next(d for d in p.digests if d.manager == "chi@mikano.example")
+    assert [i.interaction_id for i in digest.snoozed] == ["INT-000002"]
+    mail = digest_mail(digest, {}, FollowUpRules(), p.today, _links())
+    labels = [label for _, label in re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', mail.html)]
+    assert labels.count("Approve") == labels.count("Reject") == 1
+    assert labels.count("Reassign") == 3  # the overdue item, the snoozed one, the stale ticket
+    assert "snoozed 3+ times" in mail.subject and "Follow-ups snoozed 3 times or more" in mail.html
+
+
+def test_a_hand_over_is_told_to_both_people_in_their_next_reminder():
+    """Tunde now has Ada's promise: his reminder says from Ada, hers says to Tunde, once (that day)."""
+    handed = interaction(
+        1,
+        date(2026, 12, 10),
+        **{
+            "Action Owner": "tunde@mikano.example",
+            "Handed Over From": "ada@mikano.example",
+            "Handed Over At": datetime(2026, 11, 22, 15, 0),
+        },
+    )
+    p = plan([handed])
+    by = {r.email: r for r in p.reminders}
+    assert [h.interaction_id for h in by["tunde@mikano.example"].handed_to_you] == ["INT-000001"]
+    assert [h.interaction_id for h in by["ada@mikano.example"].handed_away] == ["INT-000001"]
+    assert "You handed over" in reminder_mail(by["ada@mikano.example"]).html
+    assert "Handed over to you" in reminder_mail(by["tunde@mikano.example"]).html
+    assert plan([handed], now=datetime(2026, 11, 24, 7, 0)).reminders == []  # told once, not every day
+    overdue = interaction(2, date(2026, 11, 1), **{"Action Owner": "tunde@mikano.example"})
+    (reminder,) = plan([overdue], now=datetime(2026, 11, 24, 7, 0)).reminders
+    assert reminder.email == "tunde@mikano.example"  # reminders go to whoever has the promise now

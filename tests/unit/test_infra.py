@@ -45,8 +45,15 @@ DERIVED = {
     "CXHUB_INTAKE_SECRET",
     "CXHUB_CLIENT_SECRET",
     "CXHUB_MANAGED_IDENTITY_CLIENT_ID",
+    "CXHUB_ACTION_KEY",
+    "CXHUB_APP_SERVICE_AUTH",
 }
-KEY_VAULT_REFERENCED = {"CXHUB_STORAGE_CONNECTION", "CXHUB_INTAKE_SECRET", "CXHUB_CLIENT_SECRET"}
+KEY_VAULT_REFERENCED = {
+    "CXHUB_STORAGE_CONNECTION",
+    "CXHUB_INTAKE_SECRET",
+    "CXHUB_CLIENT_SECRET",
+    "CXHUB_ACTION_KEY",
+}
 # App settings Flex Consumption deprecates or replaces (functions-app-settings.md,
 # "Flex Consumption plan deprecations"), plus the key-based host storage setting.
 FORBIDDEN_SETTINGS = {
@@ -253,9 +260,9 @@ def test_secrets_reach_the_app_only_as_key_vault_references():
     # Optional secrets: an empty setting, never a reference to a secret that was not stored (an
     # unresolved reference reaches the app as non-empty text; docs/ADMIN.md: intake secret unset
     # = function key only, the Power Automate case).
-    for name in ("CXHUB_INTAKE_SECRET", "CXHUB_CLIENT_SECRET"):
+    for name in ("CXHUB_INTAKE_SECRET", "CXHUB_CLIENT_SECRET", "CXHUB_ACTION_KEY"):
         assert settings[name].startswith("!empty(") and settings[name].endswith(": ''"), name
-    for name in ("cxhubIntakeSecret", "cxhubClientSecret"):
+    for name in ("cxhubIntakeSecret", "cxhubClientSecret", "cxhubActionKey"):
         assert bicep_params()[name]["default"] == "", f"{name} is optional"
     assert "keyVaultReferenceIdentity: identityId" in API.read_text()
 
@@ -523,3 +530,34 @@ def test_python_version_matches_the_one_the_project_tests_on():
     assert floor and match.group(1) == floor.group(1) == "3.11"
     assert pyproject["tool"]["ruff"]["target-version"] == "py" + match.group(1).replace(".", "")
     assert "pythonVersion: pythonVersion" in main
+
+
+def test_the_mail_link_pages_sit_behind_app_service_authentication_with_entra_id():
+    """authsettingsV2 signs people in with Entra ID before /api/act and /api/customers, keeps the
+    function-key routes reachable by machines, and is what turns CXHUB_APP_SERVICE_AUTH on."""
+    api = API.read_text()
+    match = re.search(
+        r"resource \w+ 'Microsoft\.Web/sites/config@[\d-]+' = if \(!empty\(signInClientId\)\) \{(.*?)\n\}\n",
+        api,
+        re.S,
+    )
+    assert match, "no authsettingsV2 config resource conditioned on signInClientId in infra/app/api.bicep"
+    block = match[1]
+    assert "name: 'authsettingsV2'" in block and "parent: functionApp" in block
+    assert "requireAuthentication: true" in block
+    assert "unauthenticatedClientAction: 'RedirectToLoginPage'" in block
+    assert "redirectToProvider: 'azureactivedirectory'" in block
+    excluded = re.search(r"excludedPaths: \[(.*?)\]", block, re.S)
+    assert excluded
+    paths = set(re.findall(r"'([^']+)'", excluded[1]))
+    routes = set(
+        re.findall(r'route="([^"/{]+)', "".join(p.read_text() for p in (ROOT / "functions").glob("*.py")))
+    )
+    key_routes = {"submissions", "erp", "health"}
+    assert key_routes <= routes, "function-key routes renamed: update the excluded paths"
+    assert paths == {f"/api/{r}" for r in key_routes}, "exactly the function-key routes skip sign-in"
+    assert "act" in routes and "/api/act" not in paths
+    assert "azureActiveDirectory" in block and "clientId: signInClientId" in block
+    assert "openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'" in block
+    assert app_settings()["CXHUB_APP_SERVICE_AUTH"] == "!empty(signInClientId) ? 'true' : 'false'"
+    assert "signInClientId: signInClientId" in MAIN.read_text()

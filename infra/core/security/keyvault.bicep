@@ -31,6 +31,13 @@ param clientSecret string = ''
 @description('True when a client secret was given (computed by main.bicep, so that no output reads a @secure() value).')
 param storeClientSecret bool = false
 
+@secure()
+@description('Optional key that signs the one-tap links in mails (CXHUB_ACTION_KEY); only stored when storeActionKey is true.')
+param actionKey string = ''
+
+@description('True when an action key was given (computed by main.bicep).')
+param storeActionKey bool = false
+
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: name
   location: location
@@ -69,6 +76,15 @@ resource clientSecretResource 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = i
   }
 }
 
+resource actionKeyResource 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (storeActionKey) {
+  parent: vault
+  name: 'cxhub-action-key'
+  properties: {
+    value: actionKey
+    contentType: 'text/plain'
+  }
+}
+
 resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
   name: storageAccountName
 }
@@ -90,4 +106,5 @@ output id string = vault.id
 // vaultUri ends with '/'. Empty when no secret was given (no secret, no reference).
 output intakeRefUri string = storeIntakeSecret ? '${vault.properties.vaultUri}secrets/cxhub-intake-secret' : ''
 output clientRefUri string = storeClientSecret ? '${vault.properties.vaultUri}secrets/cxhub-client-secret' : ''
+output actionKeyRefUri string = storeActionKey ? '${vault.properties.vaultUri}secrets/cxhub-action-key' : ''
 output storageConnectionRefUri string = storageConnectionSecret.properties.secretUri
