@@ -217,15 +217,15 @@ def side_of(tables: Mapping[str, list[Row]], record: str) -> tuple[str, list[tup
         (c for c in tables.get("Contacts", []) if str(c.get("Contact ID") or "").upper() == wanted), None
     )
     if contact is not None:
-        fields = ("Full Name", "Job Title", "Email", "Mobile Number", "Associated Account ID")
-        return record, [(f, _text(contact.get(f))) for f in fields if contact.get(f)]
+        named = ("Full Name", "Job Title", "Email", "Mobile Number", "Associated Account ID")
+        return record, [(f, _text(contact.get(f))) for f in named if contact.get(f)]
     touch = next(
         (i for i in tables.get("Interactions", []) if str(i.get("Interaction ID") or "").upper() == wanted),
         None,
     )
     if touch is not None:
-        fields = ("Date", "Account ID", "Logged By", "Channel", "Notes")
-        return record, [(f, _text(touch.get(f))[:200]) for f in fields if touch.get(f)]
+        shown = ("Date", "Account ID", "Logged By", "Channel", "Notes")
+        return record, [(f, _text(touch.get(f))[:200]) for f in shown if touch.get(f)]
     return record or "(none)", [("Status", "not in the hub")]
 
 

@@ -190,9 +190,9 @@ def apply_effect(
         word = "handed over" if action == "handover" else "reassigned"
         return Effect(f"Action {word} (from mail)", previous, str(choice["to"]))
     if action == "reassign_ticket":
-        previous = str(row.get("Owner") or "") or None
+        was = str(row.get("Owner") or "") or None
         table.set(key, {"Owner": choice["to"], "Last Updated": now})
-        return Effect("Ticket reassigned (from mail)", previous, str(choice["to"]))
+        return Effect("Ticket reassigned (from mail)", was, str(choice["to"]))
     if action in ("approve", "reject"):
         verdict = "Yes" if action == "approve" else "No"
         table.set(key, {"Manager Approved": verdict, "Approved By": by, "Approved At": now})
