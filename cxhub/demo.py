@@ -121,9 +121,7 @@ def run_demo(directory: Path, *, count: int = 300, seed: int = 65, outgrown: boo
     print(f"\nMail of the day, as .eml files in {outbox} (open them in any mail program):")
     reminders, digests = followups.reminders_sent, followups.digests_sent
     print(f"  {reminders} follow-up reminder(s) to staff, {digests} manager digest(s)")
-    print(
-        f"  {stewards.sent} steward digest(s): possible duplicates (Merge / Not duplicate), rejections"
-    )
+    print(f"  {stewards.sent} steward digest(s): possible duplicates (Merge / Not duplicate), rejections")
     print(f"  the weekly KPI digest with charts; {kpis.rows_written} KPI rows on the Dashboard tab")
     met = health.row["Triggers Met"]
     print(f"  upgrade triggers: {met} of 4 met ({health.row['Notes']}); a Health row was added")
