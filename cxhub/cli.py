@@ -494,7 +494,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     def drain_once() -> None:
         report = wiring.run_writer(settings, queue)
-        if report.outcomes or report.hub_locked or report.poisoned:
+        if report.outcomes or report.actions or report.hub_locked or report.poisoned:
             print(_summary(report, queue), flush=True)
 
     def pages(request):
@@ -590,6 +590,9 @@ def _summary(report, queue) -> str:
         f"Writer: {report.count('recorded')} recorded, {report.count('duplicate')} already recorded, "
         f"{report.count('rejected')} rejected, in {report.batches} batch(es), {report.seconds:.1f}s"
     ]
+    if report.actions:  # one-tap actions from the mails (hub/actions)
+        done = {s: sum(1 for a in report.actions if a.status == s) for s in ("applied", "duplicate", "stale")}
+        lines.append("Actions from mail: " + ", ".join(f"{n} {s}" for s, n in done.items() if n))
     if report.written:
         lines.append("Rows written: " + ", ".join(f"{k} {v}" for k, v in report.written.items()))
     if report.failed:
