@@ -158,9 +158,7 @@ def plan_followups(
     digests = _Digests(staff, manager_of, admins)
     open_items = [i for row in interactions if (i := _open_action(row, today, accounts, contacts, rules))]
     _add_overdue(digests, [i for i in open_items if i.days_late > 0], staff, rules)
-    for item in open_items:
-        if item.snoozes >= rules.snoozes_to_flag and (digest := digests.of(item.owner)):
-            digest.snoozed.append(item)
+    _add_snoozed(digests, open_items, rules)
     _add_flags(digests, tables, accounts, staff, now, rules)
     digests.add_teams()
     return FollowUpPlan(
@@ -183,6 +181,13 @@ def _add_overdue(
             digest.oldest.extend(items)
     for digest in digests.all():
         digest.oldest = sorted(digest.oldest, key=lambda i: (i.due, i.interaction_id))[: rules.oldest_items]
+
+
+def _add_snoozed(digests: _Digests, items: Iterable[ActionItem], rules: FollowUpRules) -> None:
+    """Promises snoozed again and again: the manager sees them (a promise that keeps slipping)."""
+    for item in items:
+        if item.snoozes >= rules.snoozes_to_flag and (digest := digests.of(item.owner)):
+            digest.snoozed.append(item)
 
 
 def _add_flags(
