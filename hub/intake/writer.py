@@ -99,10 +99,7 @@ def drain(
             log.warning("hub not writable (%s); %d message(s) left queued", type(e).__name__, len(usable))
             break
         failed = 0
-        submissions = [m for m in usable if not is_action(m.body or {})]
-        for msg, done in zip((m for m in usable if is_action(m.body or {})), acted, strict=True):
-            queue.delete(msg)  # applied, duplicate or stale: each is final, nothing to retry
-            log.info("%s", json.dumps({"event": "action", "actionId": done.action_id, "status": done.status}))
+        submissions = _finish_actions(queue, usable, acted)
         report.actions.extend(acted)
         for msg, outcome in zip(submissions, result.outcomes, strict=True):
             if outcome.status == "failed":
@@ -147,6 +144,16 @@ def drain(
         f"; hub locked: {report.hub_locked}" if report.hub_locked else "",
     )
     return report
+
+
+def _finish_actions(queue: Queue, usable: list, acted: list[ActionOutcome]) -> list:
+    """Delete the batch's action messages (applied, duplicate, stale or invalid: each is final, nothing
+    to retry) and log one line each; the submissions are left for the caller."""
+    actions = [m for m in usable if is_action(m.body or {})]
+    for msg, done in zip(actions, acted, strict=True):
+        queue.delete(msg)
+        log.info("%s", json.dumps({"event": "action", "actionId": done.action_id, "status": done.status}))
+    return [m for m in usable if not is_action(m.body or {})]
 
 
 def _write_batch(store: HubStore, bodies: list[dict], now: datetime, rules: WriterRules, tz: ZoneInfo):
