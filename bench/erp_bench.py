@@ -92,8 +92,8 @@ def import_once(rows: int, workdir: Path) -> dict:
     return out
 
 
-def writer_batch_once(batch: int) -> dict:
-    """Child process: one writer batch recorded against a 20k-account hub (rules only)."""
+def writer_batch_once(batch: int, scale: float) -> dict:
+    """Child process: one writer batch recorded against a 20k-account hub (rules only; quick: 4k)."""
     from governance_bench import generate as hub
 
     from cxhub.sample_data import generate as submissions
@@ -102,7 +102,7 @@ def writer_batch_once(batch: int) -> dict:
     from hub.intake.validation import IntakeRules
     from hub.matching import MatchRules
 
-    tables, _ = hub(1.0)
+    tables, _ = hub(scale)
     now = datetime.now(UTC)
     messages = []
     for raw in submissions(batch, now, seed=8, bad_share=0.0, repeat_share=0.0).bodies[:batch]:
@@ -151,8 +151,8 @@ def bench_erp(emit, quick: bool) -> None:
                     **{k: v for k, v in found[run].items() if k != "seconds"},
                     file_mb=found["file_mb"],
                 )
-    found = _child("writer", "100" if quick else "500")
-    emit("writer_batch_vs_20k_accounts", found.pop("seconds"), "s", **found)
+    found = _child("writer", "100" if quick else "500", "0.2" if quick else "1.0")
+    emit(f"writer_batch_vs_{found['accounts'] // 1000}k_accounts", found.pop("seconds"), "s", **found)
 
 
 if __name__ == "__main__":
@@ -160,4 +160,4 @@ if __name__ == "__main__":
     if sys.argv[1] == "import":
         print(json.dumps(import_once(int(sys.argv[2]), Path(sys.argv[3]))))
     else:
-        print(json.dumps(writer_batch_once(int(sys.argv[2]))))
+        print(json.dumps(writer_batch_once(int(sys.argv[2]), float(sys.argv[3]))))
