@@ -22,9 +22,18 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from governance_bench import INDUSTRY, SUFFIX_FORMS, _typo, _word
+from governance_bench import INDUSTRY, SUFFIX_FORMS, SYLLABLES, _typo
 
 HEADER = "CUSTOMER_NUMBER;CUSTOMER_NAME;CUSTOMER_TYPE;INDUSTRY;ADDRESS1;CITY;STATE;PHONE_NUMBER"
+
+
+def _word(rng: random.Random, used: set[str]) -> str:
+    """A unique made-up word of three or four syllables (three alone run out before 100k names)."""
+    while True:
+        word = "".join(rng.choice(SYLLABLES) for _ in range(rng.choice((3, 4)))).capitalize()
+        if word not in used and len(word) >= 5:
+            used.add(word)
+            return word
 
 
 def customers_csv(rows: int, seed: int = 12) -> bytes:
