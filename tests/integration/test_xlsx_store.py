@@ -85,7 +85,12 @@ def test_appended_rows_extend_the_table_and_read_back_typed(store, hub_path):
             }
         )
     )
-    assert load_workbook(hub_path)["Interactions"].tables["Interactions"].ref == "A1:S3"
+    from openpyxl.utils import get_column_letter
+
+    from hub_schema.tabs import TAB_BY_NAME
+
+    last = get_column_letter(len(TAB_BY_NAME["Interactions"].columns))
+    assert load_workbook(hub_path)["Interactions"].tables["Interactions"].ref == f"A1:{last}3"
     rows = store.read_tables(["Interactions"])["Interactions"]
     assert [r["Interaction ID"] for r in rows] == ["INT-000001", "INT-000002"]
     assert rows[0]["Date"] == datetime(2026, 11, 20, 9, 15)
