@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -71,6 +72,10 @@ class Settings:
     health_max_steward_hours: float = 2.0
     health_max_users: int = 25
     retention_days: int = 90  # raw payloads of rejected submissions and local mail (NDPA 2023)
+    response_warn_hours: float = 8.0  # an unanswered inquiry's owner is warned this far into the window
+    sla_business_hours: tuple[time, time] = (time(8), time(18))  # when warnings may be mailed (Lagos)
+    sla_quiet_days: frozenset[int] = frozenset({6})  # weekdays without warnings (Monday 0); Sunday
+    receipts: bool = False  # a receipt mail for each accepted Form submission
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, hub: str | Path | None = None) -> Settings:
@@ -181,11 +186,41 @@ def _followup_settings(get) -> dict:
         "health_max_steward_hours": _number(get, "CXHUB_HEALTH_MAX_STEWARD_HOURS", 2.0),
         "health_max_users": int(_number(get, "CXHUB_HEALTH_MAX_USERS", 25)),
         "retention_days": int(_number(get, "CXHUB_RETENTION_DAYS", 90)),
+        "response_warn_hours": _number(get, "CXHUB_RESPONSE_WARN_HOURS", 8.0),
     }
     for name, value in out.items():
         if isinstance(value, int | float) and value <= 0:
             raise SettingsError(f"the setting for {name.replace('_', ' ')} must be above zero")
-    return out
+    if out["response_warn_hours"] >= out["response_hours"]:
+        raise SettingsError("CXHUB_RESPONSE_WARN_HOURS must be below CXHUB_RESPONSE_HOURS")
+    return out | _sla_settings(get)
+
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _sla_settings(get) -> dict:
+    hours = get("CXHUB_SLA_BUSINESS_HOURS", "08:00-18:00") or "08:00-18:00"
+    try:
+        start, end = (time.fromisoformat(part.strip().zfill(5)) for part in hours.split("-"))
+    except ValueError:
+        raise SettingsError(f"CXHUB_SLA_BUSINESS_HOURS must read like 08:00-18:00, not {hours!r}") from None
+    if not start < end:
+        raise SettingsError("CXHUB_SLA_BUSINESS_HOURS must start before it ends")
+    quiet_text = (get("CXHUB_SLA_QUIET_DAYS", "Sun") or "Sun").lower()
+    quiet = set()
+    for word in (w.strip()[:3] for w in quiet_text.split(",") if w.strip() and quiet_text != "none"):
+        if word not in _WEEKDAYS:
+            raise SettingsError(f"CXHUB_SLA_QUIET_DAYS: {word!r} is not a weekday (Mon … Sun, or none)")
+        quiet.add(_WEEKDAYS.index(word))
+    receipts = (get("CXHUB_RECEIPTS", "false") or "false").lower()
+    if receipts not in ("true", "false", "1", "0", "yes", "no"):
+        raise SettingsError(f"CXHUB_RECEIPTS must be true or false, not {receipts!r}")
+    return {
+        "sla_business_hours": (start, end),
+        "sla_quiet_days": frozenset(quiet),
+        "receipts": receipts in ("true", "1", "yes"),
+    }
 
 
 def _governance_settings(get) -> dict:

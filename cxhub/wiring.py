@@ -278,8 +278,9 @@ def receive_submission(settings: Settings, raw: bytes, signature: str | None = N
     )
 
 
-def run_writer(settings: Settings, queue: Queue | None = None):
-    """Drain the queue into the hub (hub.intake.writer.drain)."""
+def run_writer(settings: Settings, queue: Queue | None = None, notify: Callable[[list], Any] | None = None):
+    """Drain the queue into the hub (hub.intake.writer.drain); whoever filled in a rejected Form is
+    told (`submitter_notices`, or `notify` in its place)."""
     from hub.intake.writer import drain
 
     with open_store(settings) as store:
@@ -289,7 +290,18 @@ def run_writer(settings: Settings, queue: Queue | None = None):
             clock,
             writer_rules(settings),
             build_job_lock(settings),
+            notify or submitter_notices(settings),
         )
+
+
+def submitter_notices(settings: Settings) -> Callable[[list], Any]:
+    """What the writer calls after each batch: a rejected submission mailed back to whoever filled
+    in the Form (and, with CXHUB_RECEIPTS, a receipt for an accepted one)."""
+    from hub.intake.notify import NoticeRules, tell_submitters
+
+    mailer, state = build_mailer(settings), build_state(settings)
+    rules = NoticeRules(receipts=settings.receipts)
+    return lambda pairs: tell_submitters(pairs, mailer, state, rules)
 
 
 def run_forms_poll(settings: Settings, workbook: str | None = None):
@@ -367,6 +379,35 @@ def run_followups(settings: Settings, now: datetime | None = None):
             settings.timezone,
             manager_of=build_manager_lookup(settings),
             admins=settings.admin_emails,
+        )
+
+
+def sla_rules(settings: Settings):
+    from hub.followups.sla import SlaRules
+
+    start, end = settings.sla_business_hours
+    return SlaRules(
+        response_hours=settings.response_hours,
+        warn_hours=settings.response_warn_hours,
+        business_start=start,
+        business_end=end,
+        quiet_days=settings.sla_quiet_days,
+    )
+
+
+def run_sla(settings: Settings, now: datetime | None = None):
+    """The hourly response-time warnings (SLA_SCHEDULE)."""
+    from hub.followups.sla import run_sla as run
+
+    with open_store(settings) as store:
+        return run(
+            store,
+            build_mailer(settings),
+            build_state(settings),
+            clock_at(now),
+            sla_rules(settings),
+            settings.timezone,
+            settings.admin_emails,
         )
 
 
@@ -466,6 +507,7 @@ TIMER_RUNNERS: dict[str, Callable[[Settings], Any]] = {
     "governance": run_governance,
     "erp_folder_import": _erp_folder_timer,
     "followups": run_followups,
+    "sla": run_sla,
     "kpis": run_kpis,
     "health": run_health,
     "purge": run_purge,

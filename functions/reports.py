@@ -15,6 +15,14 @@ def followups(timer: func.TimerRequest) -> None:
     run_timer("followups")
 
 
+@bp.function_name("sla")
+@bp.timer_trigger(arg_name="timer", schedule="%SLA_SCHEDULE%", run_on_startup=False, use_monitor=True)
+def sla(timer: func.TimerRequest) -> None:
+    from cxhub.wiring import run_timer
+
+    run_timer("sla")
+
+
 @bp.function_name("kpis")
 @bp.timer_trigger(arg_name="timer", schedule="%KPI_SCHEDULE%", run_on_startup=False, use_monitor=True)
 def kpis(timer: func.TimerRequest) -> None:

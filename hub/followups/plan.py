@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import numpy as np
 
 from hub.ports import Row
+from hub.responses import inquiries
 from hub_schema.cells import as_day
 from hub_schema.lists import CLOSED_TICKET_STATUSES
 
@@ -66,9 +67,13 @@ class LateResponse:
     interaction_id: str
     account: str
     logged_by: str
-    received: datetime
-    answered: datetime | None
-    hours: float  # waited so far, or until the answer
+    received: datetime | date  # a date: the inquiry's time is not known
+    answered: datetime | date | None  # a date: answered that day at a time not known
+    hours: float | None  # waited so far, or until the answer; None when a time is not known
+
+    @property
+    def received_time(self) -> time | None:
+        return self.received.time() if isinstance(self.received, datetime) else None
 
 
 @dataclass(frozen=True)
@@ -228,44 +233,28 @@ def _open_action(
 def _late_responses(
     interactions: list[Row], accounts: Mapping[str, str], now: datetime, rules: FollowUpRules
 ) -> list[LateResponse]:
-    """Inbound inquiries of the last `quiet_days` days with no outbound touch on the same account
-    within `response_hours` (answered late, or not yet and already past the limit)."""
-    limit = timedelta(hours=rules.response_hours)
+    """Inbound inquiries of the last `quiet_days` days not answered within `response_hours` (late,
+    or not yet and already past the limit). Times not known are judged by the day (hub.responses)."""
     since = now - timedelta(days=rules.quiet_days)
-    outbound: dict[str, list[datetime]] = defaultdict(list)
-    for row in interactions:
-        when = row.get("Date")
-        if row.get("Direction") == "Outbound" and isinstance(when, datetime) and row.get("Account ID"):
-            outbound[str(row["Account ID"]).upper()].append(when)
-    for times in outbound.values():
-        times.sort()
     out = []
-    for row in interactions:
-        when = row.get("Date")
-        if (
-            row.get("Direction") != "Inbound"
-            or row.get("Type") != "Inquiry"
-            or not isinstance(when, datetime)
-        ):
+    for inquiry in inquiries(interactions):
+        if inquiry.day < since.date() or (inquiry.received is not None and inquiry.received < since):
             continue
-        if when < since or now - when <= limit:
-            continue  # outside the week, or still within the response window
-        account = str(row.get("Account ID") or "").upper()
-        answered = next((t for t in outbound.get(account, []) if t >= when), None)
-        if answered is not None and answered - when <= limit:
-            continue
-        waited = (answered or now) - when
+        if not inquiry.surely_late(now, rules.response_hours):
+            continue  # answered in time, still within the window, or unknowable
+        hours = inquiry.hours if inquiry.hours is not None else inquiry.waited(now)
+        answered = inquiry.reply.at or inquiry.reply.day if inquiry.reply else None
         out.append(
             LateResponse(
-                str(row["Interaction ID"]),
-                accounts.get(account, account),
-                str(row.get("Logged By") or "").lower(),
-                when,
+                inquiry.interaction_id,
+                accounts.get(inquiry.account, inquiry.account),
+                str(inquiry.row.get("Logged By") or "").lower(),
+                inquiry.received or inquiry.day,
                 answered,
-                round(waited.total_seconds() / 3600, 1),
+                None if hours is None else round(hours, 1),
             )
         )
-    return sorted(out, key=lambda r: r.received)
+    return sorted(out, key=lambda r: (as_day(r.received), r.received_time or time(), r.interaction_id))
 
 
 def _ticket_flags(

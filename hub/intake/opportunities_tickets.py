@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from hub.intake.submission import Submission
@@ -22,7 +22,7 @@ def advance_opportunity(
 ) -> str:
     """Create or advance the open opportunity for (account, division, product); Won/Lost close it."""
     stage = sub.get("opportunity_stage")
-    when = sub.get("occurred_at")
+    when = _day_or_moment(sub)
     product = sub.get("product")
     product_key = normalise_company_name(product) if product else ""
     open_ones = [
@@ -78,7 +78,7 @@ def apply_ticket(
     tickets: Table, sub: Submission, account_id: str, contact_id: str | None, now: datetime
 ) -> str:
     """Open a ticket, or update the one the submission names (its existence is checked first)."""
-    when = sub.get("occurred_at")
+    when = _day_or_moment(sub)
     status = sub.get("ticket_status")
     given = sub.get("ticket_id")
     amounts = {
@@ -135,3 +135,9 @@ def _made_by(table: Table, sub: Submission) -> dict[str, Any] | None:
     return next(
         (r for r in [*table.rows, *table.new] if r.get("Source Response ID") == sub.response_id), None
     )
+
+
+def _day_or_moment(sub: Submission) -> datetime:
+    """Stage and ticket dates are day-level: an interaction of unknown time stamps its day."""
+    when = sub.get("occurred_at")
+    return when if isinstance(when, datetime) else datetime.combine(when, time())

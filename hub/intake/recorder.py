@@ -19,6 +19,7 @@ from hub.intake.submission import FieldProblem, Rejection, Submission, unpack_ra
 from hub.matching import AccountIndex, ContactIndex, MatchRules, NearMatch
 from hub.names import normalise_company_name
 from hub.ports import HubChanges, Row
+from hub.responses import TIME_KNOWN
 from hub.tables import ReviewQueue, Table, add_audit, changes_of, review_key
 from hub_schema.lists import LISTS
 from hub_schema.tabs import EXCEL_CELL_MAX_CHARS, RAW_PAYLOAD_COLUMNS
@@ -252,6 +253,7 @@ class _Batch:
                 "Source Response ID": sub.response_id,
                 "Submitted At": sub.submitted_at,
                 "Recorded At": self.now,
+                TIME_KNOWN: "Yes" if isinstance(sub.get("occurred_at"), datetime) else "No",
             }
         )
         self.recorded[sub.response_id] = interaction_id

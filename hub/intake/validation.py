@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,6 +22,7 @@ from hub.values import (
     parse_money,
     parse_phone,
     parse_rating,
+    parse_time,
     parse_when,
     show,
 )
@@ -107,6 +108,7 @@ def validate(body: dict[str, Any], submission_id: str, now: datetime, rules: Int
         answers = {}
     texts = _collect_answers(answers, problem, warnings)
     values = _parse_answers(texts, rules, problem)
+    _occurred_moment(values, submitted_at, problem)
     now_local = now.astimezone(tz).replace(tzinfo=None)
     _cross_field_rules(
         texts, values, now_local, rules, problem, warnings, lambda key: any(e.field == key for e in errors)
@@ -179,9 +181,12 @@ def _parse_one(q: Question, text: str, rules: IntakeRules) -> Any:
         case "choice":
             return parse_choice(text, q.label, q.options)
         case "date":
-            when, _has_time = parse_when(text, q.label, rules.tz)
-            # A due date is a day; an interaction keeps its time when one was given.
-            return when if q.key == "occurred_at" else when.date()
+            when, has_time = parse_when(text, q.label, rules.tz)
+            # A due date is a day; an interaction keeps its time when one was given (a bare date
+            # is resolved against the submission time by `_occurred_moment`).
+            return when if q.key == "occurred_at" and has_time else when.date()
+        case "time":
+            return parse_time(text, q.label)
         case "email":
             return parse_email(text, q.label)
         case "phone":
@@ -194,6 +199,27 @@ def _parse_one(q: Question, text: str, rules: IntakeRules) -> Any:
             if q.key in _UPPERCASE_IDS:
                 return "".join(text.split()).upper()
             return text
+
+
+def _occurred_moment(values: dict[str, Any], submitted_at: datetime | None, problem) -> None:
+    """The interaction's time (hub.responses): the Time question, else a time typed with the date,
+    else the submission time when the date is the submission's own day (Lagos). Otherwise the value
+    stays a bare date, which the writer records as "time not known"."""
+    occurred, at = values.get("occurred_at"), values.pop("occurred_time", None)
+    if occurred is None:
+        return
+    if isinstance(at, time):
+        if isinstance(occurred, datetime) and occurred.time() != at:
+            problem(
+                "occurred_time",
+                f"Interaction time {at:%H:%M} differs from the time given with the date "
+                f"({occurred:%H:%M}); give it once",
+            )
+            return
+        day = occurred.date() if isinstance(occurred, datetime) else occurred
+        values["occurred_at"] = datetime.combine(day, at)
+    elif not isinstance(occurred, datetime) and submitted_at is not None and occurred == submitted_at.date():
+        values["occurred_at"] = submitted_at.replace(second=0, microsecond=0)
 
 
 def _cross_field_rules(
@@ -243,6 +269,8 @@ def _cross_field_rules(
         values["account_type"] = "Company" if names_company else "Individual"
 
     occurred = values.get("occurred_at")
+    if isinstance(occurred, date) and not isinstance(occurred, datetime):
+        occurred = datetime.combine(occurred, time())  # a bare day: compared from its start
     if isinstance(occurred, datetime) and occurred > now_local + rules.future_tolerance:
         problem(
             "occurred_at",

@@ -52,6 +52,7 @@ def drain(
     clock: Callable[[], datetime],
     rules: WriterRules = WriterRules(),
     lock: JobLock = NO_LOCK,
+    notify: Callable[[list[tuple[dict, Outcome]]], object] | None = None,
 ) -> DrainReport:
     """Write everything queued into the hub, one batch (one write per table) at a time.
 
@@ -98,6 +99,14 @@ def drain(
             report.hub_locked = str(e)
             log.warning("hub not writable (%s); %d message(s) left queued", type(e).__name__, len(usable))
             break
+        if notify is not None:
+            notify(
+                [
+                    (msg.body, outcome)
+                    for msg, outcome in zip(usable, result.outcomes, strict=True)
+                    if msg.body is not None and outcome.status != "failed"
+                ]
+            )
         failed = 0
         for msg, outcome in zip(usable, result.outcomes, strict=True):
             if outcome.status == "failed":

@@ -73,6 +73,8 @@ Choices where the definitions leave room, made as a sales manager would read the
 * A response in the same minute as the inquiry counts (Form times have minute resolution); an
   unanswered inquiry still inside its response window at `now` is left out, not counted late.
   The median is over answered inquiries; unanswered ones show in the within-12 h share.
+* Response times are hours only where both times are known (hub.responses): an inquiry logged
+  on a later day without a time, or answered by one, counts in day-level measures only.
 * Business days are whole weekdays between the two dates (numpy.busday_count): opened Friday,
   resolved Monday is 1. Public holidays are not known to the hub.
 * Staff with a blank Active count as active, as the follow-up rules read the Staff tab.
@@ -92,6 +94,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from hub.responses import TIME_KNOWN
 from hub_schema.lists import LISTS
 
 LAGOS = ZoneInfo("Africa/Lagos")
@@ -284,11 +287,23 @@ def interactions_frame(tables: Mapping[str, list[dict]]) -> pd.DataFrame:
     """Interactions: when, account (merges followed), division, channel, direction, type, ticket."""
     raw = _frame(
         tables.get("Interactions"),
-        ("Date", "Account ID", "Division", "Channel", "Direction", "Type", "Ticket ID", "Contact ID"),
+        (
+            "Date",
+            "Account ID",
+            "Division",
+            "Channel",
+            "Direction",
+            "Type",
+            "Ticket ID",
+            "Contact ID",
+            TIME_KNOWN,
+        ),
     )
     return pd.DataFrame(
         {
             "when": _when(raw["Date"]),
+            # Blank (rows from before the column existed) reads as known, as hub.responses does.
+            "time_known": _text(raw[TIME_KNOWN]).ne("No").fillna(True).astype(bool),
             "account": _resolve(_text(raw["Account ID"], upper=True), _survivors(tables)),
             "division": _text(raw["Division"]),
             "channel": _text(raw["Channel"]),
@@ -367,14 +382,19 @@ def deals_frame(tables: Mapping[str, list[dict]]) -> pd.DataFrame:
 
 def first_responses(interactions: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     """Inbound inquiries received in [start, end), with the first Outbound touch on the same
-    account at or after them (`answered`, NaT if none) and the hours between."""
+    account at or after them (`answered`, NaT if none) and the hours between.
+
+    The rule of hub.responses, vectorised: only inquiries of known time are measured, and one
+    whose first answer came at an unknown time (an Outbound row of that day or an earlier day than
+    the first timed answer) is left out — it counts in day-level measures only."""
     inter = interactions[interactions["when"].notna() & interactions["account"].notna()]
     inquiries = inter[
         inter["direction"].eq("Inbound").fillna(False)
         & inter["type"].eq("Inquiry").fillna(False)
+        & inter["time_known"]
         & _between(inter["when"], start, end)
     ][["when", "account", "division"]]
-    replies = inter[inter["direction"].eq("Outbound").fillna(False)][["when", "account"]]
+    replies = inter[inter["direction"].eq("Outbound").fillna(False)]
     if inquiries.empty:
         return pd.DataFrame(
             {
@@ -386,16 +406,31 @@ def first_responses(interactions: pd.DataFrame, start: pd.Timestamp, end: pd.Tim
             }
         )
     # merge_asof wants one dtype on both sides and plain object keys sort fastest.
-    left = inquiries.assign(account=inquiries["account"].astype(object)).sort_values("when")
+    left = inquiries.assign(account=inquiries["account"].astype(object)).astype({"when": "datetime64[ns]"})
+    left = left.assign(day=left["when"].dt.normalize()).sort_values("when")
+    timed = replies[replies["time_known"]]
     right = (
-        replies.assign(account=replies["account"].astype(object), answered=replies["when"])
+        timed.assign(account=timed["account"].astype(object), answered=timed["when"])
         .sort_values("when")[["when", "account", "answered"]]
         .astype({"when": "datetime64[ns]", "answered": "datetime64[ns]"})
     )
-    left = left.astype({"when": "datetime64[ns]"})
     out = pd.merge_asof(left, right, on="when", by="account", direction="forward", allow_exact_matches=True)
+    untimed = replies[~replies["time_known"]]
+    vague = (
+        untimed.assign(
+            account=untimed["account"].astype(object),
+            day=untimed["when"].astype("datetime64[ns]").dt.normalize(),
+        )
+        .assign(vague_day=lambda f: f["day"])
+        .sort_values("day")[["day", "account", "vague_day"]]
+    )
+    out = pd.merge_asof(out.sort_values("day"), vague, on="day", by="account", direction="forward")
+    answered_vaguely = out["vague_day"].notna() & (
+        out["answered"].isna() | (out["vague_day"] < out["answered"].dt.normalize())
+    )
+    out = out[~answered_vaguely].drop(columns=["day", "vague_day"]).sort_values("when")
     out["hours"] = (out["answered"] - out["when"]).dt.total_seconds() / 3600
-    return out
+    return out.reset_index(drop=True)
 
 
 def staff_frame(tables: Mapping[str, list[dict]]) -> pd.DataFrame:

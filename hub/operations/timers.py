@@ -19,6 +19,7 @@ TIMER_JOBS = (
     "governance",
     "erp_folder_import",
     "followups",
+    "sla",
     "kpis",
     "health",
     "purge",

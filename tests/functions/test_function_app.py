@@ -26,6 +26,7 @@ def test_the_app_registers_every_function():
         "erp_folder_import",
         "erp_upload",
         "followups",
+        "sla",
         "kpis",
         "health",
         "health_endpoint",
@@ -49,6 +50,7 @@ def test_followups_kpis_and_health_run_on_their_schedule_settings():
     assert functions()["followups"].get_trigger().schedule == "%FOLLOWUP_SCHEDULE%"
     assert functions()["kpis"].get_trigger().schedule == "%KPI_SCHEDULE%"
     assert functions()["health"].get_trigger().schedule == "%HEALTH_SCHEDULE%"
+    assert functions()["sla"].get_trigger().schedule == "%SLA_SCHEDULE%"
 
 
 def test_governance_and_the_erp_folder_run_on_their_schedule_settings():
