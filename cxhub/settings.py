@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -76,6 +76,15 @@ class Settings:
     sla_business_hours: tuple[time, time] = (time(8), time(18))  # when warnings may be mailed (Lagos)
     sla_quiet_days: frozenset[int] = frozenset({6})  # weekdays without warnings (Monday 0); Sunday
     receipts: bool = False  # a receipt mail for each accepted Form submission
+    # Bounds of an ERP export (hub/governance/erp_limits.py says why each one exists).
+    erp_max_file_mb: float = 50.0
+    erp_max_unzipped_mb: float = 500.0
+    erp_max_ratio: float = 100.0
+    erp_max_rows: int = 250_000
+    erp_max_columns: int = 500
+    erp_max_cell_chars: int = 32_767
+    erp_parse_memory_mb: int = 2048
+    erp_parse_seconds: int = 600
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, hub: str | Path | None = None) -> Settings:
@@ -110,6 +119,7 @@ class Settings:
             **graph,
             **_governance_settings(get),
             **_followup_settings(get),
+            **_erp_limit_settings(get),
             hub_path=hub_path,
             queue_path=Path(get("CXHUB_QUEUE_PATH") or queue_default),
             queue_backend=backend,
@@ -244,6 +254,26 @@ def _governance_settings(get) -> dict:
         "erp_folder": Path(folder) if folder else None,
         "erp_drive_id": get("CXHUB_ERP_DRIVE_ID"),
         "erp_folder_id": get("CXHUB_ERP_FOLDER_ID"),
+    }
+
+
+ERP_LIMIT_SETTINGS = {
+    "erp_max_file_mb": ("CXHUB_ERP_MAX_FILE_MB", float),
+    "erp_max_unzipped_mb": ("CXHUB_ERP_MAX_UNZIPPED_MB", float),
+    "erp_max_ratio": ("CXHUB_ERP_MAX_RATIO", float),
+    "erp_max_rows": ("CXHUB_ERP_MAX_ROWS", int),
+    "erp_max_columns": ("CXHUB_ERP_MAX_COLUMNS", int),
+    "erp_max_cell_chars": ("CXHUB_ERP_MAX_CELL_CHARS", int),
+    "erp_parse_memory_mb": ("CXHUB_ERP_PARSE_MEMORY_MB", int),
+    "erp_parse_seconds": ("CXHUB_ERP_PARSE_SECONDS", int),
+}
+
+
+def _erp_limit_settings(get) -> dict:
+    defaults = {f.name: f.default for f in fields(Settings) if f.name in ERP_LIMIT_SETTINGS}
+    return {
+        name: kind(_number(get, env_name, defaults[name]))
+        for name, (env_name, kind) in ERP_LIMIT_SETTINGS.items()
     }
 
 

@@ -206,7 +206,9 @@ def intake_rules(settings: Settings) -> IntakeRules:
 
 
 def match_rules(settings: Settings) -> MatchRules:
-    return MatchRules(strong=settings.fuzzy_strong, review=settings.fuzzy_review)
+    return MatchRules(
+        strong=settings.fuzzy_strong, review=settings.fuzzy_review, max_block=settings.dup_max_block
+    )
 
 
 def writer_rules(settings: Settings) -> WriterRules:
@@ -234,6 +236,21 @@ def import_rules(settings: Settings):
     from hub.governance.erp_import import ImportRules
 
     return ImportRules(phone_region=settings.phone_region, match=match_rules(settings))
+
+
+def erp_limits(settings: Settings):
+    from hub.governance.erp_limits import ErpLimits
+
+    return ErpLimits(
+        max_file_mb=settings.erp_max_file_mb,
+        max_unzipped_mb=settings.erp_max_unzipped_mb,
+        max_ratio=settings.erp_max_ratio,
+        max_rows=settings.erp_max_rows,
+        max_columns=settings.erp_max_columns,
+        max_cell_chars=settings.erp_max_cell_chars,
+        parse_memory_mb=settings.erp_parse_memory_mb,
+        parse_seconds=settings.erp_parse_seconds,
+    )
 
 
 def erp_mappings(settings: Settings):
@@ -350,6 +367,7 @@ def import_erp(settings: Settings, name: str, data: bytes, kind: str):
             import_rules(settings),
             settings.timezone,
             build_job_lock(settings),
+            erp_limits(settings),
         )
 
 

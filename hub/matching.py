@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
+from hub.blocking import DEFAULT_MAX_BLOCK, Blocks, company_name_keys
 from hub.names import normalise_company_name, normalise_person_name
 from hub.ports import Row
 
@@ -34,6 +35,7 @@ class MatchRules:
     strong: float = 90.0  # a unique candidate at or above links
     review: float = 80.0  # candidates from here up are raised for the steward
     min_fuzzy_length: int = 4  # names shorter than this are never fuzzy-matched
+    max_block: int = DEFAULT_MAX_BLOCK  # a name key shared by more accounts than this finds nothing
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ class AccountIndex:
         self._by_erp: dict[str, str] = {}
         self._by_name: dict[str, list[str]] = {}
         self._fuzzy_names: dict[str, str] = {}  # account id -> normalised name (active companies)
+        self._order: dict[str, int] = {}  # account id -> when first seen: ties go to the older
+        self._blocks = Blocks()
         for row in accounts:
             self.add(row)
 
@@ -57,11 +61,16 @@ class AccountIndex:
         self.rows[account_id] = row
         if row.get("ERP Customer ID"):
             self._by_erp.setdefault(str(row["ERP Customer ID"]).upper(), account_id)
+        self._order.setdefault(account_id, len(self._order))
         if row.get("Company Name"):
             norm = normalise_company_name(str(row["Company Name"]))
             self._by_name.setdefault(norm, []).append(account_id)
             if row.get("Status") != "Merged" and row.get("Account Type") != "Individual":
                 self._fuzzy_names[account_id] = norm
+                self._blocks.put(account_id, company_name_keys(norm))
+                return
+        self._fuzzy_names.pop(account_id, None)
+        self._blocks.remove(account_id)
 
     def survivor(self, account_id: str) -> str | None:
         """Follow Merged Into to the account that survives; None if the id is unknown."""
@@ -91,15 +100,19 @@ class AccountIndex:
         return sorted(candidates)
 
     def near(self, company_name: str, rules: MatchRules, limit: int = 5) -> list[NearMatch]:
+        """Active company accounts whose name scores at least rules.review, best first. Only names
+        sharing a blocking key are scored, so the cost does not grow with the hub."""
         norm = normalise_company_name(company_name)
-        if len(norm.replace(" ", "")) < rules.min_fuzzy_length or not self._fuzzy_names:
+        if len(norm.replace(" ", "")) < rules.min_fuzzy_length:
             return []
-        found = process.extract(
-            norm, self._fuzzy_names, scorer=fuzz.token_sort_ratio, score_cutoff=rules.review, limit=limit
-        )
+        scored = []
+        for account_id in self._blocks.candidates(company_name_keys(norm), rules.max_block):
+            score = fuzz.token_sort_ratio(norm, self._fuzzy_names[account_id], score_cutoff=rules.review)
+            if score:
+                scored.append((-score, self._order[account_id], account_id))
         return [
-            NearMatch(account_id, str(self.rows[account_id]["Company Name"]), round(score, 1))
-            for _, score, account_id in found
+            NearMatch(account_id, str(self.rows[account_id]["Company Name"]), round(-score, 1))
+            for score, _, account_id in sorted(scored)[:limit]
         ]
 
 

@@ -37,6 +37,8 @@ _NON_WORD = re.compile(r"[^\w]+")
 
 
 def _strip_accents(text: str) -> str:
+    if text.isascii():
+        return text  # nothing to strip, and most names are plain ASCII: skip the decomposition
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 

@@ -10,15 +10,14 @@ merges anything.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import combinations
 from typing import Literal
 
-import jellyfish
 from rapidfuzz import fuzz
 from rapidfuzz.distance import DamerauLevenshtein
 
+from hub.blocking import DEFAULT_MAX_BLOCK, MIN_TOKEN, company_name_keys, pairs
 from hub.names import name_tokens, normalise_person_name
 from hub.ports import Row
 
@@ -52,9 +51,9 @@ FREE_MAIL_DOMAINS = frozenset(
 class DuplicateRules:
     strong: float = 95.0  # "very likely the same"
     review: float = 85.0  # raised for the steward from here up
-    max_block: int = 50  # a key shared by more records than this does not discriminate
+    max_block: int = DEFAULT_MAX_BLOCK  # a key shared by more records than this does not discriminate
     support: float = 5.0  # added per agreeing phone / email domain / address
-    min_token: int = 3  # shorter name tokens are not blocking keys
+    min_token: int = MIN_TOKEN  # shorter name tokens are not blocking keys
 
 
 @dataclass(frozen=True)
@@ -92,7 +91,7 @@ def account_candidates(
         for key in _account_keys(rec, rules):
             blocks[key].append(rec.id)
     out = []
-    for a, b in _pairs(blocks, rules.max_block):
+    for a, b in pairs(blocks, rules.max_block):
         found = _score_accounts(records[a], records[b], rules)
         if found is not None:
             out.append(found)
@@ -114,7 +113,7 @@ def contact_candidates(contacts: Iterable[Row], rules: DuplicateRules = Duplicat
         if row.get("Associated Account ID"):
             blocks["a:" + str(row["Associated Account ID"]).upper()].append(cid)
     out = []
-    for a, b in _pairs(blocks, rules.max_block):
+    for a, b in pairs(blocks, rules.max_block):
         found = _score_contacts(a, rows[a], b, rows[b], rules)
         if found is not None:
             out.append(found)
@@ -160,13 +159,7 @@ def _account_keys(rec: _Account, rules: DuplicateRules) -> set[str]:
     keys = {"p:" + p for p in rec.phones} | {"e:" + e for e in rec.emails}
     if rec.individual:
         return keys  # a person's name alone says little: only shared phones and emails pair them
-    keys |= {"d:" + d for d in rec.domains}
-    tokens = rec.norm.split()
-    if tokens:
-        # Every token (not only the first) so that swapped word order still meets in a block.
-        keys |= {"t:" + t for t in tokens if len(t) >= rules.min_token}
-        keys.add("m:" + jellyfish.metaphone(tokens[0]))
-    return keys
+    return keys | {"d:" + d for d in rec.domains} | company_name_keys(rec.norm, rules.min_token)
 
 
 def _score_accounts(x: _Account, y: _Account, rules: DuplicateRules) -> Candidate | None:
@@ -245,14 +238,3 @@ def _score_contacts(a_id: str, a: Row, b_id: str, b: Row, rules: DuplicateRules)
     if score < rules.review:
         return None
     return Candidate("Contact", a_id, b_id, round(score, 1), tuple(evidence))
-
-
-def _pairs(blocks: dict[str, list[str]], max_block: int) -> Iterator[tuple[str, str]]:
-    seen: set[tuple[str, str]] = set()
-    for members in blocks.values():
-        if len(members) < 2 or len(members) > max_block:
-            continue
-        for a, b in combinations(sorted(set(members)), 2):
-            if (a, b) not in seen:
-                seen.add((a, b))
-                yield a, b

@@ -6,29 +6,30 @@ hub_schema/erp_mappings.toml, so a renamed ERP column is a configuration change,
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 import math
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from python_calamine import CalamineWorkbook
-
+from hub.governance.erp_csv import Record as _Record
+from hub.governance.erp_csv import csv_records, decode
+from hub.governance.erp_limits import (
+    DEFAULT_LIMITS,
+    ErpFileError,
+    ErpLimits,
+    check_size,
+    check_xlsx_package,
+    long_cell,
+)
+from hub.governance.erp_xlsx import read_first_sheet
 from hub.text import clean_text, is_placeholder
 from hub_schema.cells import from_excel_serial
 from hub_schema.erp import FIELD_TYPES, KINDS, REQUIRED, FieldType, Mappings, Profile, header_key
 
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-DELIMITERS = ",;\t"  # ties go to the earlier one
-
-
-class ErpFileError(ValueError):
-    """The whole file cannot be read (encoding, no recognisable header, empty, unknown kind)."""
+__all__ = ["ErpFileError", "ErpLimits", "ErpRow", "ErpRowError", "ParsedFile", "parse_export"]
 
 
 @dataclass(frozen=True)
@@ -56,26 +57,22 @@ class ParsedFile:
     unmapped_headers: list[str]  # headers in the file no profile field claims (reported, not an error)
 
 
-@dataclass(frozen=True)
-class _Record:
-    line: int
-    cells: list[Any]
-    raw: str
-    problem: str | None = None  # set when the CSV reader itself could not read this record
-
-
-def parse_export(file_name: str, data: bytes, kind: str, mappings: Mappings) -> ParsedFile:
-    """Every non-blank line after the header becomes one ErpRow or one ErpRowError, never both."""
+def parse_export(
+    file_name: str, data: bytes, kind: str, mappings: Mappings, limits: ErpLimits = DEFAULT_LIMITS
+) -> ParsedFile:
+    """Every non-blank line after the header becomes one ErpRow or one ErpRowError, never both.
+    Raises ErpFileError (ErpLimitError for a file over one of `limits`) for a file as a whole."""
     if kind not in KINDS:
         raise ErpFileError(f"{file_name}: unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
     if not mappings.get(kind):
         raise ErpFileError(f"{file_name}: no header profiles are configured for {kind}")
-    records = [r for r in _records(file_name, data) if r.problem or not _blank(r.cells)]
+    check_size(file_name, data, limits)
+    records = [r for r in _records(file_name, data, limits) if r.problem or not _blank(r.cells)]
     if not records:
         raise ErpFileError(f"{file_name}: the file is empty")
     head, body = records[0], records[1:]
     if head.problem:
-        raise ErpFileError(f"{file_name}: line {head.line}: the header {head.problem}")
+        raise ErpFileError(f"{file_name}: line {head.line} (the header): {head.problem}")
     header = _header(head.cells)
     profile, columns = _choose_profile(file_name, kind, header, head.line, mappings[kind])
     claimed = set(columns.values())
@@ -90,7 +87,7 @@ def parse_export(file_name: str, data: bytes, kind: str, mappings: Mappings) -> 
     key_field = REQUIRED[kind][0]
     first_seen: dict[str, int] = {}
     for record in body:
-        values, problems = _row_values(kind, record, columns, len(header))
+        values, problems = _row_values(kind, record, columns, len(header), limits)
         key = values.get(key_field)
         if isinstance(key, str):
             first = first_seen.setdefault(key.casefold(), record.line)
@@ -106,75 +103,18 @@ def parse_export(file_name: str, data: bytes, kind: str, mappings: Mappings) -> 
 # -- reading the file into records -----------------------------------------------------------
 
 
-def _records(file_name: str, data: bytes) -> list[_Record]:
+def _records(file_name: str, data: bytes, limits: ErpLimits) -> list[_Record]:
     if data.startswith(XLSX_MAGIC):
-        return _workbook_records(file_name, data)
+        # Checked with the standard library first, then read where a crash cannot reach us.
+        check_xlsx_package(file_name, data, limits)
+        sheet = read_first_sheet(file_name, data, limits)
+        return [
+            _Record(n, list(cells), ";".join(_trim([_as_text(c) for c in cells])))
+            for n, cells in enumerate(sheet, 1)
+        ]
     if data.startswith(XLS_MAGIC):
         raise ErpFileError(f"{file_name} is an old-style .xls workbook; save it as .xlsx or CSV")
-    return list(_csv_records(_decode(data)))
-
-
-def _workbook_records(file_name: str, data: bytes) -> list[_Record]:
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except Exception as error:  # calamine has an exception type per way a file can be damaged
-        raise ErpFileError(f"{file_name}: not a readable .xlsx workbook ({error})") from None
-    # skip_empty_area=False keeps the rows above the data, so the index is the sheet row number.
-    return [
-        _Record(n, list(cells), ";".join(_trim([_as_text(c) for c in cells])))
-        for n, cells in enumerate(sheet, 1)
-    ]
-
-
-def _decode(data: bytes) -> str:
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        # Excel's "Unicode Text" export: UTF-16 with a BOM, tab-delimited.
-        return data.decode("utf-16", errors="replace")
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        # Five byte values are undefined in cp1252; a replacement character beats refusing the file.
-        return data.decode("cp1252", errors="replace")
-
-
-def _csv_records(text: str) -> Iterator[_Record]:
-    # newline="" keeps line endings as written, so quoted newlines stay inside their field.
-    lines = io.StringIO(text, newline="").readlines()
-    delimiter = _delimiter(lines)
-    if delimiter is None:
-        return  # nothing but blank lines
-    reader = csv.reader(lines, delimiter=delimiter, skipinitialspace=True)
-    while True:
-        start = reader.line_num + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:  # e.g. an unbalanced quote swallowing the file past the field limit
-            if reader.line_num < start:
-                return  # nothing consumed: retrying would loop forever
-            raw = "".join(lines[start - 1 : reader.line_num]).rstrip("\r\n")
-            yield _Record(start, [], raw, problem=f"cannot be read as CSV ({error})")
-            continue
-        yield _Record(start, cells, "".join(lines[start - 1 : reader.line_num]).rstrip("\r\n"))
-
-
-def _delimiter(lines: list[str]) -> str | None:
-    """The delimiter used most often, outside quotes, on the first non-blank line (the header)."""
-    header = next((line for line in lines if clean_text(line).strip(' ,;"')), None)
-    if header is None:
-        return None
-    counts = dict.fromkeys(DELIMITERS, 0)
-    quoted = False
-    for char in header:
-        if char == '"':
-            quoted = not quoted
-        elif not quoted and char in counts:
-            counts[char] += 1
-    return max(counts, key=lambda d: counts[d])
+    return list(csv_records(file_name, decode(data), limits))
 
 
 # -- header ----------------------------------------------------------------------------------
@@ -223,11 +163,14 @@ def _choose_profile(
 
 
 def _row_values(
-    kind: str, record: _Record, columns: dict[str, int], width: int
+    kind: str, record: _Record, columns: dict[str, int], width: int, limits: ErpLimits
 ) -> tuple[dict[str, Any], list[str]]:
     if record.problem:
         return {}, [record.problem]
     cells = record.cells
+    longest = max((len(c) for c in cells if isinstance(c, str)), default=0)
+    if longest > limits.max_cell_chars:
+        return {}, [long_cell(longest, limits)]
     problems = []
     if len(cells) > width and not _blank(cells[width:]):
         problems.append(f"{len(cells)} cells, the header has {width}")

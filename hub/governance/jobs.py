@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from hub.governance.erp_import import READ_COLUMNS as ERP_COLUMNS
 from hub.governance.erp_import import READS as ERP_READS
 from hub.governance.erp_import import ImportReport, ImportRules, import_parsed
+from hub.governance.erp_limits import DEFAULT_LIMITS, ErpLimits
 from hub.governance.erp_parse import ErpFileError, parse_export
 from hub.governance.nightly import READ_COLUMNS as GOVERNANCE_COLUMNS
 from hub.governance.nightly import READS as GOVERNANCE_READS
@@ -79,9 +80,11 @@ def import_erp_file(
     rules: ImportRules,
     timezone: str,
     lock: JobLock = NO_LOCK,
+    limits: ErpLimits = DEFAULT_LIMITS,
 ) -> ImportReport:
-    """Parse one ERP export and upsert it into the hub. Raises ErpFileError if the file is unreadable."""
-    parsed = parse_export(name, data, kind, mappings)
+    """Parse one ERP export and upsert it into the hub. Raises ErpFileError if the file is unreadable
+    or crosses one of `limits`."""
+    parsed = parse_export(name, data, kind, mappings, limits)
     now = clock().astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
     with lock.hold("hub"):
         tables = store.read_tables(ERP_READS, fresh=True, columns=ERP_COLUMNS)

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from hub.intake.json_body import loads
 from hub.intake.submission import FieldProblem, Rejection, submission_id_for
 from hub.intake.validation import IntakeRules, validate
 
@@ -53,9 +53,10 @@ def receive(
             {"status": "error", "message": f"Missing or wrong {SIGNATURE_HEADER} header"},
             log={"outcome": "bad_signature"},
         )
+    notes: list[str] = []
     try:
-        body = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        body, notes = loads(raw.decode("utf-8-sig"))
+    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         body = None
         reason = "The body is not valid JSON (UTF-8)"
     else:
@@ -73,8 +74,9 @@ def receive(
         )
 
     response_id = body.get("responseId")
-    sub_id = submission_id_for(str(response_id) if isinstance(response_id, str | int) else None, raw)
+    sub_id = submission_id_for(response_id if isinstance(response_id, str) else None, raw)
     result = validate(body, sub_id, now, rules)
+    result.warnings[:0] = notes
     if result.submission is not None:
         return IntakeReply(
             202,

@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from hub.intake.json_body import OutOfRange
 from hub.intake.submission import FieldProblem, Submission
 from hub.text import clean_text, is_placeholder
 from hub.values import (
@@ -71,7 +72,10 @@ def validate(body: dict[str, Any], submission_id: str, now: datetime, rules: Int
         errors.append(FieldProblem(key, message))
 
     response_id = _envelope_text(body.get("responseId"))
-    if not response_id:
+    if body.get("responseId") is not None and not isinstance(body.get("responseId"), str):
+        problem("responseId", "responseId must be text (the Forms response id), not a number or a list")
+        response_id = None
+    elif not response_id:
         problem("responseId", "responseId is missing: the flow must send the Forms response id")
     elif len(response_id) > rules.response_id_max:
         problem("responseId", f"responseId is longer than {rules.response_id_max} characters")
@@ -146,6 +150,9 @@ def _collect_answers(answers: dict[Any, Any], problem, warnings: list[str]) -> d
             continue
         if isinstance(raw_value, bool):
             problem(key, f"{q.label} must be text, not true/false")
+            continue
+        if isinstance(raw_value, OutOfRange):
+            problem(key, f"{q.label} is {raw_value}, which is not a number CX Hub can hold")
             continue
         if isinstance(raw_value, int | float):
             raw_value = str(raw_value)

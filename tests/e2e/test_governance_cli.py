@@ -141,3 +141,17 @@ def test_a_file_that_is_no_export_is_a_clear_error(capsys, hub, tmp_path):
     (tmp_path / "notes.csv").write_text("hello,world\n1,2\n")
     code, _, err = run(capsys, "import-erp", tmp_path / "notes.csv", "--kind", "invoices", "--hub", hub)
     assert code == 2 and "was not imported" in err and "invoice_no" in err
+
+
+def test_import_erp_refuses_a_bomb_with_the_limit_and_its_setting(capsys, hub, tmp_path, monkeypatch):
+    """cxhub import-erp on the 1.5 KB bomb exits 2 naming CXHUB_ERP_MAX_ROWS; a raised setting
+    lets it reach the reader, whose crash is still only this file's error."""
+    from tests.hostile_files import sparse_dimension_bomb
+
+    (tmp_path / "bomb.xlsx").write_bytes(sparse_dimension_bomb())
+    code, _, err = run(capsys, "import-erp", tmp_path / "bomb.xlsx", "--kind", "customers", "--hub", hub)
+    assert code == 2 and "CXHUB_ERP_MAX_ROWS" in err
+    monkeypatch.setenv("CXHUB_ERP_MAX_ROWS", "2000000")
+    monkeypatch.setenv("CXHUB_ERP_MAX_COLUMNS", "20000")
+    code, _, err = run(capsys, "import-erp", tmp_path / "bomb.xlsx", "--kind", "customers", "--hub", hub)
+    assert code == 2 and "not a readable .xlsx workbook" in err

@@ -106,3 +106,38 @@ def test_the_governance_timer_gives_accounts_their_owners(hub, samples):
         a for a in tables["Audit"] if a["Action"] == "Owner changed" and a["Record"] == dangote["Account ID"]
     ]
     assert len(changed) == 1 and "INV-4411" in changed[0]["Reason"]
+
+
+def test_a_bomb_in_the_drop_folder_fails_alone_and_the_files_after_it_import(
+    hub, samples, tmp_path, monkeypatch
+):
+    """The sparse-dimension .xlsx sorted first goes to Failed/ with its report; the rest import."""
+    from tests.hostile_files import sparse_dimension_bomb
+
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    (drop / "customers_0_bomb.xlsx").write_bytes(sparse_dimension_bomb())
+    samples["customers"].rename(drop / "customers_1.csv")
+    monkeypatch.setenv("CXHUB_ERP_FOLDER", str(drop))
+    erp_folder_import(Timer())
+    failed = sorted(p.name for p in (drop / "Failed").iterdir())
+    assert [n.split(" ", 1)[1] for n in failed] == [
+        "customers_0_bomb.xlsx",
+        "customers_0_bomb.xlsx.report.txt",
+    ]
+    report = next((drop / "Failed").glob("*.report.txt")).read_text()
+    assert "A1:XFD1048576" in report and "CXHUB_ERP_MAX_ROWS" in report
+    assert any(p.name.endswith("customers_1.csv") for p in (drop / "Processed").iterdir())
+    accounts = XlsxHubStore(hub).read_tables(["Accounts"])["Accounts"]
+    assert {a["ERP Customer ID"] for a in accounts} >= {"C1001", "C1004"}
+
+
+def test_an_uploaded_bomb_is_422_naming_the_limit(hub):
+    """POST /api/erp/customers with the 1.5 KB bomb answers 422 with the limit and its setting."""
+    from tests.hostile_files import deflate_bomb, sparse_dimension_bomb
+
+    status, reply = upload("customers", sparse_dimension_bomb(), name="c.xlsx")
+    assert status == 422 and "CXHUB_ERP_MAX_ROWS" in reply["message"]
+    status, reply = upload("customers", deflate_bomb(), name="c.xlsx")
+    assert status == 422 and "CXHUB_ERP_MAX_RATIO" in reply["message"]
+    assert XlsxHubStore(hub).read_tables(["Accounts"]) == {"Accounts": []}

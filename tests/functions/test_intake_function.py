@@ -81,3 +81,20 @@ def test_a_bad_setting_is_a_server_error_not_a_client_one(monkeypatch):
     monkeypatch.setenv("CXHUB_TIMEZONE", "Mars/Olympus")
     with pytest.raises(ValueError, match="CXHUB_TIMEZONE"):
         call(raw(body()))
+
+
+def test_hostile_bodies_get_an_answer_and_are_kept_through_the_http_function():
+    """Through the Functions entrypoint: a lone surrogate is 202 with a warning, a 5,000-digit
+    number and NaN are 422 on the field, a number responseId is 422; each is queued."""
+    surrogate = json.dumps(body({"company_name": "Acme \ud800"}), ensure_ascii=True).encode()
+    resp, reply, queued = call(surrogate)
+    assert resp.status_code == 202 and any("company_name" in w for w in reply["warnings"])
+    assert queued["kind"] == "submission" and queued["values"]["company_name"] == "Acme \ufffd"
+    template = raw(body({"company_name": "PLACEHOLDER"}))
+    for literal in (b"7" * 5000, b"NaN", b"1e400"):
+        resp, reply, queued = call(template.replace(b'"PLACEHOLDER"', literal))
+        assert resp.status_code == 422 and [e["field"] for e in reply["errors"]] == ["company_name"]
+        assert queued["kind"] == "rejection"
+    resp, reply, queued = call(raw(body(responseId=12.5)))
+    assert resp.status_code == 422 and queued["kind"] == "rejection"
+    assert "responseId" in [e["field"] for e in reply["errors"]]

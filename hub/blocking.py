@@ -1,0 +1,72 @@
+"""Blocking: which records are worth comparing at all, so name matching stays linear.
+
+Comparing every name with every other is quadratic (20k ERP customers took 102 s, 100k did not
+finish). Records are instead put in blocks by keys (a name token, a phonetic key of the first
+token, a phone, an email domain...) and only records sharing a block are compared. A key shared by
+more than `max_block` records says nothing and is skipped. The duplicate finder (governance) and
+the near-name search of intake and ERP import share these keys, so they agree on what "near" can
+mean.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from itertools import combinations
+
+import jellyfish
+
+DEFAULT_MAX_BLOCK = 50  # CXHUB_DUP_MAX_BLOCK
+MIN_TOKEN = 3  # shorter name tokens are not blocking keys
+
+
+def company_name_keys(norm: str, min_token: int = MIN_TOKEN) -> set[str]:
+    """Keys of a normalised company name: each token long enough to say something (every token,
+    so swapped word order still meets in a block) and the sound of the first token (so a typo in
+    the first word still meets)."""
+    tokens = norm.split()
+    if not tokens:
+        return set()
+    keys = {"t:" + t for t in tokens if len(t) >= min_token}
+    keys.add("m:" + jellyfish.metaphone(tokens[0]))
+    return keys
+
+
+def pairs(blocks: dict[str, list[str]], max_block: int) -> Iterator[tuple[str, str]]:
+    """Each pair of records sharing a block of at most `max_block` records, once."""
+    seen: set[tuple[str, str]] = set()
+    for members in blocks.values():
+        if len(members) < 2 or len(members) > max_block:
+            continue
+        for a, b in combinations(sorted(set(members)), 2):
+            if (a, b) not in seen:
+                seen.add((a, b))
+                yield a, b
+
+
+class Blocks:
+    """An index kept current as records come and go: key -> record ids, and back."""
+
+    def __init__(self) -> None:
+        self._members: dict[str, set[str]] = defaultdict(set)
+        self._keys: dict[str, set[str]] = {}
+
+    def put(self, record_id: str, keys: Iterable[str]) -> None:
+        """Index `record_id` under exactly `keys` (replacing what it had)."""
+        self.remove(record_id)
+        self._keys[record_id] = set(keys)
+        for key in self._keys[record_id]:
+            self._members[key].add(record_id)
+
+    def remove(self, record_id: str) -> None:
+        for key in self._keys.pop(record_id, ()):
+            self._members[key].discard(record_id)
+
+    def candidates(self, keys: Iterable[str], max_block: int) -> set[str]:
+        """Records sharing a discriminating key (a block of at most `max_block`) with `keys`."""
+        found: set[str] = set()
+        for key in keys:
+            members = self._members.get(key)
+            if members and len(members) <= max_block:
+                found |= members
+        return found
