@@ -104,9 +104,17 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--hub", help=hub_help)
     c.set_defaults(run=cmd_export)
 
-    c = sub.add_parser("serve", help="serve POST /api/submissions on 127.0.0.1")
+    c = sub.add_parser(
+        "serve", help="serve POST /api/submissions and the pages (mail links) on 127.0.0.1, run the writer"
+    )
     c.add_argument("--hub", help=hub_help)
     c.add_argument("--port", type=int, default=7071)
+    c.add_argument(
+        "--as",
+        dest="as_user",
+        metavar="EMAIL",
+        help="the person signed in to the pages (stands in for Entra ID sign-in; local only)",
+    )
     c.set_defaults(run=cmd_serve)
 
     c = sub.add_parser("demo", help="build a hub and feed it a realistic generated set of submissions")
@@ -473,8 +481,15 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         if report.outcomes or report.hub_locked or report.poisoned:
             print(_summary(report, queue), flush=True)
 
+    def pages(request):
+        from cxhub.pages import handle
+
+        return handle(settings, request, stand_in=args.as_user)
+
+    if args.as_user:
+        print(f"Pages answer as {args.as_user} (the stand-in for Entra ID sign-in)")
     logging.getLogger(local_intake.__name__).setLevel(logging.INFO)
-    local_intake.serve(queue, drain_once, port=args.port, settings=settings)
+    local_intake.serve(queue, drain_once, port=args.port, settings=settings, pages=pages)
     return EXIT_OK
 
 

@@ -15,6 +15,7 @@ from cxhub import wiring
 from cxhub.settings import Settings
 from hub.intake.receive import MAX_BODY_BYTES, SIGNATURE_HEADER, sign
 from hub.ports import Queue
+from hub.web.http import WebRequest, WebResponse
 
 log = logging.getLogger(__name__)
 ROUTE = "/api/submissions"
@@ -49,19 +50,49 @@ def call_intake(
     return Reply(reply.status, reply.body)
 
 
-def build_server(queue: Queue, port: int, settings: Settings | None = None) -> ThreadingHTTPServer:
-    """An HTTP server on 127.0.0.1 that answers POST /api/submissions through intake."""
+Pages = Callable[[WebRequest], WebResponse]
+
+
+def build_server(
+    queue: Queue, port: int, settings: Settings | None = None, pages: Pages | None = None
+) -> ThreadingHTTPServer:
+    """An HTTP server on 127.0.0.1 that answers POST /api/submissions through intake and, given
+    `pages`, the server-rendered pages (cxhub/pages.py) for everything else."""
 
     class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self._page()
+
         def do_POST(self) -> None:
             if self.path.split("?")[0] != ROUTE:
-                return self._reply(404, {"status": "error", "message": f"POST to {ROUTE}"})
+                return self._page()
             length = int(self.headers.get("Content-Length") or 0)
             if length > MAX_BODY_BYTES:
                 return self._reply(413, {"status": "error", "message": "The body is over 64 KiB"})
             raw = self.rfile.read(length)
             reply = call_intake(queue, raw, headers=dict(self.headers.items()), settings=settings)
             self._reply(reply.status, reply.body)
+
+        def _page(self) -> None:
+            if pages is None:
+                return self._reply(404, {"status": "error", "message": f"POST to {ROUTE}"})
+            length = int(self.headers.get("Content-Length") or 0)
+            path, _, query = self.path.partition("?")
+            request = WebRequest.build(
+                self.command,
+                path,
+                query=query,
+                headers=dict(self.headers.items()),
+                body=self.rfile.read(min(length, MAX_BODY_BYTES)),
+            )
+            page = pages(request)
+            data = page.body_bytes()
+            self.send_response(page.status)
+            for name, value in page.all_headers().items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
 
         def _reply(self, status: int, body: dict[str, Any]) -> None:
             data = json.dumps(body).encode()
@@ -84,8 +115,9 @@ def serve(
     port: int,
     interval: float = 2.0,
     settings: Settings | None = None,
+    pages: Pages | None = None,
 ) -> None:
-    """Serve the intake route and run the writer every `interval` seconds until Ctrl-C."""
+    """Serve the intake route (and the pages) and run the writer every `interval` seconds until Ctrl-C."""
     stop = threading.Event()
 
     def writer_loop() -> None:
@@ -95,7 +127,7 @@ def serve(
             except Exception:
                 log.exception("writer run failed; the queue keeps the submissions")
 
-    server = build_server(queue, port, settings)
+    server = build_server(queue, port, settings, pages)
     thread = threading.Thread(target=writer_loop, daemon=True)
     thread.start()
     print(f"CX Hub intake listening on http://127.0.0.1:{server.server_port}{ROUTE} (Ctrl-C to stop)")

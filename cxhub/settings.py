@@ -85,6 +85,9 @@ class Settings:
     erp_max_cell_chars: int = 32_767
     erp_parse_memory_mb: int = 2048
     erp_parse_seconds: int = 600
+    # Pages (hub/web): trust App Service Authentication's sign-in headers only when it is on.
+    app_service_auth: bool = False
+    public_url: str = "http://127.0.0.1:7071"  # the base of every link in a mail
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, hub: str | Path | None = None) -> Settings:
@@ -120,6 +123,7 @@ class Settings:
             **_governance_settings(get),
             **_followup_settings(get),
             **_erp_limit_settings(get),
+            **_web_settings(get),
             hub_path=hub_path,
             queue_path=Path(get("CXHUB_QUEUE_PATH") or queue_default),
             queue_backend=backend,
@@ -231,6 +235,18 @@ def _sla_settings(get) -> dict:
         "sla_quiet_days": frozenset(quiet),
         "receipts": receipts in ("true", "1", "yes"),
     }
+
+
+def _web_settings(get) -> dict:
+    flag = (get("CXHUB_APP_SERVICE_AUTH", "false") or "false").lower()
+    if flag not in ("1", "true", "yes", "0", "false", "no"):
+        raise SettingsError(f"CXHUB_APP_SERVICE_AUTH must be true or false, not {flag!r}")
+    url = (get("CXHUB_PUBLIC_URL") or "http://127.0.0.1:7071").rstrip("/")
+    if not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+        raise SettingsError(
+            f"CXHUB_PUBLIC_URL must be an https:// address (or http://127.0.0.1 locally), not {url!r}"
+        )
+    return {"app_service_auth": flag in ("1", "true", "yes"), "public_url": url}
 
 
 def _governance_settings(get) -> dict:

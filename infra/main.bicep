@@ -149,6 +149,10 @@ param CXHUB_MAX_ATTEMPTS string = '5'
 param CXHUB_WRITER_BATCH string = '500'
 @description('How many days of processed data the purge keeps.')
 param CXHUB_RETENTION_DAYS string = '90'
+@description('Trust the App Service Authentication sign-in headers on the page routes (/api/act, ...).')
+param CXHUB_APP_SERVICE_AUTH string = 'false'
+@description('Base of the links in mails; empty = https://<function app>.azurewebsites.net.')
+param CXHUB_PUBLIC_URL string = ''
 
 // Microsoft Graph
 param CXHUB_GRAPH_BASE_URL string = 'https://graph.microsoft.com/v1.0'
@@ -274,6 +278,8 @@ var cxhubSettings = {
   CXHUB_MAX_ATTEMPTS: CXHUB_MAX_ATTEMPTS
   CXHUB_WRITER_BATCH: CXHUB_WRITER_BATCH
   CXHUB_RETENTION_DAYS: CXHUB_RETENTION_DAYS
+  CXHUB_APP_SERVICE_AUTH: CXHUB_APP_SERVICE_AUTH
+  CXHUB_PUBLIC_URL: !empty(CXHUB_PUBLIC_URL) ? CXHUB_PUBLIC_URL : 'https://${functionAppName}.azurewebsites.net'
   CXHUB_GRAPH_BASE_URL: CXHUB_GRAPH_BASE_URL
   CXHUB_AUTHORITY_HOST: CXHUB_AUTHORITY_HOST
   CXHUB_TENANT_ID: CXHUB_TENANT_ID
