@@ -65,7 +65,7 @@ def _principal(claims: dict[str, str]) -> str:
 
 
 def test_sign_in_headers_are_ignored_and_stripped_unless_app_service_auth_is_on():
-    """A client sending X-MS-CLIENT-PRINCIPAL-NAME itself gets no identity and the header never reaches a page."""
+    """A client-sent X-MS-CLIENT-PRINCIPAL-NAME gives no identity and never reaches a page."""
     forged = WebRequest.build("GET", "/api/act", headers={"X-MS-CLIENT-PRINCIPAL-NAME": "bola@x.ng"})
     seen = identify(forged, app_service_auth=False)
     assert seen.user is None
