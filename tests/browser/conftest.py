@@ -39,8 +39,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
+    # Package scope, not session: while Playwright's sync API is running it owns an asyncio loop in
+    # this thread, and tests after the browser ones (the async Graph SDK) must not run inside it.
     if not CHROMIUM.exists():
         if os.environ.get("CXHUB_REQUIRE_CHROMIUM") == "1":
             pytest.fail(f"CXHUB_REQUIRE_CHROMIUM=1 but {CHROMIUM} is missing (apt-get install chromium)")
