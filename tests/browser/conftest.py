@@ -100,7 +100,7 @@ def serve_pages() -> Iterator[Callable[..., str]]:
 
     def start(settings: Any, *, as_user: str | None = None) -> str:
         queue = wiring.build_queue(settings)
-        server = build_server(queue, 0, lambda req: handle(settings, req, stand_in=as_user))
+        server = build_server(queue, 0, settings, pages=lambda req: handle(settings, req, stand_in=as_user))
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
         return f"http://127.0.0.1:{server.server_port}"
