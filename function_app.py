@@ -2,8 +2,8 @@
 
 import azure.functions as func
 
-from functions import forms_poll, governance, intake, operations, reports, writer
+from functions import forms_poll, governance, intake, operations, pages, reports, writer
 
 app = func.FunctionApp()
-for bp in (intake.bp, writer.bp, forms_poll.bp, governance.bp, reports.bp, operations.bp):
+for bp in (intake.bp, writer.bp, forms_poll.bp, governance.bp, reports.bp, operations.bp, pages.bp):
     app.register_functions(bp)

@@ -15,7 +15,16 @@ from hub.web.http import Handler, Router, WebRequest, WebResponse
 from hub.web.identity import identify
 
 # (method, route pattern, factory(settings) -> handler). Patterns are the URL paths under /api.
-PAGE_ROUTES: list[tuple[str, str, Callable[[Settings], Handler]]] = []
+PAGE_ROUTES: list[tuple[str, str, Callable[[Settings], Handler]]] = [
+    ("GET", "/api/customers", lambda settings: _customers(settings).search),
+    ("GET", "/api/customers/{account_id}", lambda settings: _customers(settings).card),
+]
+
+
+def _customers(settings: Settings):
+    from cxhub.wiring import customer_pages
+
+    return customer_pages(settings)
 
 
 def router(settings: Settings) -> Router:

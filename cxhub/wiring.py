@@ -426,6 +426,7 @@ def run_sla(settings: Settings, now: datetime | None = None):
             sla_rules(settings),
             settings.timezone,
             settings.admin_emails,
+            card_url=lambda account_id: f"{settings.public_url}/api/customers/{account_id}",
         )
 
 
@@ -548,3 +549,33 @@ def run_timer(name: str, settings: Settings | None = None) -> Any:
     settings = settings or Settings.from_env()
     with job_run(settings, name):
         return TIMER_RUNNERS[name](settings)
+
+
+_SNAPSHOTS: dict[tuple, Any] = {}
+
+
+def customer_snapshots(settings: Settings):
+    """The customer pages' cached hub (hub.customers.snapshot), one per hub for the process: a page
+    asks the store for the hub's version (file mtime+size locally, the eTag on SharePoint) and the
+    hub is read again only when it changed."""
+    from hub.customers.snapshot import SnapshotCache
+
+    key = (settings.backend, str(settings.hub_path), settings.hub_drive_id, settings.hub_item_id)
+    if key not in _SNAPSHOTS:
+        store: Any = build_store(settings)  # kept open: a Graph store keeps its download cache
+        _SNAPSHOTS[key] = SnapshotCache(store.version, lambda tabs: store.read_tables(tabs))
+    return _SNAPSHOTS[key]
+
+
+def customer_pages(settings: Settings):
+    """Search and card handlers (hub.customers.pages) over the cached hub."""
+    from zoneinfo import ZoneInfo
+
+    from hub.customers.pages import CustomerPages
+
+    return CustomerPages(
+        customer_snapshots(settings).get,
+        lambda: clock().astimezone(ZoneInfo(settings.timezone)).date(),
+        settings.admin_emails,
+        settings.phone_region,
+    )

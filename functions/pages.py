@@ -34,3 +34,15 @@ def serve_page(req: func.HttpRequest) -> func.HttpResponse:
         mimetype=content_type.split(";")[0],
         charset="utf-8",
     )
+
+
+@bp.function_name("customer_search")
+@bp.route(route="customers", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+def customer_search(req: func.HttpRequest) -> func.HttpResponse:
+    return serve_page(req)
+
+
+@bp.function_name("customer_card")
+@bp.route(route="customers/{account_id}", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+def customer_card(req: func.HttpRequest) -> func.HttpResponse:
+    return serve_page(req)

@@ -158,6 +158,11 @@ class GraphHubStore:
             out[name] = rows_as_dicts(tab(name), book.get_sheet_by_name(name).to_python(), "the hub workbook")
         return out
 
+    def version(self) -> str:
+        """The hub file's eTag (one metadata GET, no workbook call): what the page cache keys on."""
+        meta = self.client.call("item", lambda: self._item.get(), idempotent=True)
+        return str(meta.e_tag) if meta and meta.e_tag else ""
+
     def download(self) -> bytes:
         meta = self.client.call("item", lambda: self._item.get(), idempotent=True)
         etag = meta.e_tag if meta else None

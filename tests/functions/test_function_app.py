@@ -32,6 +32,8 @@ def test_the_app_registers_every_function():
         "health_endpoint",
         "ops_digest",
         "purge",
+        "customer_search",
+        "customer_card",
     }
 
 
