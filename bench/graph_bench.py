@@ -6,6 +6,7 @@ floor, so the latency run injects 150 ms per request to approximate a real tenan
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -158,3 +159,102 @@ def _page_used_range(fake, item_id: str, token: str, sheet: str) -> dict[str, An
             received += len(page.content)
     seconds = round(time.perf_counter() - started, 2)
     return {"requests": requests, "bytes": received, "seconds": seconds, "page_rows": PAGE_ROWS}
+
+
+def build_hub_fixture(workdir: Path, rows: int, cache: Path) -> Path:
+    """A blank hub whose Interactions table already holds `rows` rows (cached between runs)."""
+    from openpyxl import load_workbook
+
+    from hub_schema.tabs import tab
+    from hub_schema.template import build_template
+
+    path = cache / f"hub-{rows}.xlsx"
+    if path.exists():
+        return path
+    cache.mkdir(parents=True, exist_ok=True)
+    blank = build_template(workdir / f"blank-{rows}.xlsx")
+    book = load_workbook(blank)
+    schema = tab("Interactions")
+    ws = book[schema.name]
+    table = ws.tables[schema.table_name]
+    base = datetime(2026, 1, 1, 8, 0)
+    for i in range(1, rows + 1):
+        when = base.replace(day=1 + i % 28, hour=8 + i % 9)
+        values = {
+            "Interaction ID": f"INT-{i:06d}",
+            "Date": when,
+            "Contact ID": f"CON-{i % 9000:06d}",
+            "Account ID": f"ACC-{i % 4000:06d}",
+            "Channel": "Phone",
+            "Notes": f"Discussed order {i}; customer wants delivery next week.",
+            "Logged By": "ada.okafor@mikano.example",
+            "Division": "Motors",
+            "Source Response ID": f"resp-{i:07d}",
+            "Submitted At": when,
+            "Recorded At": when,
+        }
+        for c, name in enumerate(schema.column_names, start=1):
+            ws.cell(i + 1, c, values.get(name))
+    last = ws.cell(1, len(schema.column_names)).column_letter
+    table.ref = f"A1:{last}{rows + 1}"
+    if table.autoFilter is not None:
+        table.autoFilter.ref = table.ref
+    tmp = path.with_suffix(".tmp.xlsx")
+    book.save(tmp)
+    tmp.replace(path)
+    return path
+
+
+def bench_graph_batch(emit, workdir: Path, rows: int, cache: Path, n: int = 50) -> None:
+    """One write batch of n submissions into a hub of `rows` interactions: Graph requests and bytes
+    (request and response bodies, as sent on the wire), with the reads as they were before
+    $select (every column's values in the column listing, every range property) and as they are."""
+    from cxhub import wiring
+    from cxhub.local_intake import call_intake
+    from cxhub.sample_data import generate
+    from graph.workbook_store import GraphHubStore
+    from hub.intake.writer import drain
+    from local.journal_queue import JournalQueue
+    from tests.fakegraph import FakeGraph
+
+    fixture = build_hub_fixture(workdir, rows, cache)
+    bodies = generate(n, datetime.now(UTC), seed=5, bad_share=0.0, repeat_share=0.0).bodies[:n]
+    fake = FakeGraph(workdir / "fake-batch")
+    fake.start()
+    figures: dict[str, dict[str, int]] = {}
+    try:
+        for label, lean in (("before", False), ("after", True)):
+            item_id = fake.add_file(f"hub-{label}.xlsx", fixture.read_bytes())
+            queue = JournalQueue(workdir / f"batch-{label}.sqlite")
+            for raw in bodies:
+                call_intake(queue, raw)
+            settings = _settings(fake, item_id)
+            store = GraphHubStore(
+                wiring.build_graph_client(settings), fake.drive_id, item_id, lean_reads=lean
+            )
+            first = len(fake.requests)
+            report = drain(queue, store, wiring.clock)
+            store.close()
+            store.client.close()
+            assert report.count("recorded") == n and report.batches == 1, report
+            graph = [r for r in fake.requests[first:] if r.path.startswith("/v1.0")]
+            figures[label] = {
+                "requests": len(graph),
+                "bytes_in": sum(r.response_bytes for r in graph),
+                "bytes_out": sum(len(json.dumps(r.body)) for r in graph if r.body is not None),
+            }
+    finally:
+        fake.stop()
+    for key, unit in (("bytes_in", "bytes"), ("requests", "requests")):
+        emit(
+            f"graph_write_batch_{rows // 1000}k_{key}",
+            figures["after"][key],
+            f"{unit}/batch",
+            rows=rows,
+            submissions=n,
+            before=figures["before"][key],
+            after=figures["after"][key],
+            bytes_out_before=figures["before"]["bytes_out"],
+            bytes_out_after=figures["after"]["bytes_out"],
+            note="before: no $select on column listings and ranges; after: name,index / address,values",
+        )

@@ -148,6 +148,12 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--site-url", required=True, help="e.g. https://contoso.sharepoint.com/sites/CX")
     c.add_argument("--folder", required=True, help="folder in the site's Documents library, e.g. 'CX Hub'")
     c.add_argument("--name", default="CX Hub.xlsx")
+    c.add_argument(
+        "--replace",
+        action="store_true",
+        help="upload a blank hub over an existing file of that name (SharePoint keeps the old one "
+        "as a previous version); without it an existing hub is never touched",
+    )
     c.set_defaults(run=cmd_provision)
 
     c = sub.add_parser(
@@ -223,6 +229,8 @@ def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
         settings.hub_item_id or "",
         wiring.auth_mode_name(settings),
     )
+    if all(c.ok for c in checks[:2]):
+        checks.append(_auth_modes(settings, tokens))
     if not args.no_mail and all(c.ok for c in checks[:1]):
         checks.append(mail_check(client, settings.mail_sender, settings.admin_emails))
     for check in checks:
@@ -230,6 +238,34 @@ def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
         if check.fix:
             print(f"     fix: {check.fix}")
     return EXIT_OK if all(c.ok for c in checks) else EXIT_REJECTED
+
+
+def _auth_modes(settings: Settings, tokens):
+    """Probe a workbook session in the configured auth mode and in the other one where its
+    credentials are at hand, so the doctor can say which mode works in this tenant."""
+    from cxhub import wiring
+    from graph.admin import auth_modes
+
+    def client_for(mode: str):
+        changed = dataclasses.replace(
+            settings,
+            auth_mode=mode,
+            use_managed_identity=settings.use_managed_identity and mode == "app",
+        )
+        tokens = wiring.graph_tokens(changed)
+        tokens.token()  # fails here, with its reason, when this mode has no credentials
+        return wiring.build_graph_client(changed, tokens)
+
+    configured = "delegated" if settings.auth_mode == "delegated" else "app-only"
+    # The configured mode with the doctor's own tokens: a second delegated token source over the
+    # same cache would spend the refresh token the first one holds.
+    probes = {configured: lambda: wiring.build_graph_client(settings, tokens)}
+    app_credentials = settings.client_secret or settings.client_cert_path or settings.use_managed_identity
+    if settings.auth_mode == "delegated" and app_credentials:
+        probes["app-only"] = lambda: client_for("app")
+    elif settings.auth_mode == "app":
+        probes["delegated"] = lambda: client_for("delegated")
+    return auth_modes(configured, probes, settings.hub_drive_id or "", settings.hub_item_id or "")
 
 
 def cmd_provision(args: argparse.Namespace, settings: Settings) -> int:
@@ -242,7 +278,11 @@ def cmd_provision(args: argparse.Namespace, settings: Settings) -> int:
     _graph_required(settings, item=False)
     with tempfile.TemporaryDirectory() as tmp:
         data = build_template(Path(tmp) / args.name).read_bytes()
-    done = provision(wiring.build_graph_client(settings), args.site_url, args.folder, args.name, data)
+    client = wiring.build_graph_client(settings)
+    try:
+        done = provision(client, args.site_url, args.folder, args.name, data, replace=args.replace)
+    finally:
+        client.close()
     print(f"Uploaded a blank hub: {done.web_url}\nPaste these settings:")
     print(f"CXHUB_HUB_DRIVE_ID={done.drive_id}\nCXHUB_HUB_ITEM_ID={done.item_id}")
     return EXIT_OK
@@ -454,7 +494,7 @@ def _run_health(settings: Settings, now) -> int:
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from cxhub import wiring
-    from hub.upgrade.export_crm import export_hub
+    from hub.upgrade.exports import export_hub
     from hub_schema.tabs import TABS
 
     store = wiring.build_store(settings)

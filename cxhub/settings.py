@@ -42,7 +42,10 @@ class Settings:
     client_cert_path: Path | None = None
     use_managed_identity: bool = False
     managed_identity_client_id: str | None = None
-    auth_mode: str = "app"  # "app" (app-only) or "delegated" (service account, cxhub login)
+    # "delegated" (a service account signed in with cxhub login: what Microsoft documents for the
+    # Excel workbook API) or "app" (app-only: the reference pages say "Application: Not supported";
+    # an opt-in for tenants where cxhub doctor shows it working).
+    auth_mode: str = "delegated"
     token_cache_path: Path = Path.home() / ".cxhub" / "token-cache.json"
     hub_drive_id: str | None = None
     hub_item_id: str | None = None
@@ -142,10 +145,16 @@ def _graph_settings(get) -> dict:
     backend = (get("CXHUB_BACKEND", "local") or "local").lower()
     if backend not in ("local", "graph"):
         raise SettingsError(f"CXHUB_BACKEND must be 'local' or 'graph', not {backend!r}")
-    auth_mode = (get("CXHUB_AUTH_MODE", "app") or "app").lower()
+    auth_mode = (get("CXHUB_AUTH_MODE", "delegated") or "delegated").lower()
     if auth_mode not in ("app", "delegated"):
         raise SettingsError(f"CXHUB_AUTH_MODE must be 'app' or 'delegated', not {auth_mode!r}")
     use_mi = (get("CXHUB_USE_MANAGED_IDENTITY", "") or "").lower() in ("1", "true", "yes")
+    if use_mi and auth_mode == "delegated":
+        raise SettingsError(
+            "CXHUB_USE_MANAGED_IDENTITY gives app-only tokens: set CXHUB_AUTH_MODE=app with it (the "
+            "opt-in: Microsoft documents the Excel workbook API for delegated access only; run "
+            "'cxhub doctor' to see app-only work in this tenant), or leave it off and run 'cxhub login'"
+        )
     cert = get("CXHUB_CLIENT_CERT_PATH")
     out = {
         "backend": backend,

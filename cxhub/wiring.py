@@ -43,12 +43,13 @@ def build_queue(settings: Settings) -> Queue:
     return JournalQueue(settings.queue_path)
 
 
-def build_store(settings: Settings) -> HubStore:
+def build_store(settings: Settings, graph_client=None) -> HubStore:
     if settings.backend == "graph":
         from graph.workbook_store import GraphHubStore
 
         assert settings.hub_drive_id and settings.hub_item_id
-        return GraphHubStore(build_graph_client(settings), settings.hub_drive_id, settings.hub_item_id)
+        client = graph_client or build_graph_client(settings)
+        return GraphHubStore(client, settings.hub_drive_id, settings.hub_item_id)
     from local.xlsx_store import XlsxHubStore
 
     return XlsxHubStore(settings.hub_path)
@@ -126,12 +127,17 @@ def graph_tokens(settings: Settings):
     return token_source(auth_settings(settings))
 
 
-def build_graph_client(settings: Settings, tokens=None):
+def build_graph_client(settings: Settings, tokens=None, *, sleep=None, transport=None):
+    """The Graph client; tests pass `sleep` (not to wait out Retry-After) or an httpx `transport`."""
+    import time
+
     from graph.client import ClientSettings, GraphClient
 
     return GraphClient(
         ClientSettings(graph_base_url=settings.graph_base_url, ca_bundle=settings.ca_bundle),
         tokens or graph_tokens(settings),
+        sleep or time.sleep,
+        transport=transport,
     )
 
 

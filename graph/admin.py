@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
@@ -23,6 +24,7 @@ from msgraph.generated.models.identity_set import IdentitySet
 from msgraph.generated.models.permission import Permission
 from msgraph.generated.sites.item.site_item_request_builder import SiteItemRequestBuilder
 
+from graph import errors
 from graph.auth import AuthError, TokenSource
 from graph.client import GraphCallError, GraphClient
 
@@ -37,8 +39,23 @@ class Provisioned:
     web_url: str
 
 
-def provision(client: GraphClient, site_url: str, folder: str, name: str, data: bytes) -> Provisioned:
-    """Upload the hub workbook into `folder` of the site's default document library."""
+class HubExists(FileExistsError):
+    """The hub file is already there: provision never replaces it unless asked to (--replace)."""
+
+    def __init__(self, name: str, web_url: str) -> None:
+        super().__init__(
+            f"{name} already exists at {web_url}; nothing was changed. It may hold live data: "
+            "point CXHUB_HUB_ITEM_ID at it, pick another --name, or pass --replace to upload a blank "
+            "hub over it (SharePoint keeps the current file in its version history)."
+        )
+        self.name, self.web_url = name, web_url
+
+
+def provision(
+    client: GraphClient, site_url: str, folder: str, name: str, data: bytes, *, replace: bool = False
+) -> Provisioned:
+    """Upload the hub workbook into `folder` of the site's default document library. An existing
+    file of that name is never overwritten unless `replace` (then as a new version of it)."""
     base = client.adapter.base_url
     site = _site(client, site_url)
     drive = client.call(
@@ -54,11 +71,25 @@ def provision(client: GraphClient, site_url: str, folder: str, name: str, data: 
     if target is None or not target.id:
         raise GraphCallError(None, "noFolder", "", f"{folder} was not found in {site_url}")
     child = f"{base}/drives/{drive.id}/items/{target.id}:/{quote(name)}:"
-    if len(data) <= SIMPLE_UPLOAD_LIMIT:
-        upload = ContentRequestBuilder(client.adapter, f"{child}/content")
-        item = client.call("upload", lambda: upload.put(data), idempotent=True)  # same bytes: harmless
-    else:
-        item = _upload_in_fragments(client, child, data)
+    existing = _existing(client, child)
+    if existing is not None and not replace:
+        raise HubExists(name, existing.web_url or f"{site_url.rstrip('/')}/{folder.strip('/')}/{name}")
+    # A new file: conflictBehavior=fail, so a file that appeared since the check is not replaced.
+    # --replace: the existing item's content, which SharePoint versions.
+    where = f"{base}/drives/{drive.id}/items/{existing.id}" if existing is not None else child
+    behavior = "replace" if existing is not None else "fail"
+    try:
+        if len(data) <= SIMPLE_UPLOAD_LIMIT:
+            upload = ContentRequestBuilder(
+                client.adapter, f"{where}/content?@microsoft.graph.conflictBehavior={behavior}"
+            )
+            item = client.call("upload", lambda: upload.put(data), idempotent=existing is not None)
+        else:
+            item = _upload_in_fragments(client, where, data, behavior)
+    except GraphCallError as e:
+        if e.status == 409:  # nameAlreadyExists: someone put it there between the check and now
+            raise HubExists(name, f"{site_url.rstrip('/')}/{folder.strip('/')}/{name}") from e
+        raise
     if item is None or not item.id:
         raise GraphCallError(None, "noItem", "", "Graph did not return the uploaded item")
     return Provisioned(
@@ -66,10 +97,21 @@ def provision(client: GraphClient, site_url: str, folder: str, name: str, data: 
     )
 
 
-def _upload_in_fragments(client: GraphClient, child_url: str, data: bytes) -> DriveItem:
+def _existing(client: GraphClient, child_url: str) -> DriveItem | None:
+    """The file at that path, or None when Graph says itemNotFound."""
+    builder = DriveItemItemRequestBuilder(client.adapter, child_url)
+    try:
+        return client.call("existing", lambda: builder.get(), idempotent=True)
+    except GraphCallError as e:
+        if e.kind == errors.NOT_FOUND:
+            return None
+        raise
+
+
+def _upload_in_fragments(client: GraphClient, child_url: str, data: bytes, behavior: str) -> DriveItem:
     """driveItem: createUploadSession, then the bytes in fragments of a multiple of 320 KiB."""
     body = upload_body.CreateUploadSessionPostRequestBody(
-        item=DriveItemUploadableProperties(additional_data={"@microsoft.graph.conflictBehavior": "replace"})
+        item=DriveItemUploadableProperties(additional_data={"@microsoft.graph.conflictBehavior": behavior})
     )
     builder = upload_builder.CreateUploadSessionRequestBuilder(
         client.adapter, f"{child_url}/createUploadSession"
@@ -118,22 +160,51 @@ def grant_site(
     client: GraphClient, site_url: str, app_id: str, role: str, display_name: str = "CX Hub"
 ) -> str:
     """Give an app `role` on one site (Sites.Selected): POST /sites/{id}/permissions. Needs an
-    identity with Sites.FullControl.All. Returns "granted" or "already granted"."""
+    identity with Sites.FullControl.All. Each of the app's permissions is read back one by one
+    (GET .../permissions/{id}: lists may leave `roles` out), so a second run changes nothing and
+    says so; the outcome is verified by reading the permission after writing it."""
     site = _site(client, site_url)
     permissions = client.sdk.sites.by_site_id(site.id).permissions
-    existing = client.call("site permissions", lambda: permissions.get(), idempotent=True)
-    for permission in (existing.value or []) if existing else []:
+    for listed in client.all_pages("site permissions", permissions):
         # grantedToIdentitiesV2 is the supported field; grantedToIdentities still comes back (deprecated).
-        identities = (permission.granted_to_identities_v2 or []) + (permission.granted_to_identities or [])
+        identities = (listed.granted_to_identities_v2 or []) + (listed.granted_to_identities or [])
         apps = [i.application for i in identities if getattr(i, "application", None)]
-        if any(a is not None and a.id == app_id for a in apps) and role in (permission.roles or []):
-            return "already granted"
+        if not any(a is not None and a.id == app_id for a in apps) or not listed.id:
+            continue
+        roles = _roles(client, permissions, listed.id)
+        if role in roles:
+            return f"already granted (permission {listed.id}: {', '.join(roles)})"
+        client.call(
+            "update site permission",
+            lambda pid=listed.id: permissions.by_permission_id(pid).patch(Permission(roles=[role])),  # type: ignore[misc]
+            idempotent=True,
+        )
+        verified = _verified(client, permissions, listed.id, role)
+        return f"updated from {', '.join(roles) or 'no role'} ({verified})"
     body = Permission(
         roles=[role],
         granted_to_identities=[IdentitySet(application=Identity(id=app_id, display_name=display_name))],
     )
-    client.call("grant site", lambda: permissions.post(body), idempotent=False)
-    return "granted"
+    made = client.call("grant site", lambda: permissions.post(body), idempotent=False)
+    if made is None or not made.id:
+        raise GraphCallError(None, "noPermission", "", "Graph returned no permission id")
+    return f"granted ({_verified(client, permissions, made.id, role)})"
+
+
+def _roles(client: GraphClient, permissions, permission_id: str) -> list[str]:
+    full = client.call(
+        "site permission", lambda: permissions.by_permission_id(permission_id).get(), idempotent=True
+    )
+    return list(full.roles or []) if full is not None else []
+
+
+def _verified(client: GraphClient, permissions, permission_id: str, role: str) -> str:
+    roles = _roles(client, permissions, permission_id)
+    if role not in roles:
+        raise GraphCallError(
+            None, "notVerified", "", f"permission {permission_id} reads back as {roles}, not {role}"
+        )
+    return f"verified: permission {permission_id} reads {', '.join(roles)}"
 
 
 def _site(client: GraphClient, site_url: str):
@@ -210,6 +281,44 @@ def doctor(tokens: TokenSource, client: GraphClient, drive_id: str, item_id: str
         )
     )
     return checks
+
+
+def auth_modes(
+    configured: str, probes: dict[str, Callable[[], GraphClient]], drive_id: str, item_id: str
+) -> Check:
+    """Which auth modes get a workbook session in this tenant: the configured one and the other
+    one where credentials for it exist (Microsoft documents delegated access only for the Excel
+    workbook API; some tenants allow app-only too)."""
+    from graph.auth import AuthError
+    from graph.workbook_store import GraphHubStore
+
+    results: dict[str, str] = {}
+    for mode, make in probes.items():
+        try:
+            client = make()
+        except (AuthError, ValueError) as e:
+            results[mode] = f"not available ({e})"
+            continue
+        store = GraphHubStore(client, drive_id, item_id)
+        try:
+            store._ensure_session()
+            results[mode] = "works"
+        except AuthError as e:
+            results[mode] = f"no token ({e})"
+        except GraphCallError as e:
+            results[mode] = f"refused ({e.status} {e.inner or e.code})"
+        finally:
+            store.close()
+            client.close()
+    working = [m for m, r in results.items() if r == "works"]
+    detail = "; ".join(f"{m}{' (configured)' if m == configured else ''}: {r}" for m, r in results.items())
+    fix = ""
+    if configured not in working and working:
+        setting = "delegated" if working[0] == "delegated" else "app"
+        fix = f"set CXHUB_AUTH_MODE={setting}: it works in this tenant"
+    elif not working:
+        fix = "sign the service account in with 'cxhub login' and give it edit rights on the hub file"
+    return Check("auth mode", configured in working, f"workbook sessions in this tenant: {detail}", fix)
 
 
 def mail_check(client: GraphClient, sender: str | None, to: tuple[str, ...]) -> Check:

@@ -26,17 +26,7 @@ class GraphDrive:
         return _entry(item)
 
     def children(self, folder_id: str) -> list[DriveEntry]:
-        page = self.client.call("children", lambda: self._item(folder_id).children.get(), idempotent=True)
-        items = list(page.value or []) if page else []
-        while page and page.odata_next_link:
-            link = page.odata_next_link
-            page = self.client.call(
-                "children",
-                lambda link=link: self._item(folder_id).children.with_url(link).get(),  # type: ignore[misc]
-                idempotent=True,
-            )
-            items += list(page.value or []) if page else []
-        return [_entry(i) for i in items]
+        return [_entry(i) for i in self.client.all_pages("children", self._item(folder_id).children)]
 
     def download(self, item_id: str) -> bytes:
         return self.client.call("content", lambda: self._item(item_id).content.get(), idempotent=True) or b""

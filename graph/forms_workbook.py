@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from graph.client import GraphClient
-from local.forms_workbook import forms_rows
+from hub.intake.forms_sheet import forms_rows
 
 
 class GraphFormsWorkbook:

@@ -15,9 +15,8 @@ import contextlib
 import io
 import json
 import logging
-import re
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,10 +26,22 @@ from kiota_abstractions.request_information import RequestInformation
 from msgraph.generated.drives.item.items.item.workbook.create_session import create_session_post_request_body
 from msgraph.generated.drives.item.items.item.workbook.tables.item.rows.add import add_post_request_body
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
-from openpyxl.utils import column_index_from_string, get_column_letter
+from msgraph.generated.models.workbook_range import WorkbookRange
+from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
-from graph.client import AmbiguousWrite, GraphCallError, GraphClient, SessionExpired, WorkbookLocked
+from graph import errors
+from graph.client import (
+    AmbiguousWrite,
+    GraphCallError,
+    GraphClient,
+    ServiceError,
+    SessionExpired,
+    SessionInvalid,
+    Throttled,
+    WorkbookLocked,
+)
+from graph.workbook_api import origin, values_of, with_select, with_top
 from hub.ports import HubChanges, HubLocked, HubSchemaError, HubUnavailable, Row, RowUpdate
 from hub_schema.cells import rows_as_dicts, to_api_value
 from hub_schema.tabs import TABS, Tab, tab
@@ -40,6 +51,8 @@ log = logging.getLogger("cxhub.graph.workbook")
 # Tables others point at go first; Interactions, which marks a submission as done, goes last.
 WRITE_ORDER = [t.name for t in TABS if t.name != "Interactions"] + ["Interactions"]
 MAX_ROWS_PER_ADD = 2_000  # keeps each rows/add well under the ~4 MB request guidance
+COLUMN_FIELDS = ("name", "index")  # what a column listing is read for
+RANGE_FIELDS = ("address", "values")  # what a range read is for
 MAX_GAP = 20  # updated rows this close together share one PATCH (nulls in between change nothing)
 
 
@@ -56,10 +69,17 @@ class _Layout:
 
 class GraphHubStore:
     def __init__(
-        self, client: GraphClient, drive_id: str, item_id: str, *, rows_per_add: int = MAX_ROWS_PER_ADD
+        self,
+        client: GraphClient,
+        drive_id: str,
+        item_id: str,
+        *,
+        rows_per_add: int = MAX_ROWS_PER_ADD,
+        lean_reads: bool = True,
     ) -> None:
         self.client = client
         self.rows_per_add = rows_per_add  # 1 gives the per-row approach (bench/ compares the two)
+        self.lean_reads = lean_reads  # False: reads without $select, as before (bench/ compares)
         self.drive_id = drive_id
         self.item_id = item_id
         self._session: str | None = None
@@ -92,26 +112,39 @@ class GraphHubStore:
         return self._session
 
     def _in_session(self, name: str, make, *, idempotent: bool):
-        """A workbook call that survives one session expiry and maps a lock to HubLocked."""
+        """A workbook call that survives one recreatable session loss; every lock, throttle or
+        unusable-session answer becomes HubLocked / HubUnavailable, so the writer puts the batch
+        back for the next run instead of failing."""
+        return self._guarded(lambda: self.client.call(name, make, idempotent=idempotent), idempotent)
+
+    def _guarded(self, run, idempotent: bool):
         for attempt in (1, 2):
             try:
-                return self.client.call(name, make, idempotent=idempotent)
-            except SessionExpired:
-                self._session = None  # idle for ~5 min or recycled: a new session, same call
+                return run()
+            except SessionExpired as e:
+                # invalidSessionReCreatable: "try to recreate a session and resume the work".
+                self._session = None
                 if attempt == 2:
-                    raise
+                    raise HubUnavailable(f"the workbook session keeps expiring ({_code(e)})") from e
             except WorkbookLocked as e:
-                raise HubLocked(
-                    f"the hub workbook is locked for editing ({e.inner or e.code}); "
-                    "queued submissions stay queued for the next run"
-                ) from e
+                raise HubLocked(_locked_text(e)) from e
+            except SessionInvalid as e:
+                # Not to be used again, nor recreated the same way now: the next run starts afresh.
+                self._session = None
+                raise HubUnavailable(f"the Excel service closed the workbook session ({_code(e)})") from e
             except AmbiguousWrite:
                 if not idempotent:
                     raise  # the caller checks what landed before writing again
                 raise HubUnavailable("Microsoft Graph keeps timing out") from None
+            except (Throttled, ServiceError) as e:
+                if isinstance(e, ServiceError):
+                    self._session = None  # "further access to the session is not expected"
+                raise HubUnavailable(f"Microsoft Graph is not answering ({e.status} {_code(e)})") from e
             except GraphCallError as e:
-                if e.status is None or e.status in (429, 500, 502, 503, 504):
-                    raise HubUnavailable(f"Microsoft Graph is not answering ({e.status or e.inner})") from e
+                if e.kind == errors.CONFLICT:  # a bare 409 on a workbook call: its state is held
+                    raise HubLocked(_locked_text(e)) from e
+                if e.status is None:
+                    raise HubUnavailable(f"Microsoft Graph is not answering ({_code(e)})") from e
                 raise
         raise AssertionError("unreachable")
 
@@ -186,7 +219,7 @@ class GraphHubStore:
         try:
             self.client.call(
                 "rows",
-                lambda: rows.get(request_configuration=_top(config, block)),
+                lambda: rows.get(request_configuration=with_top(config, block)),
                 idempotent=True,
             )
         finally:
@@ -208,9 +241,9 @@ class GraphHubStore:
         if only:
             return self._read_columns(schema, only)
         result = self._in_session(
-            f"read {schema.table_name}", lambda: table.range.get(self._config()), idempotent=True
+            f"read {schema.table_name}", lambda: self._get_range(table.range), idempotent=True
         )
-        values = _values(result)
+        values = values_of(result)
         self._remember(schema, result.address, values)
         return rows_as_dicts(schema, values, "the hub workbook")
 
@@ -221,16 +254,16 @@ class GraphHubStore:
         for name in wanted:
             result = self._in_session(
                 f"read {schema.table_name}.{name}",
-                lambda name=name: table.columns.by_workbook_table_column_id(name).data_body_range.get(
-                    self._config()
+                lambda name=name: self._get_range(
+                    table.columns.by_workbook_table_column_id(name).data_body_range
                 ),
                 idempotent=True,
             )
-            columns[name] = [r[0] if r else "" for r in _values(result)]
+            columns[name] = [r[0] if r else "" for r in values_of(result)]
             if name == schema.key and result.address:
                 # The key column's address places the whole table: remember it for updates.
                 header = self._header(schema)
-                sheet, col, first_row = _origin(result.address)
+                sheet, col, first_row = origin(result.address)
                 keys = {str(v).strip().upper(): first_row + i for i, v in enumerate(columns[name]) if v != ""}
                 self._layouts[schema.name] = _Layout(
                     sheet, col - header.index(name), first_row - 1, header, keys
@@ -238,22 +271,39 @@ class GraphHubStore:
         rows = [list(cells) for cells in zip(*columns.values(), strict=True)] if columns else []
         return rows_as_dicts(schema, [wanted, *rows], "the hub workbook", columns=wanted)
 
+    def _get_range(self, builder) -> Awaitable[WorkbookRange | None]:
+        """GET a range with only its address and values: without $select Graph sends text,
+        formulas (three ways), number formats and value types too, several times the values.
+        range-get documents the OData query parameters; the SDK's builder has no $select."""
+        info = builder.to_get_request_information()
+        if self.lean_reads:
+            info.url_template = info.url_template + "{?%24select}"
+            info.query_parameters["%24select"] = list(RANGE_FIELDS)
+        info.headers.add("workbook-session-id", self._ensure_session())
+        return self.client.adapter.send_async(
+            info, WorkbookRange, {"XXX": ODataError.create_from_discriminator_value}
+        )
+
     def _header(self, schema: Tab) -> list[str]:
         """The table's column names in sheet order (cached: admins rarely add columns mid-run)."""
         if schema.name not in self._headers:
-            listed = self._in_session(
-                f"columns {schema.table_name}",
-                lambda: self._wb.tables.by_workbook_table_id(schema.table_name).columns.get(self._config()),
-                idempotent=True,
+            columns = self._wb.tables.by_workbook_table_id(schema.table_name).columns
+            listed = self._guarded(
+                lambda: self.client.all_pages(
+                    f"columns {schema.table_name}",
+                    columns,
+                    with_select(self._config(), COLUMN_FIELDS if self.lean_reads else ()),
+                ),
+                True,
             )
-            ordered = sorted((listed.value or []) if listed else [], key=lambda c: c.index or 0)
+            ordered = sorted(listed, key=lambda c: c.index or 0)
             self._headers[schema.name] = [str(c.name).strip() for c in ordered]
         return self._headers[schema.name]
 
     def _remember(self, schema: Tab, address: str | None, values: list[list[Any]]) -> None:
         if not address or not values:
             return
-        sheet, first_col, header_row = _origin(address)
+        sheet, first_col, header_row = origin(address)
         header = [str(h).strip() for h in values[0]]
         self._headers[schema.name] = header
         keys: dict[str, int] = {}
@@ -375,22 +425,33 @@ class GraphHubStore:
     def check_schema(self) -> list[str]:
         """Problems between the workbook's tables and hub_schema, in words; empty when they match."""
         problems = []
-        listed = self.client.call("tables", lambda: self._wb.tables.get(), idempotent=True)
-        names = {t.name for t in (listed.value or [])} if listed else set()
+        listed = self.client.all_pages("tables", self._wb.tables)
+        names = {t.name for t in listed}
         for schema in TABS:
             if schema.table_name not in names:
                 problems.append(f"table {schema.table_name} (tab {schema.name}) is missing")
                 continue
-            cols = self.client.call(
+            cols = self.client.all_pages(
                 f"columns {schema.table_name}",
-                lambda s=schema: self._wb.tables.by_workbook_table_id(s.table_name).columns.get(),  # type: ignore[misc]
-                idempotent=True,
+                self._wb.tables.by_workbook_table_id(schema.table_name).columns,
+                with_select(RequestConfiguration(), COLUMN_FIELDS),
             )
-            have = {c.name for c in (cols.value or [])} if cols else set()
+            have = {c.name for c in cols}
             missing = [c for c in schema.column_names if c not in have]
             if missing:
                 problems.append(f"table {schema.table_name} lacks column(s) {', '.join(missing)}")
         return problems
+
+
+def _code(e: GraphCallError) -> str:
+    return e.inner or e.code or str(e.status)
+
+
+def _locked_text(e: GraphCallError) -> str:
+    return (
+        f"the hub workbook is locked for editing ({_code(e)}); "
+        "queued submissions stay queued for the next run"
+    )
 
 
 def _cell(schema: Tab, name: str, value: Any) -> Any:
@@ -398,42 +459,3 @@ def _cell(schema: Tab, name: str, value: Any) -> Any:
     if column is None:  # a column the admin added: leave it blank
         return ""
     return to_api_value(column, value)
-
-
-def _values(result: Any) -> list[list[Any]]:
-    data = (getattr(result, "additional_data", None) or {}).get("values") if result is not None else None
-    return [list(_plain(r)) for r in (_plain(data) or [])]
-
-
-def _plain(node: Any) -> Any:
-    """Kiota hands back untyped JSON as UntypedNode objects; turn them into Python values."""
-    value = getattr(node, "get_value", None)
-    if value is None:
-        return node
-    inner = node.get_value()
-    if isinstance(inner, list):
-        return [_plain(v) for v in inner]
-    if isinstance(inner, dict):
-        return {k: _plain(v) for k, v in inner.items()}
-    return inner
-
-
-_ADDRESS = re.compile(r"^(?:'?(?P<sheet>[^!]+?)'?!)?\$?(?P<col>[A-Z]+)\$?(?P<row>\d+)")
-
-
-def _origin(address: str) -> tuple[str, int, int]:
-    m = _ADDRESS.match(address)
-    if not m:
-        raise HubSchemaError(f"cannot read the range address {address!r}")
-    return (m["sheet"] or "").replace("''", "'"), column_index_from_string(m["col"]), int(m["row"])
-
-
-def _top(config: RequestConfiguration, n: int) -> RequestConfiguration:
-    from msgraph.generated.drives.item.items.item.workbook.tables.item.rows.rows_request_builder import (
-        RowsRequestBuilder,
-    )
-
-    query = RowsRequestBuilder.RowsRequestBuilderGetQueryParameters(top=n)
-    out: RequestConfiguration = RequestConfiguration(query_parameters=query)
-    out.headers = config.headers
-    return out

@@ -7,6 +7,8 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import hub_schema.tabs
+
 Row = dict[str, Any]
 
 
@@ -18,8 +20,8 @@ class HubLocked(HubUnavailable):
     """Someone holds the hub open for editing; nothing was written. Try again on the next run."""
 
 
-class HubSchemaError(Exception):
-    """The hub file does not have the tables or columns hub_schema declares."""
+# Declared with the schema (hub_schema imports nothing from hub); the adapters raise it through here.
+HubSchemaError = hub_schema.tabs.HubSchemaError
 
 
 @dataclass(frozen=True)

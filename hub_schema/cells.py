@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from hub.ports import HubSchemaError, Row
-from hub_schema.tabs import Column, Tab
+from hub_schema.tabs import Column, HubSchemaError, Tab
+
+Row = dict[str, Any]
 
 # Excel's day zero (the 1900 date system, including its leap-year bug from 1900-03-01 on).
 EXCEL_EPOCH = datetime(1899, 12, 30)

@@ -12,6 +12,11 @@ from typing import Literal
 
 from hub_schema.lists import LISTS
 
+
+class HubSchemaError(Exception):
+    """The hub file does not have the tables or columns declared here."""
+
+
 ColumnType = Literal[
     "id",  # this tab's own key, e.g. ACC-000123
     "ref",  # a key of another tab

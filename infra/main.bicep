@@ -173,7 +173,7 @@ param CXHUB_USE_MANAGED_IDENTITY string = 'false'
   'app'
   'delegated'
 ])
-param CXHUB_AUTH_MODE string = 'app'
+param CXHUB_AUTH_MODE string = 'delegated'
 @description('Local token cache path; in Azure the cache is a blob in cxhub-state.')
 param CXHUB_TOKEN_CACHE string = ''
 @description('Drive id of the hub workbook (printed by `cxhub provision`). Required before the app can run.')

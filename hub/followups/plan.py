@@ -129,14 +129,77 @@ def plan_followups(
     contacts = {str(c["Contact ID"]).upper(): str(c.get("Full Name") or "") for c in tables["Contacts"]}
     staff = {str(s["Email"]).lower(): s for s in tables.get("Staff", []) if s.get("Email")}
     interactions = tables["Interactions"]
+    actions = [
+        item
+        for row in interactions
+        if (item := _open_action(row, today, accounts, contacts, rules)) is not None
+        and not _not_in_todays_reminder(row, item, today)
+    ]
+    reminders = _reminders(actions, staff, rules)
 
+    digests = _Digests(staff, manager_of, admins)
+    overdue = [
+        item
+        for row in interactions
+        if (item := _open_action(row, today, accounts, contacts, rules)) is not None and item.days_late > 0
+    ]
+    _add_overdue(digests, overdue, staff, rules)
+    _add_flags(digests, tables, accounts, staff, now, rules)
+    digests.add_teams()
+    return FollowUpPlan(
+        today,
+        sorted((r for r in reminders if r.items), key=lambda r: r.email),
+        sorted((d for d in digests.all() if not d.is_empty()), key=lambda d: d.manager),
+    )
+
+
+def _add_overdue(
+    digests: _Digests, overdue: Iterable[ActionItem], staff: Mapping[str, Row], rules: FollowUpRules
+) -> None:
+    """Overdue per person: every open overdue action counts, reminded today or not."""
+    by_person: dict[str, list[ActionItem]] = defaultdict(list)
+    for item in overdue:
+        by_person[item.logged_by].append(item)
+    for email, items in sorted(by_person.items()):
+        if digest := digests.of(email):
+            digest.overdue_by_person.append((_name(staff, email), len(items)))
+            digest.oldest.extend(items)
+    for digest in digests.all():
+        digest.oldest = sorted(digest.oldest, key=lambda i: (i.due, i.interaction_id))[: rules.oldest_items]
+
+
+def _add_flags(
+    digests: _Digests,
+    tables: Mapping[str, list[Row]],
+    accounts: Mapping[str, str],
+    staff: Mapping[str, Row],
+    now: datetime,
+    rules: FollowUpRules,
+) -> None:
+    """Late responses, ticket overruns and stale tickets, and quiet staff, each to the manager's digest."""
+    interactions = tables["Interactions"]
+    for late in _late_responses(interactions, accounts, now, rules):
+        if digest := digests.of(late.logged_by):
+            digest.late_responses.append(late)
+    for kind, flag in _ticket_flags(tables.get("Tickets", []), accounts, now, rules):
+        if digest := digests.of(flag.owner):
+            (digest.overruns if kind == "overrun" else digest.stale_tickets).append(flag)
+    for email in _quiet_staff(staff, interactions, now, rules):
+        if digest := digests.of(email):
+            digest.quiet_staff.append(_name(staff, email))
+
+
+def _not_in_todays_reminder(row: Row, item: ActionItem, today: date) -> bool:
+    """Left out of today's reminders: not due until after tomorrow, or already in a mail today (the
+    hub's own stamp, beside the sent-mail record)."""
+    return item.days_late < -1 or as_day(row.get("Last Reminded")) == today
+
+
+def _reminders(
+    actions: Iterable[ActionItem], staff: Mapping[str, Row], rules: FollowUpRules
+) -> list[StaffReminder]:
     reminders: dict[str, StaffReminder] = {}
-    for row in interactions:
-        item = _open_action(row, today, accounts, contacts, rules)
-        if item is None or item.days_late < -1:
-            continue
-        if as_day(row.get("Last Reminded")) == today:
-            continue  # already in a mail today (the hub's own stamp, beside the sent-mail record)
+    for item in actions:
         email = item.logged_by
         reminder = reminders.setdefault(email, StaffReminder(email, _name(staff, email)))
         (reminder.overdue if item.days_late > 0 else reminder.due_soon).append(item)
@@ -147,63 +210,45 @@ def plan_followups(
         reminder.more_overdue = max(0, len(reminder.overdue) - rules.max_items)
         del reminder.overdue[rules.max_items :]
         del reminder.due_soon[rules.max_items :]
+    return list(reminders.values())
 
-    admin_list = sorted({a.lower() for a in admins})
-    cache: dict[str, str | None] = {}
 
-    def boss(email: str) -> str | None:
-        if email not in cache:
-            row = staff.get(email)
-            cache[email] = (
-                str(row["Manager Email"]).lower() if row and row.get("Manager Email") else manager_of(email)
-            ) or (admin_list[0] if admin_list else None)
-        return cache[email]
+class _Digests:
+    """One digest per manager, found through the Staff tab, else the directory, else the admins."""
 
-    digests: dict[str, TeamDigest] = {}
+    def __init__(
+        self, staff: Mapping[str, Row], manager_of: Callable[[str], str | None], admins: Iterable[str]
+    ) -> None:
+        self._staff = staff
+        self._manager_of = manager_of
+        admin_list = sorted({a.lower() for a in admins})
+        self._first_admin = admin_list[0] if admin_list else None
+        self._boss: dict[str, str | None] = {}
+        self._digests: dict[str, TeamDigest] = {}
 
-    def digest_for(email: str | None) -> TeamDigest | None:
-        manager = boss(email) if email else (admin_list[0] if admin_list else None)
+    def _manager(self, email: str) -> str | None:
+        if email not in self._boss:
+            row = self._staff.get(email)
+            named = str(row["Manager Email"]).lower() if row and row.get("Manager Email") else None
+            self._boss[email] = (named or self._manager_of(email)) or self._first_admin
+        return self._boss[email]
+
+    def of(self, email: str | None) -> TeamDigest | None:
+        """The digest of `email`'s manager (the admins' for nobody's), None when there is no one."""
+        manager = self._manager(email) if email else self._first_admin
         if manager is None:
             return None
-        return digests.setdefault(manager, TeamDigest(manager))
+        return self._digests.setdefault(manager, TeamDigest(manager))
 
-    # Overdue per person: every open overdue action counts, reminded today or not.
-    overdue_all: dict[str, list[ActionItem]] = defaultdict(list)
-    for row in interactions:
-        item = _open_action(row, today, accounts, contacts, rules)
-        if item is not None and item.days_late > 0:
-            overdue_all[item.logged_by].append(item)
-    for email, items in sorted(overdue_all.items()):
-        digest = digest_for(email)
-        if digest is not None:
-            digest.overdue_by_person.append((_name(staff, email), len(items)))
-            digest.oldest.extend(items)
-    for digest in digests.values():
-        digest.oldest = sorted(digest.oldest, key=lambda i: (i.due, i.interaction_id))[: rules.oldest_items]
+    def all(self) -> list[TeamDigest]:
+        return list(self._digests.values())
 
-    for late in _late_responses(interactions, accounts, now, rules):
-        digest = digest_for(late.logged_by)
-        if digest is not None:
-            digest.late_responses.append(late)
-    for kind, flag in _ticket_flags(tables.get("Tickets", []), accounts, now, rules):
-        digest = digest_for(flag.owner)
-        if digest is not None:
-            (digest.overruns if kind == "overrun" else digest.stale_tickets).append(flag)
-    for email in _quiet_staff(staff, interactions, now, rules):
-        digest = digest_for(email)
-        if digest is not None:
-            digest.quiet_staff.append(_name(staff, email))
-
-    for email in staff:
-        if str(staff[email].get("Active") or "Yes") == "Yes":
-            digest = digest_for(email)
-            if digest is not None and email not in digest.team:
-                digest.team.append(email)
-    return FollowUpPlan(
-        today,
-        sorted((r for r in reminders.values() if r.items), key=lambda r: r.email),
-        sorted((d for d in digests.values() if not d.is_empty()), key=lambda d: d.manager),
-    )
+    def add_teams(self) -> None:
+        for email, row in self._staff.items():
+            if str(row.get("Active") or "Yes") == "Yes":
+                digest = self.of(email)
+                if digest is not None and email not in digest.team:
+                    digest.team.append(email)
 
 
 def _open_action(

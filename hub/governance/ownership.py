@@ -7,7 +7,7 @@ the largest). No qualifying invoice: the owner stays. A filled Owner Override al
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -59,24 +59,7 @@ def compute_owners(
     rule: OwnerRule = "largest",
 ) -> OwnershipResult:
     result = OwnershipResult()
-    since = _twelve_months_before(as_of)
-    best: dict[str, tuple[tuple, Row]] = {}
-    for deal in deals:
-        when = as_day(deal.get("Invoice Date"))
-        amount = deal.get("Amount")
-        if when is None or not isinstance(amount, int | float) or amount <= 0:
-            continue
-        if deal.get("Status") in NOT_QUALIFYING or not (since < when <= as_of):
-            continue
-        account_id = _account_of(accounts, deal)
-        if account_id is None:
-            continue
-        # Sort key: the rule's order, then the invoice number so the choice never depends on row order.
-        rank = (amount, when) if rule == "largest" else (when, amount)
-        key = (*rank, str(deal.get("Invoice No") or ""))
-        if account_id not in best or key > best[account_id][0]:
-            best[account_id] = (key, deal)
-
+    best = _deciding_invoices(accounts, deals, as_of, rule)
     emails = salesperson_emails(staff)
     for account_id, row in accounts.rows.items():
         if row.get("Status") == "Merged":
@@ -87,22 +70,60 @@ def compute_owners(
             result.overridden.append(account_id)
             if override != current:
                 result.changes.append(OwnerChange(account_id, current, override, "Owner Override"))
-            continue
-        if account_id not in best:
-            continue  # no qualifying invoice: the owner stays
-        deal = best[account_id][1]
-        name = str(deal.get("Salesperson") or "").strip()
-        email = emails.get(normalise_person_name(name)) if name else None
-        if email is None:
-            label = name or "(no salesperson on the invoice)"
-            result.unmapped_salespeople[label] = result.unmapped_salespeople.get(label, 0) + 1
-            continue
-        basis = f"{deal['Invoice No']}, {naira(float(deal['Amount']))}, {as_day(deal['Invoice Date'])}"
-        if email != current:
-            result.changes.append(OwnerChange(account_id, current, email, basis))
-        elif row.get("Owner Basis") != basis:
-            result.basis_updates[account_id] = basis
+        elif account_id in best:  # without a qualifying invoice the owner stays
+            _apply_invoice(result, account_id, row, current, best[account_id], emails)
     return result
+
+
+def _qualifies(deal: Row, since: date, as_of: date) -> bool:
+    """A positive, dated invoice of the twelve months to `as_of` that is not cancelled or a credit."""
+    when = as_day(deal.get("Invoice Date"))
+    amount = deal.get("Amount")
+    if when is None or not isinstance(amount, int | float) or amount <= 0:
+        return False
+    return deal.get("Status") not in NOT_QUALIFYING and since < when <= as_of
+
+
+def _deciding_invoices(
+    accounts: AccountIndex, deals: Iterable[Row], as_of: date, rule: OwnerRule
+) -> dict[str, Row]:
+    """Per account, the invoice the rule picks: the largest (or the latest) qualifying one."""
+    since = _twelve_months_before(as_of)
+    best: dict[str, tuple[tuple, Row]] = {}
+    for deal in deals:
+        if not _qualifies(deal, since, as_of):
+            continue
+        account_id = _account_of(accounts, deal)
+        if account_id is None:
+            continue
+        amount, when = deal["Amount"], as_day(deal.get("Invoice Date"))
+        # Sort key: the rule's order, then the invoice number so the choice never depends on row order.
+        rank = (amount, when) if rule == "largest" else (when, amount)
+        key = (*rank, str(deal.get("Invoice No") or ""))
+        if account_id not in best or key > best[account_id][0]:
+            best[account_id] = (key, deal)
+    return {account_id: deal for account_id, (_, deal) in best.items()}
+
+
+def _apply_invoice(
+    result: OwnershipResult,
+    account_id: str,
+    row: Row,
+    current: str | None,
+    deal: Row,
+    emails: Mapping[str, str],
+) -> None:
+    name = str(deal.get("Salesperson") or "").strip()
+    email = emails.get(normalise_person_name(name)) if name else None
+    if email is None:
+        label = name or "(no salesperson on the invoice)"
+        result.unmapped_salespeople[label] = result.unmapped_salespeople.get(label, 0) + 1
+        return
+    basis = f"{deal['Invoice No']}, {naira(float(deal['Amount']))}, {as_day(deal['Invoice Date'])}"
+    if email != current:
+        result.changes.append(OwnerChange(account_id, current, email, basis))
+    elif row.get("Owner Basis") != basis:
+        result.basis_updates[account_id] = basis
 
 
 def _account_of(accounts: AccountIndex, deal: Row) -> str | None:

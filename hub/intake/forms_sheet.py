@@ -8,13 +8,27 @@ so it goes through exactly the same intake.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from python_calamine import CalamineWorkbook
+
 META_COLUMNS = frozenset({"id", "start time", "completion time", "email", "name", "last modified time"})
+
+
+def forms_rows(data: bytes) -> list[list[Any]]:
+    """Rows (header first) of the first sheet whose header has an ID column, from the workbook's
+    bytes (a local copy or a SharePoint download)."""
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    for name in book.sheet_names:
+        rows = book.get_sheet_by_name(name).to_python()
+        if rows and "id" in [str(h).strip().lower() for h in rows[0]]:
+            return rows
+    raise ValueError("no sheet in the Forms workbook has an ID column")
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ interaction. Rejections are appended to the Rejected tab with their raw payload,
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,14 +14,21 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from hub.intake.opportunities_tickets import advance_opportunity, apply_ticket, has_ticket_fields
-from hub.intake.submission import FieldProblem, Rejection, Submission, unpack_raw
+from hub.intake.submission import (
+    FieldProblem,
+    Rejection,
+    Submission,
+    local_received_at,
+    payload_chunks,
+    raw_payload,
+)
 from hub.matching import AccountIndex, ContactIndex, MatchRules, NearMatch
 from hub.names import normalise_company_name
 from hub.ports import HubChanges, Row
 from hub.responses import TIME_KNOWN
 from hub.tables import ReviewQueue, Table, add_audit, changes_of, review_key
 from hub_schema.lists import LISTS
-from hub_schema.tabs import EXCEL_CELL_MAX_CHARS, RAW_PAYLOAD_COLUMNS
+from hub_schema.tabs import RAW_PAYLOAD_COLUMNS
 
 # What the writer reads; for the big tables only the columns it needs (a remote store reads less).
 READ_COLUMNS = {
@@ -165,7 +171,7 @@ class _Batch:
                 sub.response_id,
                 sub.responder,
                 (FieldProblem(e.field, e.message),),
-                _raw_of(message),
+                raw_payload(message),
             )
             return self._keep_rejection(rejection, message)
 
@@ -176,7 +182,7 @@ class _Batch:
     def _keep_rejection(self, rej: Rejection, message: Mapping[str, Any]) -> Outcome:
         errors = [e.as_dict() for e in rej.errors]
         error_text = "\n".join(f"{e.field}: {e.message}" for e in rej.errors)
-        chunks = _split(rej.raw, len(RAW_PAYLOAD_COLUMNS))
+        chunks = payload_chunks(rej.raw, len(RAW_PAYLOAD_COLUMNS))
         key = (rej.response_id, error_text, chunks[0])
         outcome = Outcome(rej.submission_id, rej.response_id, "rejected", errors=errors)
         if key in self.rejected:
@@ -188,7 +194,7 @@ class _Batch:
         rejected.add(
             {
                 "Rejected ID": rejected.allocate(),
-                "Received At": _local(received, self.now, self.tz),
+                "Received At": local_received_at(received, self.now, self.tz),
                 "Source Response ID": rej.response_id,
                 "Responder": rej.responder,
                 "Errors": error_text,
@@ -287,74 +293,100 @@ class _Batch:
         )
 
     def _resolve_account(self, sub: Submission, interaction_id: str, notes: list[str]) -> str:
-        given_id, erp = sub.get("account_id"), sub.get("erp_customer_id")
+        """The account a submission is about: by its Account ID, else its ERP customer number, else the
+        individual's contact details, else the company name (exact, then a near match)."""
+        erp = sub.get("erp_customer_id")
         individual = sub.get("account_type") == "Individual"
         company = None if individual else sub.get("company_name")
-        if given_id:
-            found = self.accounts.by_id(given_id)
-            if found:
-                return found
-            if not (erp or company or individual):
-                raise WriterRejection(
-                    "account_id",
-                    f"Account ID {given_id} is not in the hub; check it or give the company name",
-                )
-            self._audit(
-                "Account ID not found",
-                given_id,
-                reason=f"{sub.submission_id}: matched by the other details instead",
-            )
-            notes.append(f"Account ID {given_id} is not in the hub; matched by the other details")
-        if erp:
-            found = self.accounts.by_erp(erp)
-            if found:
-                return found
-            if not (company or individual):
-                raise WriterRejection(
-                    "erp_customer_id",
-                    f"ERP customer number {erp} is not in the hub yet; give the company name as well",
-                )
+        found = self._by_given_id(sub, bool(erp or company or individual), notes) or self._by_erp(
+            erp, bool(company or individual)
+        )
+        if found:
+            return found
         if individual:
-            found_contact = self.contacts.find(
-                email=sub.get("contact_email"), phone=sub.get("contact_phone"), name=None, account_id=None
-            )
-            if found_contact:
-                owner = self.contacts.rows[found_contact].get("Associated Account ID")
-                survivor = self.accounts.by_id(str(owner)) if owner else None
-                if survivor:
-                    return survivor
-            return self._new_account(sub, str(sub.get("contact_name")), "Individual", erp)
+            return self._individual_account(sub, erp)
         assert company  # validation guarantees a name when there is no id
+        return self._company_account(sub, company, erp, interaction_id, notes)
+
+    def _by_given_id(self, sub: Submission, other_details: bool, notes: list[str]) -> str | None:
+        given_id = sub.get("account_id")
+        if not given_id:
+            return None
+        found = self.accounts.by_id(given_id)
+        if found:
+            return found
+        if not other_details:
+            raise WriterRejection(
+                "account_id",
+                f"Account ID {given_id} is not in the hub; check it or give the company name",
+            )
+        self._audit(
+            "Account ID not found",
+            given_id,
+            reason=f"{sub.submission_id}: matched by the other details instead",
+        )
+        notes.append(f"Account ID {given_id} is not in the hub; matched by the other details")
+        return None
+
+    def _by_erp(self, erp: str | None, other_details: bool) -> str | None:
+        if not erp:
+            return None
+        found = self.accounts.by_erp(erp)
+        if not found and not other_details:
+            raise WriterRejection(
+                "erp_customer_id",
+                f"ERP customer number {erp} is not in the hub yet; give the company name as well",
+            )
+        return found
+
+    def _individual_account(self, sub: Submission, erp: str | None) -> str:
+        found_contact = self.contacts.find(
+            email=sub.get("contact_email"), phone=sub.get("contact_phone"), name=None, account_id=None
+        )
+        if found_contact:
+            owner = self.contacts.rows[found_contact].get("Associated Account ID")
+            survivor = self.accounts.by_id(str(owner)) if owner else None
+            if survivor:
+                return survivor
+        return self._new_account(sub, str(sub.get("contact_name")), "Individual", erp)
+
+    def _company_account(
+        self, sub: Submission, company: str, erp: str | None, interaction_id: str, notes: list[str]
+    ) -> str:
         exact = self.accounts.by_exact_name(company)
         if exact:
             return exact
         near = self.accounts.near(company, self.rules)
         strong = [m for m in near if m.score >= self.rules.strong]
         if len(strong) == 1:
-            match = strong[0]
-            self._review(
-                match.account_id,
-                interaction_id,
-                match.score,
-                f"{interaction_id} named the customer {company!r}; it was linked to {match.account_id} "
-                f"{match.name!r} (near match, score {match.score:g}). If they are different customers, "
-                "correct the interaction's Account ID.",
-                key=review_key(match.account_id, f"name:{normalise_company_name(company)}"),
-            )
-            self._audit(
-                "Linked by near match",
-                match.account_id,
-                after=company,
-                reason=f"{sub.submission_id}: score {match.score:g} ≥ {self.rules.strong:g}",
-            )
-            notes.append(f"linked by near match to {match.name!r} (score {match.score:g})")
-            return match.account_id
+            return self._link_near_match(sub, company, strong[0], interaction_id, notes)
         new_id = self._new_account(sub, company, "Company", erp)
         for match in near:
             self._raise_possible_duplicate(new_id, company, match)
         if near:
             notes.append(f"new account; {len(near)} similar name(s) sent to the Review Queue")
         return new_id
+
+    def _link_near_match(
+        self, sub: Submission, company: str, match: NearMatch, interaction_id: str, notes: list[str]
+    ) -> str:
+        self._review(
+            match.account_id,
+            interaction_id,
+            match.score,
+            f"{interaction_id} named the customer {company!r}; it was linked to {match.account_id} "
+            f"{match.name!r} (near match, score {match.score:g}). If they are different customers, "
+            "correct the interaction's Account ID.",
+            key=review_key(match.account_id, f"name:{normalise_company_name(company)}"),
+        )
+        self._audit(
+            "Linked by near match",
+            match.account_id,
+            after=company,
+            reason=f"{sub.submission_id}: score {match.score:g} ≥ {self.rules.strong:g}",
+        )
+        notes.append(f"linked by near match to {match.name!r} (score {match.score:g})")
+        return match.account_id
 
     def _new_account(self, sub: Submission, name: str, kind: str, erp: str | None) -> str:
         accounts = self.t["Accounts"]
@@ -456,28 +488,3 @@ def _names_customer(sub: Submission) -> bool:
     return any(sub.get(k) for k in ("account_id", "erp_customer_id", "company_name")) or (
         sub.get("account_type") == "Individual"
     )
-
-
-def _raw_of(message: Mapping[str, Any]) -> str:
-    raw = unpack_raw(message)
-    return raw or json.dumps(message.get("values", {}), ensure_ascii=False)
-
-
-def _split(text: str, parts: int) -> list[str | None]:
-    size = EXCEL_CELL_MAX_CHARS - 67  # headroom below Excel's per-cell limit
-    chunks: list[str | None] = [text[i : i + size] for i in range(0, len(text), size)] or [""]
-    if len(chunks) > parts:  # cannot happen for bodies under the 64 KiB intake limit
-        raise ValueError(f"raw payload of {len(text):,} characters does not fit the Rejected tab")
-    return chunks + [None] * (parts - len(chunks))
-
-
-def _local(iso: Any, fallback: datetime, tz: ZoneInfo) -> datetime:
-    if not isinstance(iso, str):
-        return fallback
-    try:
-        value = datetime.fromisoformat(iso)
-    except ValueError:
-        return fallback
-    if value.tzinfo is not None:
-        value = value.astimezone(tz).replace(tzinfo=None)
-    return value

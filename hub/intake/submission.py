@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from hub_schema.form import question_by_key
+from hub_schema.tabs import EXCEL_CELL_MAX_CHARS
 
 MESSAGE_VERSION = 1
 
@@ -137,4 +140,32 @@ class Rejection:
 def _to_json(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
+    return value
+
+
+def raw_payload(message: Mapping[str, Any]) -> str:
+    """What the Rejected tab keeps of a message: the raw body as received, else its values as JSON."""
+    raw = unpack_raw(message)
+    return raw or json.dumps(message.get("values", {}), ensure_ascii=False)
+
+
+def payload_chunks(text: str, parts: int) -> list[str | None]:
+    """`text` cut into `parts` cells (None for the unused ones) that each fit an Excel cell."""
+    size = EXCEL_CELL_MAX_CHARS - 67  # headroom below Excel's per-cell limit
+    chunks: list[str | None] = [text[i : i + size] for i in range(0, len(text), size)] or [""]
+    if len(chunks) > parts:  # cannot happen for bodies under the 64 KiB intake limit
+        raise ValueError(f"raw payload of {len(text):,} characters does not fit the Rejected tab")
+    return chunks + [None] * (parts - len(chunks))
+
+
+def local_received_at(iso: Any, fallback: datetime, tz: ZoneInfo) -> datetime:
+    """An ISO time stamp as naive wall-clock time in `tz`; `fallback` when it is missing or unreadable."""
+    if not isinstance(iso, str):
+        return fallback
+    try:
+        value = datetime.fromisoformat(iso)
+    except ValueError:
+        return fallback
+    if value.tzinfo is not None:
+        value = value.astimezone(tz).replace(tzinfo=None)
     return value

@@ -7,6 +7,7 @@ message written for the staff member who filled in the Form.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -114,9 +115,11 @@ def validate(body: dict[str, Any], submission_id: str, now: datetime, rules: Int
     values = _parse_answers(texts, rules, problem)
     _occurred_moment(values, submitted_at, problem)
     now_local = now.astimezone(tz).replace(tzinfo=None)
-    _cross_field_rules(
+    answered = _Answers(
         texts, values, now_local, rules, problem, warnings, lambda key: any(e.field == key for e in errors)
     )
+    for _name, rule in CROSS_FIELD_RULES:
+        rule(answered)
 
     result = Validation(None, errors, warnings, response_id, responder)
     if not errors:
@@ -189,8 +192,8 @@ def _parse_one(q: Question, text: str, rules: IntakeRules) -> Any:
             return parse_choice(text, q.label, q.options)
         case "date":
             when, has_time = parse_when(text, q.label, rules.tz)
-            # A due date is a day; an interaction keeps its time when one was given (a bare date
-            # is resolved against the submission time by `_occurred_moment`).
+            # A due date is a day; an interaction keeps its time when one was given.
+            # A bare date is resolved against the submission time by `_occurred_moment`.
             return when if q.key == "occurred_at" and has_time else when.date()
         case "time":
             return parse_time(text, q.label)
@@ -229,25 +232,53 @@ def _occurred_moment(values: dict[str, Any], submitted_at: datetime | None, prob
         values["occurred_at"] = submitted_at.replace(second=0, microsecond=0)
 
 
-def _cross_field_rules(
-    texts, values, now_local: datetime, rules: IntakeRules, problem, warnings, has_error
-) -> None:
-    label = {k: q.label for k, q in question_by_key().items()}
-    for q in question_by_key().values():
-        if q.required and q.key not in texts and not has_error(q.key):
-            problem(q.key, f"{q.label} is required")
+def _occurred(a: _Answers) -> datetime | None:
+    """When it happened, a bare day taken from its start (for the date checks)."""
+    occurred = a.values.get("occurred_at")
+    if isinstance(occurred, date) and not isinstance(occurred, datetime):
+        return datetime.combine(occurred, time())
+    return occurred if isinstance(occurred, datetime) else None
 
-    follow_up_of = values.get("follow_up_of")
+
+@dataclass
+class _Answers:
+    """What the cross-field rules read, and where they report."""
+
+    texts: dict[str, str]
+    values: dict[str, Any]
+    now_local: datetime
+    rules: IntakeRules
+    problem: Callable[[str, str], None]
+    warnings: list[str]
+    has_error: Callable[[str], bool]
+
+
+def _label(key: str) -> str:
+    return question_by_key()[key].label
+
+
+def _required_answers_given(a: _Answers) -> None:
+    for q in question_by_key().values():
+        if q.required and q.key not in a.texts and not a.has_error(q.key):
+            a.problem(q.key, f"{q.label} is required")
+
+
+def _follow_up_names_an_interaction(a: _Answers) -> None:
+    follow_up_of = a.values.get("follow_up_of")
     if follow_up_of and not _INTERACTION_ID.match(follow_up_of):
-        problem(
+        a.problem(
             "follow_up_of",
-            f"{label['follow_up_of']} {follow_up_of!r} is not an Interaction ID like INT-000123",
+            f"{_label('follow_up_of')} {follow_up_of!r} is not an Interaction ID like INT-000123",
         )
-    if values.get("interaction_type") == "Follow-up done" and "follow_up_of" not in texts:
-        problem(
+    if a.values.get("interaction_type") == "Follow-up done" and "follow_up_of" not in a.texts:
+        a.problem(
             "follow_up_of",
             "Say which promised action this closes: the Interaction ID from your reminder mail (INT-000123)",
         )
+
+
+def _customer_named(a: _Answers) -> None:
+    values = a.values
     # A follow-up names the interaction it closes; the customer comes from there.
     names_company = any(
         values.get(k) for k in ("account_id", "erp_customer_id", "company_name", "follow_up_of")
@@ -258,48 +289,71 @@ def _cross_field_rules(
     account_type = values.get("account_type")
     if account_type == "Individual":
         if not (names_person or values.get("account_id")):
-            problem(
+            a.problem(
                 "contact_name",
                 "For an individual customer give their full name and a phone number or email",
             )
         if values.get("company_name"):
-            warnings.append("Company name was ignored because the customer is an individual")
+            a.warnings.append("Company name was ignored because the customer is an individual")
     elif (
-        not names_company and "company_name" not in texts and (account_type == "Company" or not names_person)
+        not names_company
+        and "company_name" not in a.texts
+        and (account_type == "Company" or not names_person)
     ):
-        problem(
+        a.problem(
             "company_name",
             "Name the customer: give the company name (or its account ID or ERP customer "
             "number), or for an individual their full name and a phone number or email",
         )
-    if account_type is None and "account_type" not in texts:
+    if account_type is None and "account_type" not in a.texts:
         values["account_type"] = "Company" if names_company else "Individual"
 
-    occurred = values.get("occurred_at")
-    if isinstance(occurred, date) and not isinstance(occurred, datetime):
-        occurred = datetime.combine(occurred, time())  # a bare day: compared from its start
-    if isinstance(occurred, datetime) and occurred > now_local + rules.future_tolerance:
-        problem(
+
+def _happened_already(a: _Answers) -> None:
+    occurred = _occurred(a)
+    if isinstance(occurred, datetime) and occurred > a.now_local + a.rules.future_tolerance:
+        a.problem(
             "occurred_at",
-            f"{label['occurred_at']} {human_date(occurred)} is in the future; "
+            f"{_label('occurred_at')} {human_date(occurred)} is in the future; "
             "log interactions once they have happened",
         )
-    due = values.get("action_due_date")
+
+
+def _due_after_interaction(a: _Answers) -> None:
+    occurred = _occurred(a)
+    due = a.values.get("action_due_date")
     if isinstance(due, date) and isinstance(occurred, datetime) and due < occurred.date():
-        problem(
+        a.problem(
             "action_due_date",
-            f"{label['action_due_date']} {human_date(due)} is before the interaction date "
+            f"{_label('action_due_date')} {human_date(due)} is before the interaction date "
             f"{human_date(occurred.date())}",
         )
-    if "next_action" in texts and "action_due_date" not in texts:
-        problem("action_due_date", f"{label['next_action']} needs a due date: say by when")
-    if "action_due_date" in texts and "next_action" not in texts:
-        problem("next_action", f"{label['action_due_date']} was given but not what is to be done by then")
 
-    if "opportunity_stage" not in texts:
-        given = [label[k] for k in _SALE_DETAILS if k in values]
-        if given:
-            warnings.append(
-                f"{', '.join(given)} kept only with a sales stage; none was given, so only the "
-                "notes record them"
-            )
+
+def _action_comes_with_due_date(a: _Answers) -> None:
+    if "next_action" in a.texts and "action_due_date" not in a.texts:
+        a.problem("action_due_date", f"{_label('next_action')} needs a due date: say by when")
+    if "action_due_date" in a.texts and "next_action" not in a.texts:
+        a.problem("next_action", f"{_label('action_due_date')} was given but not what is to be done by then")
+
+
+def _sale_details_need_a_stage(a: _Answers) -> None:
+    if "opportunity_stage" in a.texts:
+        return
+    given = [_label(k) for k in _SALE_DETAILS if k in a.values]
+    if given:
+        a.warnings.append(
+            f"{', '.join(given)} kept only with a sales stage; none was given, so only the notes record them"
+        )
+
+
+# The rules that read more than one answer, in the order their problems are reported.
+CROSS_FIELD_RULES: tuple[tuple[str, Callable[[_Answers], None]], ...] = (
+    ("every required question is answered", _required_answers_given),
+    ("a follow-up names the interaction it closes", _follow_up_names_an_interaction),
+    ("the customer is named (and its type inferred when not given)", _customer_named),
+    ("an interaction is logged once it has happened", _happened_already),
+    ("an action falls due on or after its interaction", _due_after_interaction),
+    ("a next action and its due date come together", _action_comes_with_due_date),
+    ("sale details are kept only with a sales stage", _sale_details_need_a_stage),
+)

@@ -18,10 +18,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from hub.kpis.compute import (
-    DIVISIONS,
-    STAGES,
-    KpiTargets,
+from hub.kpis.definitions import DIVISIONS, STAGES, KpiTargets
+from hub.kpis.frames import (
     first_responses,
     interactions_frame,
     opportunities_frame,

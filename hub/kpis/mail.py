@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from hub.kpis.compute import ALL, DIVISIONS, Kpi, monday_of, tone
+from hub.kpis.compute import tone
+from hub.kpis.definitions import ALL, DIVISIONS, Kpi
+from hub.kpis.frames import monday_of
 from hub.rendering import environment
 
 # What each chart of hub.charts shows, in the order the digest shows them.

@@ -19,9 +19,7 @@ from hub.ports import (
     MailMessage,
     StateStore,
 )
-from hub.upgrade.triggers import (
-    last_full_week,
-)
+from hub.weeks import last_full_week
 from hub_schema.cells import as_day
 from hub_schema.tabs import TABS
 

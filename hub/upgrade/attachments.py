@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from hub.ports import Attachment
-from hub.upgrade.export_crm import FORMATS, export_hub
+from hub.upgrade.exports import FORMATS, export_hub
 from hub.upgrade.requirements import HealthEvidence, draft_requirements
 
 # Exports of a big hub do not fit in a mail (Graph takes ~3 MB a request): past this many rows the

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from hub.ports import Row
+from hub.weeks import last_full_week
 from hub_schema.cells import as_day
 
 WINDOW = timedelta(minutes=15)
@@ -53,12 +54,6 @@ LABELS = (
     ("Steward hours last week", "steward_hours", "Steward Hours", "h"),
     ("Peak concurrent users", "peak_users", "Peak Concurrent Users", "users"),
 )
-
-
-def last_full_week(today: date) -> tuple[date, date]:
-    """Monday and Sunday of the last week that has ended."""
-    this_monday = today - timedelta(days=today.weekday())
-    return this_monday - timedelta(days=7), this_monday - timedelta(days=1)
 
 
 def steward_hours(log: Iterable[Row], today: date) -> float:

@@ -36,10 +36,15 @@ def settings(fake: FakeGraph, hub_item: str) -> Settings:
 
 
 @pytest.fixture
-def graph_store(settings: Settings) -> Iterator[GraphHubStore]:
-    store = wiring.build_store(settings)
+def waits() -> list[float]:
+    """The waits the Graph client would have slept (Retry-After is honoured, not waited out)."""
+    return []
+
+
+@pytest.fixture
+def graph_store(settings: Settings, waits: list[float]) -> Iterator[GraphHubStore]:
+    store = wiring.build_store(settings, wiring.build_graph_client(settings, sleep=waits.append))
     assert isinstance(store, GraphHubStore)
-    store.client._sleep = lambda seconds: None  # Retry-After is honoured, just not waited out in tests
     yield store
     store.close()
     store.client.close()

@@ -33,7 +33,8 @@ def run(capsys, *args):
 def test_doctor_is_all_ok_on_a_good_setup(env, capsys, fake):
     code, out, _ = run(capsys, "doctor")
     assert code == 0
-    assert out.count("ok  ") == 5 and "tables and columns match hub_schema" in out
+    assert out.count("ok  ") == 6 and "tables and columns match hub_schema" in out
+    assert "auth mode: workbook sessions in this tenant: app-only (configured): works" in out
     (sent,) = fake.mailbox
     assert sent["from"] == "cxhub@mikano.example" and "doctor" in sent["message"]["subject"]
     assert [r["emailAddress"]["address"] for r in sent["message"]["toRecipients"]] == [
@@ -66,6 +67,29 @@ def test_doctor_sends_app_only_refusals_to_the_delegated_mode(env, capsys, fake)
     assert code == 1 and "FAIL workbook API" in out and "CXHUB_AUTH_MODE=delegated" in out
 
 
+def test_doctor_says_which_auth_mode_works_in_this_tenant(env, capsys, fake, monkeypatch):
+    """A tenant refusing app-only workbook access: with the service account signed in, the doctor
+    reports app-only refused, delegated working, and says to switch; after switching, all is ok."""
+    fake.app_only_workbook = False
+    threading.Thread(target=_approve_when_asked, args=(fake,), daemon=True).start()
+    assert run(capsys, "login")[0] == 0
+    code, out, _ = run(capsys, "doctor", "--no-mail")
+    assert code == 1 and "FAIL workbook API" in out
+    assert "app-only (configured): refused (403 accessDenied); delegated: works" in out
+    assert "fix: set CXHUB_AUTH_MODE=delegated: it works in this tenant" in out
+    monkeypatch.setenv("CXHUB_AUTH_MODE", "delegated")
+    code, out, _ = run(capsys, "doctor", "--no-mail")
+    assert code == 0 and "ok   workbook API: workbook sessions work in delegated mode" in out
+    assert "delegated (configured): works; app-only: refused (403 accessDenied)" in out
+
+
+def _approve_when_asked(fake) -> None:
+    deadline = time.monotonic() + 10
+    while not fake.device_codes and time.monotonic() < deadline:
+        time.sleep(0.05)
+    fake.approve_all_device_codes()
+
+
 def test_doctor_reports_a_missing_table(env, capsys, fake, hub_item):
     del fake.workbook(hub_item)["Audit"].tables["Audit"]
     code, out, _ = run(capsys, "doctor")
@@ -84,8 +108,8 @@ def test_login_then_the_delegated_mode_works(env, capsys, fake, monkeypatch):
     assert code == 0 and "FAKE-CODE" in out and "Signed in as cxhub-service@mikano.example" in out
     monkeypatch.setenv("CXHUB_AUTH_MODE", "delegated")
     monkeypatch.delenv("CXHUB_CLIENT_SECRET")
-    code, out, _ = run(capsys, "doctor")
-    assert code == 0 and "(delegated)" in out
+    code, out, err = run(capsys, "doctor")
+    assert code == 0 and "(delegated)" in out, err
 
 
 def test_provision_uploads_a_blank_hub_and_prints_the_settings(env, capsys, fake):
@@ -119,8 +143,7 @@ def test_provision_of_a_big_workbook_goes_through_an_upload_session(env, fake):
     data = random.Random(7).randbytes(9 * 1024 * 1024 + 12345)  # not a multiple of the fragment size
     folder = fake.add_folder("CX Hub")
     fake.faults.append(Fault("503", method="PUT", path="^/upload/", times=1))
-    client = wiring.build_graph_client(Settings.from_env(dict(os.environ)))
-    client._sleep = lambda seconds: None
+    client = wiring.build_graph_client(Settings.from_env(dict(os.environ)), sleep=lambda seconds: None)
     try:
         made = provision(client, "https://mikano.sharepoint.com/sites/CX", "CX Hub", "Big Hub.xlsx", data)
     finally:
@@ -130,14 +153,18 @@ def test_provision_of_a_big_workbook_goes_through_an_upload_session(env, fake):
     puts = [r for r in fake.requests if r.method == "PUT" and r.path.startswith("/upload/")]
     assert len(puts) == 4 and [r.status for r in puts] == [503, 202, 202, 201]
     assert not any("/content" in r.path and r.method == "PUT" for r in fake.requests)
+    (session,) = [r for r in fake.requests if r.path.endswith("/createUploadSession")]
+    assert session.body["item"]["@microsoft.graph.conflictBehavior"] == "fail"
 
 
-def test_grant_site_gives_the_app_write_on_the_site_once(env, capsys, fake):
+def test_grant_site_gives_the_app_write_on_the_site_once_and_verifies_it(env, capsys, fake):
+    """The grant is read back (GET .../permissions/{id}); a second run finds it by reading each of
+    the app's permissions (the list carries no roles) and changes nothing."""
     app = "22222222-3333-4444-5555-666666666666"
     args = ("grant-site", "--site-url", "https://mikano.sharepoint.com/sites/CX", "--app-id", app)
     code, out, _ = run(capsys, *args)
-    assert code == 0 and out.strip().endswith(": granted")
     (permission,) = fake.site_permissions
+    assert code == 0 and f": granted (verified: permission {permission['id']} reads write)" in out
     assert (
         permission["roles"] == ["write"] and permission["grantedToIdentities"][0]["application"]["id"] == app
     )
@@ -145,4 +172,56 @@ def test_grant_site_gives_the_app_write_on_the_site_once(env, capsys, fake):
     assert posted[0].body["roles"] == ["write"]
     assert posted[0].body["grantedToIdentities"] == [{"application": {"displayName": "CX Hub", "id": app}}]
     code, out, _ = run(capsys, *args)
-    assert code == 0 and out.strip().endswith("already granted") and len(fake.site_permissions) == 1
+    assert code == 0 and "already granted" in out and len(fake.site_permissions) == 1
+    assert fake.count("POST", "/permissions$") == 1 and fake.count("PATCH", "/permissions/") == 0
+    assert fake.count("GET", f"/permissions/{permission['id']}$") == 2
+
+
+def test_grant_site_finds_the_app_on_a_later_page_and_upgrades_read_to_write(env, capsys, fake):
+    """Other apps fill the first pages; the app's read permission is found and PATCHed to write."""
+    fake.page_size = 2
+    app = "22222222-3333-4444-5555-666666666666"
+    for n in range(4):
+        other = {"application": {"id": f"other-{n}", "displayName": f"Other {n}"}}
+        fake.site_permissions.append(
+            {
+                "id": f"p{n}",
+                "roles": ["read"],
+                "grantedToIdentities": [other],
+                "grantedToIdentitiesV2": [other],
+            }
+        )
+    ours = {"application": {"id": app, "displayName": "CX Hub"}}
+    fake.site_permissions.append(
+        {"id": "mine", "roles": ["read"], "grantedToIdentities": [ours], "grantedToIdentitiesV2": [ours]}
+    )
+    code, out, _ = run(
+        capsys, "grant-site", "--site-url", "https://mikano.sharepoint.com/sites/CX", "--app-id", app
+    )
+    assert code == 0 and "updated from read (verified: permission mine reads write)" in out
+    assert fake.site_permissions[-1]["roles"] == ["write"] and len(fake.site_permissions) == 5
+    assert fake.count("POST", "/permissions$") == 0 and fake.count("GET", "/permissions$") == 3
+
+
+def test_provision_never_overwrites_an_existing_hub(env, capsys, fake):
+    """A second provision names the existing hub and its web address and leaves it byte-identical;
+    --replace uploads a blank hub as a new version of the same file, the old one kept."""
+    import hashlib
+
+    fake.add_folder("CX Hub")
+    args = ("provision", "--site-url", "https://mikano.sharepoint.com/sites/CX", "--folder", "CX Hub")
+    code, out, _ = run(capsys, *args)
+    item_id = out.split("CXHUB_HUB_ITEM_ID=")[1].split()[0]
+    hub = fake.items[item_id]
+    hub.path.write_bytes(hub.path.read_bytes() + b"live data")  # the hub in use since
+    before = hashlib.sha256(hub.path.read_bytes()).hexdigest()
+    puts = fake.count("PUT")
+    code, out, err = run(capsys, *args)
+    assert code == 2 and "CX Hub.xlsx already exists at https://mikano.sharepoint.com/sites/CX/" in err
+    assert "--replace" in err and "Uploaded" not in out
+    assert hashlib.sha256(hub.path.read_bytes()).hexdigest() == before and fake.count("PUT") == puts
+    first_put = next(r for r in fake.requests if r.method == "PUT")
+    assert first_put.query["@microsoft.graph.conflictBehavior"] == "fail"
+    code, out, _ = run(capsys, *args, "--replace")
+    assert code == 0 and f"CXHUB_HUB_ITEM_ID={item_id}" in out
+    assert hub.history[-1].endswith(b"live data") and not hub.path.read_bytes().endswith(b"live data")

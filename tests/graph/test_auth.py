@@ -131,3 +131,18 @@ def test_delegated_without_a_sign_in_says_to_run_cxhub_login(fake, tmp_path):
     )
     with pytest.raises(AuthError, match="cxhub login"):
         tokens.token()
+
+
+def test_delegated_is_the_default_and_managed_identity_needs_the_app_only_opt_in(fake, hub_item):
+    """Microsoft documents the workbook API for delegated access only: that is the default mode;
+    a managed identity (app-only tokens) is refused unless CXHUB_AUTH_MODE=app says so."""
+    from cxhub.settings import Settings, SettingsError
+
+    env = {k: v for k, v in fake.settings_env(hub_item).items() if k != "CXHUB_AUTH_MODE"}
+    assert Settings.from_env(env).auth_mode == "delegated"
+    with pytest.raises(SettingsError, match="CXHUB_AUTH_MODE=app"):
+        Settings.from_env({**env, "CXHUB_USE_MANAGED_IDENTITY": "true"})
+    assert (
+        Settings.from_env({**env, "CXHUB_USE_MANAGED_IDENTITY": "true", "CXHUB_AUTH_MODE": "app"}).auth_mode
+        == "app"
+    )

@@ -39,7 +39,6 @@ def run_writer_until_empty(queue, store, *, runs: int = 40) -> list:
 
 @pytest.mark.azurite
 def test_1000_submissions_land_exactly_once_while_a_fifth_of_graph_calls_fail(azurite, fake, graph_store):
-    graph_store.client._sleep = lambda s: None
     queue = StorageQueue(azurite, f"cxhub-e2e-{uuid.uuid4().hex[:8]}")
     bodies = generate(1000, NOW, seed=11, bad_share=0.0, repeat_share=0.0).bodies[:1000]
     assert len(set(bodies)) == 1000
@@ -154,3 +153,39 @@ def test_cxhub_submit_writes_the_graph_hub_exactly_as_the_local_one(
         store.close()
     assert _comparable(remote) == _comparable(local)
     assert len(remote["Interactions"]) > 40
+
+
+HOLD_VARIANTS = [
+    (409, ("EditModeCannotAcquireLock",)),
+    (409, ("conflict", "accessConflict")),
+    (409, ("conflict", "invalidSessionAccessConflict")),
+    (429, ("tooManyRequests", "EditModeCannotAcquireLockTooManyRequests")),
+    (423, ("resourceLocked",)),
+    (503, ("serviceUnavailable", "serviceUnavailableUncategorized")),
+    (404, ("itemNotFound", "invalidSessionNotFound")),
+]
+
+
+@pytest.mark.parametrize(
+    ("status", "codes"), HOLD_VARIANTS, ids=["-".join((str(s), *c)) for s, c in HOLD_VARIANTS]
+)
+def test_every_lock_and_throttle_variant_leaves_the_batch_queued_for_the_next_run(
+    fake, graph_store, tmp_path, status, codes
+):
+    """The writer meets a lock/throttle/dead-session answer on rows/add: nothing is lost or
+    counted against the messages, and the next run writes every row once."""
+    from local.journal_queue import JournalQueue
+
+    queue = JournalQueue(tmp_path / "q.sqlite")
+    for _ in range(3):
+        call_intake(queue, json.dumps(body()).encode())
+    fake.faults.append(
+        Fault("error", method="POST", path="rows/add", status=status, codes=codes, retry_after=0)
+    )
+    report = drain(queue, graph_store, lambda: NOW)
+    assert report.hub_locked and report.count("recorded") == 0
+    assert queue.depth() == 3 and queue.poison_count() == 0
+    fake.faults.clear()
+    report = drain(queue, graph_store, lambda: NOW)
+    assert report.count("recorded") == 3 and queue.depth() == 0 and queue.poison_count() == 0
+    assert len(graph_store.read_tables(["Interactions"], fresh=True)["Interactions"]) == 3

@@ -70,16 +70,52 @@ def test_a_throttled_send_is_retried_not_lost(client, fake):
     assert len(fake.mailbox) == 1
 
 
-def test_the_manager_comes_from_entra_and_is_cached(client, fake):
-    fake.managers["ada.okafor@mikano.example"] = {
-        "mail": "Chinedu.Obi@mikano.example",
-        "displayName": "Chinedu",
-    }
+def test_the_manager_is_found_by_mail_even_when_the_upn_differs_and_is_cached(client, fake):
+    """mail != userPrincipalName: the person is resolved with one $filter query, the manager asked
+    for by object id; asking again (any case) costs nothing."""
+    boss = fake.add_user("Chinedu.Obi@mikano.example", upn="cobi@mikanogroup.onmicrosoft.com")
+    fake.add_user("ada.okafor@mikano.example", upn="aokafor@mikanogroup.onmicrosoft.com", manager=boss)
     directory = GraphDirectory(client)
     assert directory.manager_of("ada.okafor@mikano.example") == "chinedu.obi@mikano.example"
     assert directory.manager_of("ADA.OKAFOR@mikano.example") == "chinedu.obi@mikano.example"
-    assert directory.manager_of("tunde.bello@mikano.example") is None  # 404: no manager on record
-    assert fake.count("GET", "/manager$") == 2
+    assert fake.count("GET", "^/v1.0/users$") == 1 and fake.count("GET", "/manager$") == 1
+    (lookup,) = [r for r in fake.requests if r.path == "/v1.0/users"]
+    assert lookup.query["$filter"] == (
+        "mail eq 'ada.okafor@mikano.example' or userPrincipalName eq 'ada.okafor@mikano.example'"
+    )
+    manager_call = next(r for r in fake.requests if r.path.endswith("/manager"))
+    assert "@" not in manager_call.path  # by object id, never by mail
+
+
+def test_no_manager_only_when_graph_says_so_for_a_user_that_exists(client, fake):
+    """An existing user without a manager gives None after Graph's 404; an unknown address gives
+    None without asking for a manager at all."""
+    fake.add_user("tunde.bello@mikano.example")
+    directory = GraphDirectory(client)
+    assert directory.manager_of("tunde.bello@mikano.example") is None
+    assert fake.count("GET", "/manager$") == 1
+    assert directory.manager_of("nobody@mikano.example") is None
+    assert fake.count("GET", "/manager$") == 1
+
+
+def test_lists_are_followed_across_pages(client, fake):
+    """With Graph paging a folder listing (@odata.nextLink), every child is still seen."""
+    fake.page_size = 2
+    inbox = fake.add_folder("ERP Exports")
+    for n in range(5):
+        fake.add_file(f"export-{n}.csv", b"x", parent=inbox)
+    names = sorted(e.name for e in GraphDrive(client, fake.drive_id).children(inbox))
+    assert names == [f"export-{n}.csv" for n in range(5)]
+    assert fake.count("GET", "/children$") == 3
+
+
+def test_downloads_follow_the_redirect_to_another_host_without_the_bearer_token(client, fake):
+    """/content answers 302 to a download host that refuses a Graph token: the file still arrives,
+    and no request to that host carried Authorization."""
+    file_id = fake.add_file("customers.csv", b"CUSTOMER_NUMBER;NAME\n1;Dangote\n")
+    assert GraphDrive(client, fake.drive_id).download(file_id) == b"CUSTOMER_NUMBER;NAME\n1;Dangote\n"
+    assert fake.download_authorizations == [None]
+    assert fake.download_url != fake.base_url
 
 
 def test_drive_lists_downloads_and_moves(client, fake):

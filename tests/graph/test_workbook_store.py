@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, datetime
 
 import pytest
@@ -118,9 +119,7 @@ def test_updates_patch_only_the_cells_that_change(graph_store, fake, hub_item):
     ]
 
 
-def test_a_throttled_call_waits_retry_after_and_succeeds(graph_store, fake):
-    waits = []
-    graph_store.client._sleep = waits.append
+def test_a_throttled_call_waits_retry_after_and_succeeds(graph_store, fake, waits):
     fake.faults.append(Fault("429", method="POST", path="rows/add", times=2, retry_after=3))
     graph_store.apply(HubChanges(appends={"Interactions": [INTERACTION]}))
     assert waits == [3.0, 3.0]
@@ -180,3 +179,21 @@ def test_the_schema_check_names_what_is_missing(graph_store, fake, hub_item):
 def test_the_downloaded_file_is_a_real_workbook(graph_store):
     wb = load_workbook(io.BytesIO(graph_store.download()))
     assert "Interactions" in wb.sheetnames
+
+
+def test_reads_ask_graph_only_for_names_and_values(graph_store, fake):
+    """Column listings say $select=name,index and range reads $select=address,values, so a batch
+    does not download every column's values or each cell's text, formulas and formats."""
+    graph_store.apply(HubChanges(appends={"Interactions": [INTERACTION]}))
+    graph_store.read_tables(["Interactions"], fresh=True)
+    graph_store.read_tables(["Interactions"], fresh=True, columns={"Interactions": ["Date"]})
+    listings = [r for r in fake.requests if r.method == "GET" and r.path.endswith("/columns")]
+    ranges = [
+        r for r in fake.requests if r.method == "GET" and re.search(r"/(range|dataBodyRange)(\(\))?$", r.path)
+    ]
+    assert listings and ranges
+    assert {r.query.get("$select") for r in listings} == {"name,index"}
+    assert {r.query.get("$select") for r in ranges} == {"address,values"}
+    for answer in [r.response for r in ranges] + [c for r in listings for c in r.response["value"]]:
+        assert not {"text", "formulas", "numberFormat", "valueTypes"} & set(answer)
+    assert all("values" not in c for r in listings for c in r.response["value"])

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 import pytest
 
-from hub.upgrade.export_crm import (
+from hub.upgrade.exports import (
     DYNAMICS_OPPORTUNITY_STATUS,
     DYNAMICS_PIPELINE_PHASES,
     FORMATS,

@@ -9,11 +9,11 @@ from hub.upgrade.triggers import (
     Measures,
     Thresholds,
     evaluate,
-    last_full_week,
     peak_concurrent_users,
     steward_hours,
 )
 from hub.upgrade.weekly import run_health
+from hub.weeks import last_full_week
 from tests.fakes import FakeHubStore, FakeMailer, FakeState
 
 TODAY = date(2026, 11, 23)  # a Monday: the last full week is 16-22 November

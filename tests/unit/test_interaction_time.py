@@ -8,7 +8,7 @@ import pandas as pd
 
 from hub.followups.plan import _late_responses
 from hub.intake.validation import IntakeRules, validate
-from hub.kpis.compute import first_responses, interactions_frame
+from hub.kpis.frames import first_responses, interactions_frame
 from hub.responses import TIME_KNOWN, inquiries, known_moment
 from tests.factories import NOW, body
 from tests.unit.test_recorder import Hub

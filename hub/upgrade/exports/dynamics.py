@@ -1,0 +1,257 @@
+"""The hub as CSV files the Dynamics 365 import wizard reads: accounts, contacts, opportunities and
+cases, with Status and Status Reason as the Dataverse tables define them.
+"""
+
+from __future__ import annotations
+
+from hub.upgrade.exports.common import (
+    ACCOUNT_DETAILS,
+    OPPORTUNITY_DETAILS,
+    TICKET_DETAILS,
+    Details,
+    FileSpec,
+    HubView,
+    Record,
+    Row,
+    clip,
+    company_fields,
+    contact_fields,
+    csat_score,
+    details,
+    opportunity_fields,
+    renamed,
+    summary,
+    ticket_fields,
+)
+
+# --- Dynamics 365 ----------------------------------------------------------------------------------
+# Contacts and opportunities have no standard column for a foreign key: the admin adds a text
+# column with this display name (docs/EXPORT.md) so the wizard maps it and re-imports can match.
+# Accounts use the standard "Account Number" and cases the standard "Case Number" instead.
+DYNAMICS_ID_COLUMN = "CX Hub ID"
+
+# Hub stage -> (Status, Status Reason) as the opportunity table defines them.
+DYNAMICS_OPPORTUNITY_STATUS: dict[str, tuple[str, str]] = {
+    "Inquiry": ("Open", "In Progress"),
+    "Qualified": ("Open", "In Progress"),
+    "Test Drive / Site Visit": ("Open", "In Progress"),
+    "Quote / PFI": ("Open", "In Progress"),
+    "Negotiation": ("Open", "In Progress"),
+    "Won": ("Won", "Won"),
+    # The hub's Lost Reason is free text; "Out-Sold" is the Lost reason that fits most of them
+    # (price, a competitor, bought elsewhere), and the reason itself travels in Description.
+    "Lost": ("Lost", "Out-Sold"),
+}
+
+# Hub stage -> the phase names the default Opportunity Sales Process writes to Pipeline Phase.
+DYNAMICS_PIPELINE_PHASES: dict[str, str] = {
+    "Inquiry": "1-Qualify",
+    "Qualified": "2-Develop",
+    "Test Drive / Site Visit": "2-Develop",
+    "Quote / PFI": "3-Propose",
+    "Negotiation": "4-Close",
+    "Won": "4-Close",
+}
+
+# Hub ticket status -> (Status, Status Reason) as the case (incident) table defines them.
+DYNAMICS_CASE_STATUS: dict[str, tuple[str, str]] = {
+    "Open": ("Active", "In Progress"),
+    "In Progress": ("Active", "In Progress"),
+    "Awaiting Customer": ("Active", "Waiting for Details"),
+    "Awaiting Parts": ("Active", "On Hold"),
+    "Resolved": ("Resolved", "Problem Solved"),
+    "Closed": ("Resolved", "Problem Solved"),
+}
+
+# Hub channel -> case Origin option. Channels without a standard option (WhatsApp, Walk-in, ...)
+# go as typed: the wizard's option-set step lets the admin add them or map them to an option.
+DYNAMICS_CASE_ORIGINS: dict[str, str] = {"Phone": "Phone", "Email": "Email", "Website": "Web"}
+
+# Hub CSAT (1-5) -> case Satisfaction option.
+DYNAMICS_SATISFACTION: dict[int, str] = {
+    1: "Very Dissatisfied",
+    2: "Dissatisfied",
+    3: "Neutral",
+    4: "Satisfied",
+    5: "Very Satisfied",
+}
+
+# Column limits from the Dataverse table definitions: a longer value fails the whole row.
+DYNAMICS_DESCRIPTION_MAX = 2_000
+DYNAMICS_TOPIC_MAX = 300
+DYNAMICS_CASE_TITLE_MAX = 200
+
+# Lookup columns (Company Name, Potential Customer, Customer, Contact) carry our IDs, not names:
+# names of individual customers repeat, and the wizard fails a row whose lookup matches twice.
+ACCOUNT_COLUMNS = {
+    "Account Number": "id",
+    "Account Name": "name",
+    "Main Phone": "phone",
+    "Address 1: Street 1": "street",
+    "Industry": "industry",
+    "Owner": "owner",
+    "Record Created On": "created",
+}
+CONTACT_COLUMNS = {
+    DYNAMICS_ID_COLUMN: "id",
+    "First Name": "first",
+    "Last Name": "last",
+    "Email": "email",
+    "Mobile Phone": "mobile",
+    "Job Title": "job",
+    "Company Name": "account",
+    "Owner": "owner",
+    "Record Created On": "created",
+}
+OPPORTUNITY_COLUMNS = {
+    DYNAMICS_ID_COLUMN: "id",
+    "Potential Customer": "account",
+    "Contact": "contact",
+    "Est. Revenue": "amount",
+    "Est. Close Date": "closed",
+    "Actual Close Date": "closed",
+    "Owner": "owner",
+    "Record Created On": "created",
+}
+CASE_COLUMNS = {
+    "Case Number": "id",
+    "Customer": "account",
+    "Contact": "contact",
+    "Owner": "owner",
+    "Record Created On": "created",
+}
+
+
+def _description(row: Row, which: Details) -> str:
+    return clip(summary(details(row, which), "; "), DYNAMICS_DESCRIPTION_MAX)
+
+
+def _accounts(hub: HubView) -> list[Record]:
+    return [
+        {**renamed(company_fields(a), ACCOUNT_COLUMNS), "Description": _description(a, ACCOUNT_DETAILS)}
+        for a in hub.accounts
+    ]
+
+
+def _contacts(hub: HubView) -> list[Record]:
+    return [renamed(contact_fields(hub, c), CONTACT_COLUMNS) for c in hub.contacts]
+
+
+def _last_open_stage(opp: Row) -> str:
+    """The furthest stage a lost opportunity reached, from its Date Entered columns."""
+    open_stages = [s for s in DYNAMICS_PIPELINE_PHASES if s != "Won"]
+    for stage in reversed(open_stages):
+        if opp.get(f"Date Entered {stage}"):
+            return stage
+    return ""
+
+
+def _opportunities(hub: HubView) -> list[Record]:
+    records = []
+    for o in hub.opportunities:
+        fields = opportunity_fields(hub, o)
+        stage = fields["stage"]
+        status, reason = DYNAMICS_OPPORTUNITY_STATUS.get(stage, ("", stage))
+        phase_stage = _last_open_stage(o) if stage == "Lost" else stage
+        records.append(
+            {
+                **renamed(fields, OPPORTUNITY_COLUMNS),
+                "Topic": clip(fields["name"], DYNAMICS_TOPIC_MAX),
+                "Status": status,
+                "Status Reason": reason,
+                "Pipeline Phase": DYNAMICS_PIPELINE_PHASES.get(phase_stage, ""),
+                "Description": _description(o, OPPORTUNITY_DETAILS),
+            }
+        )
+    return records
+
+
+def _cases(hub: HubView) -> list[Record]:
+    records = []
+    for t in hub.tickets:
+        fields = ticket_fields(hub, t)
+        status, reason = DYNAMICS_CASE_STATUS.get(fields["status"], ("", fields["status"]))
+        channel = hub.ticket_channel(t.get("Ticket ID"))
+        csat = csat_score(t.get("CSAT"))
+        records.append(
+            {
+                **renamed(fields, CASE_COLUMNS),
+                "Case Title": clip(fields["title"], DYNAMICS_CASE_TITLE_MAX),
+                "Origin": DYNAMICS_CASE_ORIGINS.get(channel, channel),
+                "Status": status,
+                "Status Reason": reason,
+                "Satisfaction": DYNAMICS_SATISFACTION.get(csat, "") if csat is not None else "",
+                "Description": _description(t, TICKET_DETAILS),
+            }
+        )
+    return records
+
+
+# In the order they are imported: accounts first, so the lookups of the others resolve.
+FILES: tuple[FileSpec, ...] = (
+    FileSpec(
+        "dynamics-accounts.csv",
+        (
+            "Account Number",
+            "Account Name",
+            "Main Phone",
+            "Address 1: Street 1",
+            "Industry",
+            "Owner",
+            "Description",
+            "Record Created On",
+        ),
+        _accounts,
+    ),
+    FileSpec(
+        "dynamics-contacts.csv",
+        (
+            DYNAMICS_ID_COLUMN,
+            "First Name",
+            "Last Name",
+            "Email",
+            "Mobile Phone",
+            "Job Title",
+            "Company Name",
+            "Owner",
+            "Record Created On",
+        ),
+        _contacts,
+    ),
+    FileSpec(
+        "dynamics-opportunities.csv",
+        (
+            DYNAMICS_ID_COLUMN,
+            "Topic",
+            "Potential Customer",
+            "Contact",
+            "Est. Revenue",
+            "Est. Close Date",
+            "Actual Close Date",
+            "Status",
+            "Status Reason",
+            "Pipeline Phase",
+            "Owner",
+            "Description",
+            "Record Created On",
+        ),
+        _opportunities,
+    ),
+    FileSpec(
+        "dynamics-cases.csv",
+        (
+            "Case Number",
+            "Case Title",
+            "Customer",
+            "Contact",
+            "Origin",
+            "Status",
+            "Status Reason",
+            "Satisfaction",
+            "Owner",
+            "Description",
+            "Record Created On",
+        ),
+        _cases,
+    ),
+)
