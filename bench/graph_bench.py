@@ -153,7 +153,11 @@ def _page_used_range(fake, item_id: str, token: str, sheet: str) -> dict[str, An
         last_col = address.split(":")[1].rstrip("0123456789")
         for top in range(min_row, max_row + 1, PAGE_ROWS):
             bottom = min(top + PAGE_ROWS - 1, max_row)
-            page = http.get(f"{base}/range(address='A{top}:{last_col}{bottom}')", headers=headers)
+            page = http.get(
+                f"{base}/range(address='A{top}:{last_col}{bottom}')",
+                params={"$select": "address,values"},
+                headers=headers,
+            )
             page.raise_for_status()
             requests += 1
             received += len(page.content)

@@ -35,7 +35,7 @@ FIXTURES = ROOT / "bench" / ".fixtures"
 from customers_bench import bench_customers  # noqa: E402
 from erp_bench import bench_erp  # noqa: E402
 from governance_bench import bench_governance, bench_governance_local_hub  # noqa: E402  (bench/ is the script's dir)
-from graph_bench import bench_graph_read, bench_graph_writer  # noqa: E402
+from graph_bench import bench_graph_batch, bench_graph_read, bench_graph_writer  # noqa: E402
 from reports_bench import bench_reports  # noqa: E402
 
 
@@ -255,6 +255,7 @@ def main() -> int:
         bench_graph_writer(emit, work, 500)
         rows = 10_000 if args.quick else 100_000
         bench_graph_read(emit, work, build_read_fixture(rows), rows)
+        bench_graph_batch(emit, work, rows, FIXTURES)
     return 0
 
 

@@ -17,6 +17,7 @@ import ssl
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 
 import httpx
@@ -231,11 +232,11 @@ class GraphClient:
 
     def all_pages(self, name: str, builder: Any, config: Any = None) -> list[Any]:
         """Every item of a collection, following @odata.nextLink until Graph gives none."""
-        page = self.call(name, lambda: builder.get(config), idempotent=True)
+        page = self.call(name, partial(builder.get, config), idempotent=True)
         items = list(page.value or []) if page is not None else []
         while page is not None and page.odata_next_link:
-            link = page.odata_next_link
-            page = self.call(name, lambda link=link: builder.with_url(link).get(config), idempotent=True)
+            following = builder.with_url(page.odata_next_link)
+            page = self.call(name, partial(following.get, config), idempotent=True)
             items += list(page.value or []) if page is not None else []
         return items
 

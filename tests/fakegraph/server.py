@@ -216,11 +216,14 @@ class FakeGraph(IdentityRoutes, DriveRoutes, WorkbookRoutes):
                 fault_rule = next((f for f in self.faults if f.matches(method, path, self._rng)), None)
                 if fault_rule is not None and fault_rule.times is not None:
                     fault_rule.times -= 1
-            if fault_rule is not None and fault_rule.kind == "latency":
-                time.sleep(fault_rule.delay)
-                fault_rule = None
+            # Held from before any injected latency: a request still being served is in flight.
             workbook = _WORKBOOK_ITEM.search(path)
-            if workbook and not self._enter_workbook(workbook[1]):
+            concurrent = bool(workbook) and not self._enter_workbook(workbook[1])
+            if fault_rule is not None and fault_rule.kind == "latency":
+                if not concurrent:
+                    time.sleep(fault_rule.delay)
+                fault_rule = None
+            if concurrent:
                 # Microsoft: one request at a time per workbook; concurrent ones get throttled.
                 fault = "concurrent"
                 status, headers = 429, {"Retry-After": "1"}

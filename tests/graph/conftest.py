@@ -10,6 +10,7 @@ from cxhub.settings import Settings
 from graph.workbook_store import GraphHubStore
 from hub_schema.template import build_template
 from tests.fakegraph import FakeGraph
+from tests.graph import conformance
 
 
 @pytest.fixture
@@ -48,3 +49,23 @@ def graph_store(settings: Settings, waits: list[float]) -> Iterator[GraphHubStor
     yield store
     store.close()
     store.client.close()
+
+
+@pytest.fixture(autouse=True)
+def _requests_match_microsofts_description(request):
+    """After each Graph test: every request the product sent to the fake, and every answer the fake
+    gave, checked against Graph v1.0's published description (tests/graph/conformance.py)."""
+    yield
+    fake = request.node.funcargs.get("fake")
+    if isinstance(fake, FakeGraph):
+        problems = conformance.check_recorded(fake.requests)
+        assert not problems, "requests or answers not as Graph v1.0 describes them:\n" + "\n".join(problems)
+
+
+def pytest_terminal_summary(terminalreporter):
+    checked = conformance.CHECKED
+    if checked["requests"]:
+        terminalreporter.write_line(
+            f"Graph v1.0 description: {checked['requests']} requests and "
+            f"{checked['responses']} answers checked"
+        )
