@@ -141,13 +141,25 @@ class Settings:
         )
 
 
+def _choice(get, name: str, default: str, options: tuple[str, ...]) -> str:
+    value = (get(name, default) or default).lower()
+    if value not in options:
+        raise SettingsError(f"{name} must be {' or '.join(repr(o) for o in options)}, not {value!r}")
+    return value
+
+
+def _path(get, name: str) -> Path | None:
+    value = get(name)
+    return Path(value) if value else None
+
+
+def _url(get, name: str, default: str) -> str:
+    return (get(name) or default).rstrip("/")
+
+
 def _graph_settings(get) -> dict:
-    backend = (get("CXHUB_BACKEND", "local") or "local").lower()
-    if backend not in ("local", "graph"):
-        raise SettingsError(f"CXHUB_BACKEND must be 'local' or 'graph', not {backend!r}")
-    auth_mode = (get("CXHUB_AUTH_MODE", "delegated") or "delegated").lower()
-    if auth_mode not in ("app", "delegated"):
-        raise SettingsError(f"CXHUB_AUTH_MODE must be 'app' or 'delegated', not {auth_mode!r}")
+    backend = _choice(get, "CXHUB_BACKEND", "local", ("local", "graph"))
+    auth_mode = _choice(get, "CXHUB_AUTH_MODE", "delegated", ("app", "delegated"))
     use_mi = (get("CXHUB_USE_MANAGED_IDENTITY", "") or "").lower() in ("1", "true", "yes")
     if use_mi and auth_mode == "delegated":
         raise SettingsError(
@@ -155,15 +167,14 @@ def _graph_settings(get) -> dict:
             "opt-in: Microsoft documents the Excel workbook API for delegated access only; run "
             "'cxhub doctor' to see app-only work in this tenant), or leave it off and run 'cxhub login'"
         )
-    cert = get("CXHUB_CLIENT_CERT_PATH")
     out = {
         "backend": backend,
-        "graph_base_url": (get("CXHUB_GRAPH_BASE_URL") or "https://graph.microsoft.com/v1.0").rstrip("/"),
-        "authority_host": (get("CXHUB_AUTHORITY_HOST") or "https://login.microsoftonline.com").rstrip("/"),
+        "graph_base_url": _url(get, "CXHUB_GRAPH_BASE_URL", "https://graph.microsoft.com/v1.0"),
+        "authority_host": _url(get, "CXHUB_AUTHORITY_HOST", "https://login.microsoftonline.com"),
         "tenant_id": get("CXHUB_TENANT_ID"),
         "client_id": get("CXHUB_CLIENT_ID"),
         "client_secret": get("CXHUB_CLIENT_SECRET"),
-        "client_cert_path": Path(cert) if cert else None,
+        "client_cert_path": _path(get, "CXHUB_CLIENT_CERT_PATH"),
         "use_managed_identity": use_mi,
         "managed_identity_client_id": get("CXHUB_MANAGED_IDENTITY_CLIENT_ID"),
         "auth_mode": auth_mode,
@@ -175,24 +186,30 @@ def _graph_settings(get) -> dict:
             e.strip().lower() for e in (get("CXHUB_ADMIN_EMAILS") or "").split(",") if e.strip()
         ),
         "ca_bundle": get("CXHUB_CA_BUNDLE"),
-        "forms_workbook": Path(get("CXHUB_FORMS_WORKBOOK")) if get("CXHUB_FORMS_WORKBOOK") else None,
+        "forms_workbook": _path(get, "CXHUB_FORMS_WORKBOOK"),
         "forms_drive_id": get("CXHUB_FORMS_DRIVE_ID"),
         "forms_item_id": get("CXHUB_FORMS_ITEM_ID"),
-        "state_path": Path(get("CXHUB_STATE_PATH")) if get("CXHUB_STATE_PATH") else None,
+        "state_path": _path(get, "CXHUB_STATE_PATH"),
     }
     if backend == "graph":
-        needed = {"CXHUB_HUB_DRIVE_ID": out["hub_drive_id"], "CXHUB_HUB_ITEM_ID": out["hub_item_id"]}
-        if not use_mi:
-            needed |= {"CXHUB_TENANT_ID": out["tenant_id"], "CXHUB_CLIENT_ID": out["client_id"]}
-        missing = [name for name, value in needed.items() if not value]
-        if missing:
-            raise SettingsError(f"CXHUB_BACKEND is 'graph' but {', '.join(missing)} not set")
-        if auth_mode == "app" and not (use_mi or out["client_secret"] or cert):
-            raise SettingsError(
-                "CXHUB_BACKEND is 'graph': set CXHUB_CLIENT_SECRET, CXHUB_CLIENT_CERT_PATH or "
-                "CXHUB_USE_MANAGED_IDENTITY (or CXHUB_AUTH_MODE=delegated and run 'cxhub login')"
-            )
+        _check_graph(out)
     return out
+
+
+def _check_graph(out: dict) -> None:
+    """The Graph backend needs the hub's location and a way to sign in; say which setting is missing."""
+    use_mi = out["use_managed_identity"]
+    needed = {"CXHUB_HUB_DRIVE_ID": out["hub_drive_id"], "CXHUB_HUB_ITEM_ID": out["hub_item_id"]}
+    if not use_mi:
+        needed |= {"CXHUB_TENANT_ID": out["tenant_id"], "CXHUB_CLIENT_ID": out["client_id"]}
+    missing = [name for name, value in needed.items() if not value]
+    if missing:
+        raise SettingsError(f"CXHUB_BACKEND is 'graph' but {', '.join(missing)} not set")
+    if out["auth_mode"] == "app" and not (use_mi or out["client_secret"] or out["client_cert_path"]):
+        raise SettingsError(
+            "CXHUB_BACKEND is 'graph': set CXHUB_CLIENT_SECRET, CXHUB_CLIENT_CERT_PATH or "
+            "CXHUB_USE_MANAGED_IDENTITY (or CXHUB_AUTH_MODE=delegated and run 'cxhub login')"
+        )
 
 
 def _followup_settings(get) -> dict:
