@@ -13,6 +13,8 @@ from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from hub import defaults as D
+
 DEFAULT_QUEUE_NAME = "cxhub-submissions"
 
 
@@ -56,25 +58,25 @@ class Settings:
     forms_drive_id: str | None = None
     forms_item_id: str | None = None
     state_path: Path | None = None
-    owner_rule: str = "largest"  # "largest" (SPEC rule 3) or "latest"
-    dup_strong: float = 95.0
-    dup_review: float = 85.0
-    dup_max_block: int = 50
+    owner_rule: str = D.OWNER_RULE  # "largest" (SPEC rule 3) or "latest"
+    dup_strong: float = D.DUP_STRONG
+    dup_review: float = D.DUP_REVIEW
+    dup_max_block: int = D.DUP_MAX_BLOCK
     erp_mappings: Path | None = None  # an admin's own ERP column mappings (TOML)
     erp_folder: Path | None = None  # local ERP drop folder
     erp_drive_id: str | None = None  # SharePoint "ERP Exports" folder
     erp_folder_id: str | None = None
     outbox: Path | None = None  # local mail: .eml files here (default: <hub folder>/outbox)
-    mail_per_minute: int = 30
-    response_hours: float = 12.0
-    overrun_percent: float = 10.0
-    ticket_open_days: int = 5
-    quiet_days: int = 7
-    health_max_mb: float = 100.0
-    health_max_open_seconds: float = 10.0
-    health_max_steward_hours: float = 2.0
-    health_max_users: int = 25
-    retention_days: int = 90  # raw payloads of rejected submissions and local mail (NDPA 2023)
+    mail_per_minute: int = D.MAIL_PER_MINUTE
+    response_hours: float = D.RESPONSE_HOURS
+    overrun_percent: float = D.OVERRUN_PERCENT
+    ticket_open_days: int = D.TICKET_OPEN_DAYS
+    quiet_days: int = D.QUIET_DAYS
+    health_max_mb: float = D.HEALTH_MAX_MB
+    health_max_open_seconds: float = D.HEALTH_MAX_OPEN_SECONDS
+    health_max_steward_hours: float = D.HEALTH_MAX_STEWARD_HOURS
+    health_max_users: int = D.HEALTH_MAX_USERS
+    retention_days: int = D.RETENTION_DAYS  # raw payloads of rejected submissions and local mail (NDPA 2023)
     response_warn_hours: float = 8.0  # an unanswered inquiry's owner is warned this far into the window
     sla_business_hours: tuple[time, time] = (time(8), time(18))  # when warnings may be mailed (Lagos)
     sla_quiet_days: frozenset[int] = frozenset({6})  # weekdays without warnings (Monday 0); Sunday
@@ -111,13 +113,13 @@ class Settings:
             raise SettingsError(
                 "CXHUB_QUEUE is 'azure' but neither CXHUB_STORAGE_CONNECTION nor AzureWebJobsStorage is set"
             )
-        timezone = get("CXHUB_TIMEZONE", "Africa/Lagos") or "Africa/Lagos"
+        timezone = get("CXHUB_TIMEZONE", D.TIMEZONE) or D.TIMEZONE
         try:
             ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError):
             raise SettingsError(f"CXHUB_TIMEZONE {timezone!r} is not a known time zone") from None
-        strong = _number(get, "CXHUB_FUZZY_STRONG", 90.0)
-        review = _number(get, "CXHUB_FUZZY_REVIEW", 80.0)
+        strong = _number(get, "CXHUB_FUZZY_STRONG", D.FUZZY_STRONG)
+        review = _number(get, "CXHUB_FUZZY_REVIEW", D.FUZZY_REVIEW)
         if not 0 < review <= strong <= 100:
             raise SettingsError("need 0 < CXHUB_FUZZY_REVIEW <= CXHUB_FUZZY_STRONG <= 100")
         graph = _graph_settings(get)
@@ -133,11 +135,11 @@ class Settings:
             storage_connection=connection,
             intake_secret=get("CXHUB_INTAKE_SECRET"),
             timezone=timezone,
-            phone_region=(get("CXHUB_PHONE_REGION", "NG") or "NG").upper(),
+            phone_region=(get("CXHUB_PHONE_REGION", D.PHONE_REGION) or D.PHONE_REGION).upper(),
             fuzzy_strong=strong,
             fuzzy_review=review,
-            max_attempts=int(_number(get, "CXHUB_MAX_ATTEMPTS", 5)),
-            batch_size=int(_number(get, "CXHUB_WRITER_BATCH", 500)),
+            max_attempts=int(_number(get, "CXHUB_MAX_ATTEMPTS", D.MAX_ATTEMPTS)),
+            batch_size=int(_number(get, "CXHUB_WRITER_BATCH", D.BATCH_SIZE)),
         )
 
 
@@ -216,16 +218,18 @@ def _followup_settings(get) -> dict:
     outbox = get("CXHUB_OUTBOX")
     out = {
         "outbox": Path(outbox) if outbox else None,
-        "mail_per_minute": int(_number(get, "CXHUB_MAIL_PER_MINUTE", 30)),
-        "response_hours": _number(get, "CXHUB_RESPONSE_HOURS", 12.0),
-        "overrun_percent": _number(get, "CXHUB_OVERRUN_PERCENT", 10.0),
-        "ticket_open_days": int(_number(get, "CXHUB_TICKET_OPEN_DAYS", 5)),
-        "quiet_days": int(_number(get, "CXHUB_QUIET_DAYS", 7)),
-        "health_max_mb": _number(get, "CXHUB_HEALTH_MAX_MB", 100.0),
-        "health_max_open_seconds": _number(get, "CXHUB_HEALTH_MAX_OPEN_SECONDS", 10.0),
-        "health_max_steward_hours": _number(get, "CXHUB_HEALTH_MAX_STEWARD_HOURS", 2.0),
-        "health_max_users": int(_number(get, "CXHUB_HEALTH_MAX_USERS", 25)),
-        "retention_days": int(_number(get, "CXHUB_RETENTION_DAYS", 90)),
+        "mail_per_minute": int(_number(get, "CXHUB_MAIL_PER_MINUTE", D.MAIL_PER_MINUTE)),
+        "response_hours": _number(get, "CXHUB_RESPONSE_HOURS", D.RESPONSE_HOURS),
+        "overrun_percent": _number(get, "CXHUB_OVERRUN_PERCENT", D.OVERRUN_PERCENT),
+        "ticket_open_days": int(_number(get, "CXHUB_TICKET_OPEN_DAYS", D.TICKET_OPEN_DAYS)),
+        "quiet_days": int(_number(get, "CXHUB_QUIET_DAYS", D.QUIET_DAYS)),
+        "health_max_mb": _number(get, "CXHUB_HEALTH_MAX_MB", D.HEALTH_MAX_MB),
+        "health_max_open_seconds": _number(get, "CXHUB_HEALTH_MAX_OPEN_SECONDS", D.HEALTH_MAX_OPEN_SECONDS),
+        "health_max_steward_hours": _number(
+            get, "CXHUB_HEALTH_MAX_STEWARD_HOURS", D.HEALTH_MAX_STEWARD_HOURS
+        ),
+        "health_max_users": int(_number(get, "CXHUB_HEALTH_MAX_USERS", D.HEALTH_MAX_USERS)),
+        "retention_days": int(_number(get, "CXHUB_RETENTION_DAYS", D.RETENTION_DAYS)),
         "response_warn_hours": _number(get, "CXHUB_RESPONSE_WARN_HOURS", 8.0),
     }
     for name, value in out.items():
@@ -276,14 +280,14 @@ def _web_settings(get) -> dict:
 
 
 def _governance_settings(get) -> dict:
-    owner_rule = (get("CXHUB_OWNER_RULE", "largest") or "largest").lower()
+    owner_rule = (get("CXHUB_OWNER_RULE", D.OWNER_RULE) or D.OWNER_RULE).lower()
     if owner_rule not in ("largest", "latest"):
         raise SettingsError(f"CXHUB_OWNER_RULE must be 'largest' or 'latest', not {owner_rule!r}")
-    strong = _number(get, "CXHUB_DUP_STRONG", 95.0)
-    review = _number(get, "CXHUB_DUP_REVIEW", 85.0)
+    strong = _number(get, "CXHUB_DUP_STRONG", D.DUP_STRONG)
+    review = _number(get, "CXHUB_DUP_REVIEW", D.DUP_REVIEW)
     if not 0 < review <= strong <= 100:
         raise SettingsError("need 0 < CXHUB_DUP_REVIEW <= CXHUB_DUP_STRONG <= 100")
-    max_block = int(_number(get, "CXHUB_DUP_MAX_BLOCK", 50))
+    max_block = int(_number(get, "CXHUB_DUP_MAX_BLOCK", D.DUP_MAX_BLOCK))
     if max_block < 2:
         raise SettingsError("CXHUB_DUP_MAX_BLOCK must be at least 2")
     mappings, folder = get("CXHUB_ERP_MAPPINGS"), get("CXHUB_ERP_FOLDER")

@@ -437,6 +437,7 @@ def run_sla(settings: Settings, now: datetime | None = None):
 
 
 def run_kpis(settings: Settings, now: datetime | None = None):
+    from hub.kpis.compute import KpiTargets
     from hub.kpis.weekly import run_kpis as run
 
     with open_store(settings) as store:
@@ -447,6 +448,7 @@ def run_kpis(settings: Settings, now: datetime | None = None):
             clock_at(now),
             settings.timezone,
             settings.admin_emails,
+            KpiTargets(response_hours=settings.response_hours),
         )
 
 

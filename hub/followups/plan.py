@@ -13,8 +13,10 @@ from datetime import date, datetime, time, timedelta
 
 import numpy as np
 
+from hub import defaults
 from hub.ports import Row
 from hub.responses import inquiries
+from hub.staff import is_active_staff
 from hub_schema.cells import as_day
 from hub_schema.lists import CLOSED_TICKET_STATUSES
 
@@ -23,10 +25,12 @@ QUIET_ROLES = frozenset({"Sales", "Service"})  # whose silence says something ab
 
 @dataclass(frozen=True)
 class FollowUpRules:
-    response_hours: float = 12.0  # the v4 standard for a first response, on a 24/7 clock
-    overrun_share: float = 0.10  # a final bill this far above the approved quote needs approval
-    ticket_open_business_days: int = 5
-    quiet_days: int = 7  # staff who logged nothing this long; also the window for late responses
+    response_hours: float = defaults.RESPONSE_HOURS  # the response standard, on a 24/7 clock
+    overrun_share: float = defaults.OVERRUN_PERCENT / 100  # a final bill this far above the quote
+    ticket_open_business_days: int = defaults.TICKET_OPEN_DAYS
+    quiet_days: int = (
+        defaults.QUIET_DAYS
+    )  # staff who logged nothing this long; also the window for late responses
     oldest_items: int = 5  # how many of the oldest overdue items a manager sees
     max_items: int = 25  # a person's mail lists this many overdue items at most; it says how many more
     note_chars: int = 160
@@ -245,7 +249,7 @@ class _Digests:
 
     def add_teams(self) -> None:
         for email, row in self._staff.items():
-            if str(row.get("Active") or "Yes") == "Yes":
+            if is_active_staff(row):
                 digest = self.of(email)
                 if digest is not None and email not in digest.team:
                     digest.team.append(email)
@@ -344,7 +348,7 @@ def _quiet_staff(
     return sorted(
         email
         for email, row in staff.items()
-        if str(row.get("Active") or "Yes") == "Yes" and row.get("Role") in QUIET_ROLES and email not in active
+        if is_active_staff(row) and row.get("Role") in QUIET_ROLES and email not in active
     )
 
 

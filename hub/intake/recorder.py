@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from hub import defaults
 from hub.intake.opportunities_tickets import advance_opportunity, apply_ticket, has_ticket_fields
 from hub.intake.submission import (
     FieldProblem,
@@ -104,7 +105,7 @@ def record_batch(
     message never blocks the others.
     """
     rules = rules or MatchRules()
-    tz = tz or ZoneInfo("Africa/Lagos")
+    tz = tz or ZoneInfo(defaults.TIMEZONE)
     failed: dict[int, tuple[str, str]] = {}
     while True:
         batch = _Batch(tables, now, rules, tz)

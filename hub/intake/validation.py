@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from hub import defaults
 from hub.intake.json_body import OutOfRange
 from hub.intake.submission import FieldProblem, Submission
 from hub.text import clean_text, is_placeholder
@@ -40,8 +41,8 @@ _SALE_DETAILS = ("product", "deal_value", "campaign")
 class IntakeRules:
     """The configurable part of intake; defaults are the seeds'."""
 
-    timezone: str = "Africa/Lagos"
-    phone_region: str = "NG"
+    timezone: str = defaults.TIMEZONE
+    phone_region: str = defaults.PHONE_REGION
     future_tolerance: timedelta = timedelta(days=1)
     response_id_max: int = 200
 

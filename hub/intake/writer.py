@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from hub import defaults
 from hub.intake.recorder import READS, Outcome, read_columns, record_batch
 from hub.matching import MatchRules
 from hub.ports import (
@@ -25,10 +26,10 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class WriterRules:
-    batch_size: int = 500
-    max_attempts: int = 5
+    batch_size: int = defaults.BATCH_SIZE
+    max_attempts: int = defaults.MAX_ATTEMPTS
     visibility_timeout: int = 300  # seconds a received message stays hidden
-    timezone: str = "Africa/Lagos"
+    timezone: str = defaults.TIMEZONE
     match: MatchRules = field(default_factory=MatchRules)
 
 

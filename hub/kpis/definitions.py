@@ -90,9 +90,10 @@ from datetime import date
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from hub import defaults
 from hub_schema.lists import LISTS
 
-LAGOS = ZoneInfo("Africa/Lagos")
+LAGOS = ZoneInfo(defaults.TIMEZONE)  # the zone an aware datetime is read in; hub cells are naive
 ALL = "All"
 DIVISIONS: tuple[str, ...] = LISTS["Divisions"]
 STAGES: tuple[str, ...] = LISTS["Pipeline Stages"]
@@ -136,7 +137,7 @@ class KpiTargets:
     csat_pilot: float = 60.0  # %
     csat_pilot_high: float = 70.0
     csat_later: float = 85.0  # after the pilot; not shown yet
-    response_hours: float = 12.0
+    response_hours: float = defaults.RESPONSE_HOURS
 
 
 @dataclass(frozen=True)

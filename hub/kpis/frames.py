@@ -12,6 +12,7 @@ import pandas as pd
 
 from hub.kpis.definitions import LAGOS, NOT_ORDERS, STAGES
 from hub.responses import TIME_KNOWN
+from hub.staff import is_active
 
 
 # -- the week ---------------------------------------------------------------------------------
@@ -250,7 +251,7 @@ def first_responses(interactions: pd.DataFrame, start: pd.Timestamp, end: pd.Tim
 
 def staff_frame(tables: Mapping[str, list[dict]]) -> pd.DataFrame:
     raw = columns_frame(tables.get("Staff"), ("Email", "Division", "Active"))
-    active = text_series(raw["Active"]).fillna("Yes").str.casefold().ne("no")
+    active = raw["Active"].map(is_active).astype(bool)
     return pd.DataFrame(
         {"division": text_series(raw["Division"]), "active": active & filled_mask(raw["Email"])}
     )
