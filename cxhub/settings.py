@@ -26,7 +26,9 @@ class SettingsError(ValueError):
 class Settings:
     hub_path: Path
     queue_path: Path
-    queue_backend: str  # "local" (SQLite journal) or "azure" (Storage queue)
+    # CXHUB_QUEUE: where the runtime keeps its own data: the queue, small state, the job lock and the
+    # token cache ("local": SQLite journal and files; "azure": Storage queue and blobs).
+    storage_backend: str
     storage_connection: str | None
     intake_secret: str | None
     timezone: str
@@ -35,7 +37,7 @@ class Settings:
     fuzzy_review: float
     max_attempts: int
     batch_size: int
-    backend: str = "local"  # "local" (the .xlsx file) or "graph" (SharePoint through Graph)
+    hub_backend: str = "local"  # CXHUB_BACKEND: the hub (and mail): "local" .xlsx or "graph" SharePoint
     graph_base_url: str = "https://graph.microsoft.com/v1.0"
     authority_host: str = "https://login.microsoftonline.com"
     tenant_id: str | None = None
@@ -94,6 +96,16 @@ class Settings:
     app_service_auth: bool = False
     public_url: str = "http://127.0.0.1:7071"  # the base of every link in a mail
 
+    @property
+    def backend(self) -> str:
+        """Old name of hub_backend, for code written before the rename."""
+        return self.hub_backend
+
+    @property
+    def queue_backend(self) -> str:
+        """Old name of storage_backend, for code written before the rename."""
+        return self.storage_backend
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, hub: str | Path | None = None) -> Settings:
         env = os.environ if env is None else env
@@ -131,7 +143,7 @@ class Settings:
             **_web_settings(get),
             hub_path=hub_path,
             queue_path=Path(get("CXHUB_QUEUE_PATH") or queue_default),
-            queue_backend=backend,
+            storage_backend=backend,
             storage_connection=connection,
             intake_secret=get("CXHUB_INTAKE_SECRET"),
             timezone=timezone,
@@ -170,7 +182,7 @@ def _graph_settings(get) -> dict:
             "'cxhub doctor' to see app-only work in this tenant), or leave it off and run 'cxhub login'"
         )
     out = {
-        "backend": backend,
+        "hub_backend": backend,
         "graph_base_url": _url(get, "CXHUB_GRAPH_BASE_URL", "https://graph.microsoft.com/v1.0"),
         "authority_host": _url(get, "CXHUB_AUTHORITY_HOST", "https://login.microsoftonline.com"),
         "tenant_id": get("CXHUB_TENANT_ID"),

@@ -33,7 +33,7 @@ def clock_at(now: datetime | None) -> Callable[[], datetime]:
 
 
 def build_queue(settings: Settings) -> Queue:
-    if settings.queue_backend == "azure":
+    if settings.storage_backend == "azure":
         from cloud.storage_queue import StorageQueue
 
         assert settings.storage_connection
@@ -44,7 +44,7 @@ def build_queue(settings: Settings) -> Queue:
 
 
 def build_store(settings: Settings, graph_client=None) -> HubStore:
-    if settings.backend == "graph":
+    if settings.hub_backend == "graph":
         from graph.workbook_store import GraphHubStore
 
         assert settings.hub_drive_id and settings.hub_item_id
@@ -73,7 +73,7 @@ def ensure_hub(settings: Settings) -> bool:
 
 def build_state(settings: Settings) -> StateStore:
     """Small durable values: a blob in Azure, a JSON file next to the hub locally."""
-    if settings.queue_backend == "azure":
+    if settings.storage_backend == "azure":
         from cloud.blob_state import BlobState
 
         assert settings.storage_connection
@@ -86,7 +86,7 @@ def build_state(settings: Settings) -> StateStore:
 
 def build_job_lock(settings: Settings) -> JobLock:
     """One hub writer at a time: a blob lease in Azure, a lock file beside the hub locally."""
-    if settings.queue_backend == "azure":
+    if settings.storage_backend == "azure":
         from cloud.blob_lock import BlobJobLock
 
         assert settings.storage_connection
@@ -116,7 +116,7 @@ def auth_settings(settings: Settings):
 def token_cache(settings: Settings):
     from graph.auth import FileTokenCache, StateTokenCache
 
-    if settings.queue_backend == "azure":  # in Azure: a blob, since the function's disk is not kept
+    if settings.storage_backend == "azure":  # in Azure: a blob, since the function's disk is not kept
         return StateTokenCache(build_state(settings))
     return FileTokenCache(settings.token_cache_path)
 
@@ -177,7 +177,7 @@ def build_erp_drop(settings: Settings):
 
 def mail_through_outlook(settings: Settings) -> bool:
     """Mail goes through Outlook (Graph) when a sender mailbox is set on the graph backend."""
-    return settings.backend == "graph" and bool(settings.mail_sender)
+    return settings.hub_backend == "graph" and bool(settings.mail_sender)
 
 
 def outbox_path(settings: Settings):
@@ -199,7 +199,7 @@ def build_mailer(settings: Settings) -> Mailer:
 
 def build_manager_lookup(settings: Settings) -> Callable[[str], str | None]:
     """Manager of a person beyond the Staff tab: Graph /users/{id}/manager on the graph backend."""
-    if settings.backend == "graph":
+    if settings.hub_backend == "graph":
         from graph.directory import GraphDirectory
 
         return GraphDirectory(build_graph_client(settings)).manager_of

@@ -32,7 +32,7 @@ from hub.upgrade.requirements.rules import (
     TRIGGERS,
     WEEKS_SHOWN,
     HealthEvidence,
-    Trigger,
+    UpgradeThreshold,
 )
 from hub_schema.columns import ACCOUNT_ID
 from hub_schema.lists import LISTS
@@ -41,7 +41,7 @@ from hub_schema.tabs import TABS
 
 @dataclass(frozen=True)
 class TriggerReading:
-    trigger: Trigger
+    trigger: UpgradeThreshold
     latest: float | None
     holds: bool
     first: tuple[datetime, float] | None  # earliest and latest check that measured this trigger
