@@ -46,7 +46,7 @@ from hub.ports import HubChanges, HubLocked, HubSchemaError, HubUnavailable, Row
 from hub_schema.cells import rows_as_dicts, to_api_value
 from hub_schema.tabs import TABS, Tab, tab
 
-log = logging.getLogger("cxhub.graph.workbook")
+log = logging.getLogger(__name__)
 
 # Tables others point at go first; Interactions, which marks a submission as done, goes last.
 WRITE_ORDER = [t.name for t in TABS if t.name != "Interactions"] + ["Interactions"]

@@ -49,3 +49,24 @@ def test_installing_formats_the_existing_handlers_of_the_root_logger():
     bare = logging.Logger("bare")
     install_json_logging(bare)
     assert len(bare.handlers) == 1 and isinstance(bare.handlers[0].formatter, JsonLineFormatter)
+
+
+def test_every_module_logs_under_its_own_name():
+    """Each product module's logger is logging.getLogger(__name__), so a line says where it came from."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    named = []
+    for package in ("hub", "hub_schema", "cxhub", "functions", "graph", "local", "cloud"):
+        for path in sorted((root / package).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "getLogger"
+                    and node.args
+                    and "__name__" not in ast.unparse(node.args[0])  # its own, or a module's
+                ):
+                    named.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert named == []
