@@ -568,7 +568,7 @@ def customer_snapshots(settings: Settings):
     hub is read again only when it changed."""
     from hub.customers.snapshot import SnapshotCache
 
-    key = (settings.backend, str(settings.hub_path), settings.hub_drive_id, settings.hub_item_id)
+    key = (settings.hub_backend, str(settings.hub_path), settings.hub_drive_id, settings.hub_item_id)
     if key not in _SNAPSHOTS:
         store: Any = build_store(settings)  # kept open: a Graph store keeps its download cache
         _SNAPSHOTS[key] = SnapshotCache(store.version, lambda tabs: store.read_tables(tabs))
