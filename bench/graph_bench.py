@@ -240,9 +240,11 @@ def bench_graph_batch(emit, workdir: Path, rows: int, cache: Path, n: int = 50) 
             report = drain(queue, store, wiring.clock)
             store.close()
             store.client.close()
-            assert report.count("recorded") == n and report.batches == 1, report
             graph = [r for r in fake.requests[first:] if r.path.startswith("/v1.0")]
             figures[label] = {
+                # Without $select a big hub's reads can outlast the client's timeout: then the batch
+                # is put back for the next run, which is what the figure should show.
+                "written": int(report.count("recorded") == n),
                 "requests": len(graph),
                 "bytes_in": sum(r.response_bytes for r in graph),
                 "bytes_out": sum(len(json.dumps(r.body)) for r in graph if r.body is not None),
@@ -260,5 +262,7 @@ def bench_graph_batch(emit, workdir: Path, rows: int, cache: Path, n: int = 50) 
             after=figures["after"][key],
             bytes_out_before=figures["before"]["bytes_out"],
             bytes_out_after=figures["after"]["bytes_out"],
+            batch_written_before=bool(figures["before"]["written"]),
+            batch_written_after=bool(figures["after"]["written"]),
             note="before: no $select on column listings and ranges; after: name,index / address,values",
         )

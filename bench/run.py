@@ -9,8 +9,11 @@ for a burst of 500 (bench/graph_bench.py, against the fake Graph). Issue #4: gov
 20k-account / 100k-interaction hub <= 10 s and <= 1 GB; duplicate recall >= 95 %, precision >= 90 %.
 Issue #5: follow-ups + KPIs + health on the same hub <= 10 s together, <= 1 GB. Issue 12: a
 customers ERP import of 20k rows <= 10 s, of 100k <= 60 s, <= 1 GB (bench/erp_bench.py; `--only
-erp` runs just that), and the writer's batch time against a 20k-account hub. Issue #13: actions applied
-per writer run (1,000 in one drain) and the latency they add to the writer (bench/actions_bench.py).
+erp` runs just that), and the writer's batch time against a 20k-account hub. Issue 14: customer
+search p95 <= 100 ms and card p95 <= 150 ms warm, the first request after a hub change <= 2 s, on
+the 100k-interaction / 20k-account hub read from .xlsx (bench/customers_bench.py; `--only customers`).
+Issue #13: actions applied per writer run (1,000 in one drain) and the latency they add to
+the writer (bench/actions_bench.py).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 FIXTURES = ROOT / "bench" / ".fixtures"
 
 from actions_bench import bench_actions  # noqa: E402
+from customers_bench import bench_customers  # noqa: E402
 from erp_bench import bench_erp  # noqa: E402
 from governance_bench import bench_governance, bench_governance_local_hub  # noqa: E402  (bench/ is the script's dir)
 from graph_bench import bench_graph_batch, bench_graph_read, bench_graph_writer  # noqa: E402
@@ -214,13 +218,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes for a CI smoke run")
     parser.add_argument("--read-once", nargs=2, metavar=("ENGINE", "PATH"), help=argparse.SUPPRESS)
-    parser.add_argument("--only", choices=("governance", "reports", "erp"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--only", choices=("governance", "reports", "erp", "customers"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.read_once:
         read_once(args.read_once[0], Path(args.read_once[1]))
         return 0
     if args.only == "erp":
         bench_erp(emit, args.quick)
+        return 0
+    if args.only == "customers":
+        bench_customers(emit, FIXTURES, args.quick)
         return 0
     if args.only == "reports":
         bench_reports(emit, args.quick)
@@ -246,6 +255,7 @@ def main() -> int:
         _in_subprocess("governance", args.quick)  # its own process, so its peak RSS is its own
         _in_subprocess("reports", args.quick)
         _in_subprocess("erp", args.quick)
+        _in_subprocess("customers", args.quick)
         bench_graph_writer(emit, work, 500)
         rows = 10_000 if args.quick else 100_000
         bench_graph_read(emit, work, build_read_fixture(rows), rows)

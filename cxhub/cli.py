@@ -87,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
         help="run a timer job once: governance, erp-folder, followups (the day's reminders and digests)",
     )
     c.add_argument(
-        "job", choices=("governance", "erp-folder", "followups", "steward-digest", "kpis", "health")
+        "job", choices=("governance", "erp-folder", "followups", "steward-digest", "sla", "kpis", "health")
     )
     c.add_argument("--hub", help=hub_help)
     c.add_argument(
@@ -97,6 +97,7 @@ def _parser() -> argparse.ArgumentParser:
         "--outbox", type=Path, help="local mail: write .eml files here (default <hub folder>/outbox)"
     )
     c.add_argument("--folder", type=Path, help="erp-folder: a local drop folder (default CXHUB_ERP_FOLDER)")
+    c.add_argument("--at", type=_moment, help="sla: run as at this Lagos time YYYY-MM-DDTHH:MM (default now)")
     c.set_defaults(run=cmd_run)
 
     c = sub.add_parser("export", help="write the hub as import-ready CSVs for HubSpot or Dynamics 365")
@@ -366,6 +367,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         settings = dataclasses.replace(settings, outbox=args.outbox)
     if args.job == "followups":
         return _run_followups(settings, _run_time(args.as_of, settings.timezone))
+    if args.job == "sla":
+        return _run_sla(settings, args.at)
     if args.job == "kpis":
         return _run_kpis(settings, _run_time(args.as_of, settings.timezone))
     if args.job == "steward-digest":
@@ -418,6 +421,33 @@ def _run_followups(settings: Settings, now) -> int:
     for recipient in report.failed:
         print(f"  could not mail {recipient}")
     return EXIT_OK if not report.failed else EXIT_REJECTED
+
+
+def _run_sla(settings: Settings, at) -> int:
+    from zoneinfo import ZoneInfo
+
+    from cxhub import wiring
+
+    wiring.build_store(settings).ensure_exists()
+    now = at.replace(tzinfo=ZoneInfo(settings.timezone)) if at else None
+    report = wiring.run_sla(settings, now)
+    if report.quiet:
+        print("Response warnings: outside business hours or on a quiet day; nothing was sent.")
+        return EXIT_OK
+    print(f"Response warnings: {report.sent} sent {_mail_where(settings)}", end="")
+    print(f"; {report.already_sent} already sent earlier." if report.already_sent else ".")
+    for interaction_id in report.failed:
+        print(f"  could not mail the warning about {interaction_id}")
+    return EXIT_OK if not report.failed else EXIT_REJECTED
+
+
+def _moment(text: str):
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=None)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a time like 2026-11-23T14:30") from None
 
 
 def _mail_where(settings: Settings) -> str:

@@ -15,6 +15,7 @@ from cxhub.sample_data import STAFF, generate, meeting_burst, staff_rows
 from cxhub.sample_erp import write_samples
 from cxhub.settings import Settings
 from hub.governance.erp_import import ImportReport
+from hub.intake.notify import NoticeReport
 from hub.intake.writer import DrainReport
 from hub.ports import HubChanges
 
@@ -66,19 +67,22 @@ def run_demo(directory: Path, *, count: int = 300, seed: int = 65, outgrown: boo
 
     replies = []
     total = DrainReport()
+    told: list[NoticeReport] = []
+    notices = wiring.submitter_notices(settings)
     with tqdm(total=len(data.bodies), desc="Submitting", unit="sub", leave=False) as bar:
         for i, raw in enumerate(data.bodies, 1):
             replies.append(call_intake(queue, raw, settings=settings))
             bar.update()
             if i % 100 == 0 or i == len(data.bodies):
                 bar.set_description("Writing the hub")
-                _merge(total, wiring.run_writer(settings, queue))
+                _merge(total, wiring.run_writer(settings, queue, lambda pairs: told.append(notices(pairs))))
                 bar.set_description("Submitting")
 
     imports = _import_erp_samples(settings, directory, now.date())
     governance = wiring.run_governance(settings)
     followups = wiring.run_followups(settings)
     stewards = wiring.run_steward_digest(settings)
+    warnings = wiring.run_sla(settings)
     kpis = wiring.run_kpis(settings)
     health = wiring.run_health(settings)
 
@@ -122,6 +126,14 @@ def run_demo(directory: Path, *, count: int = 300, seed: int = 65, outgrown: boo
     reminders, digests = followups.reminders_sent, followups.digests_sent
     print(f"  {reminders} follow-up reminder(s) to staff, {digests} manager digest(s)")
     print(f"  {stewards.sent} steward digest(s): possible duplicates (Merge / Not duplicate), rejections")
+    print(
+        f"  {sum(r.rejections for r in told)} rejected submission(s) mailed back to whoever filled in "
+        "the Form (once each; the re-deliveries were not mailed again)"
+    )
+    if warnings.quiet:
+        print("  response warnings: none now (outside business hours, or a quiet day)")
+    else:
+        print(f"  {warnings.sent} response warning(s): inquiries unanswered for 8 of the 12 hours")
     print(f"  the weekly KPI digest with charts; {kpis.rows_written} KPI rows on the Dashboard tab")
     met = health.row["Triggers Met"]
     print(f"  upgrade triggers: {met} of 4 met ({health.row['Notes']}); a Health row was added")

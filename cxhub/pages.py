@@ -32,7 +32,15 @@ def _act(method: str) -> Callable[[Settings], Handler]:
 PAGE_ROUTES: list[tuple[str, str, Callable[[Settings], Handler]]] = [
     ("GET", "/api/act", _act("GET")),  # the confirm page of a one-tap mail link (hub/actions)
     ("POST", "/api/act", _act("POST")),
+    ("GET", "/api/customers", lambda settings: _customers(settings).search),
+    ("GET", "/api/customers/{account_id}", lambda settings: _customers(settings).card),
 ]
+
+
+def _customers(settings: Settings):
+    from cxhub.wiring import customer_pages
+
+    return customer_pages(settings)
 
 
 def router(settings: Settings) -> Router:

@@ -35,7 +35,7 @@ def clock_at(now: datetime | None) -> Callable[[], datetime]:
 
 
 def build_queue(settings: Settings) -> Queue:
-    if settings.queue_backend == "azure":
+    if settings.storage_backend == "azure":
         from cloud.storage_queue import StorageQueue
 
         assert settings.storage_connection
@@ -46,7 +46,7 @@ def build_queue(settings: Settings) -> Queue:
 
 
 def build_store(settings: Settings, graph_client=None) -> HubStore:
-    if settings.backend == "graph":
+    if settings.hub_backend == "graph":
         from graph.workbook_store import GraphHubStore
 
         assert settings.hub_drive_id and settings.hub_item_id
@@ -75,7 +75,7 @@ def ensure_hub(settings: Settings) -> bool:
 
 def build_state(settings: Settings) -> StateStore:
     """Small durable values: a blob in Azure, a JSON file next to the hub locally."""
-    if settings.queue_backend == "azure":
+    if settings.storage_backend == "azure":
         from cloud.blob_state import BlobState
 
         assert settings.storage_connection
@@ -88,7 +88,7 @@ def build_state(settings: Settings) -> StateStore:
 
 def build_job_lock(settings: Settings) -> JobLock:
     """One hub writer at a time: a blob lease in Azure, a lock file beside the hub locally."""
-    if settings.queue_backend == "azure":
+    if settings.storage_backend == "azure":
         from cloud.blob_lock import BlobJobLock
 
         assert settings.storage_connection
@@ -118,7 +118,7 @@ def auth_settings(settings: Settings):
 def token_cache(settings: Settings):
     from graph.auth import FileTokenCache, StateTokenCache
 
-    if settings.queue_backend == "azure":  # in Azure: a blob, since the function's disk is not kept
+    if settings.storage_backend == "azure":  # in Azure: a blob, since the function's disk is not kept
         return StateTokenCache(build_state(settings))
     return FileTokenCache(settings.token_cache_path)
 
@@ -179,7 +179,7 @@ def build_erp_drop(settings: Settings):
 
 def mail_through_outlook(settings: Settings) -> bool:
     """Mail goes through Outlook (Graph) when a sender mailbox is set on the graph backend."""
-    return settings.backend == "graph" and bool(settings.mail_sender)
+    return settings.hub_backend == "graph" and bool(settings.mail_sender)
 
 
 def outbox_path(settings: Settings):
@@ -201,7 +201,7 @@ def build_mailer(settings: Settings) -> Mailer:
 
 def build_manager_lookup(settings: Settings) -> Callable[[str], str | None]:
     """Manager of a person beyond the Staff tab: Graph /users/{id}/manager on the graph backend."""
-    if settings.backend == "graph":
+    if settings.hub_backend == "graph":
         from graph.directory import GraphDirectory
 
         return GraphDirectory(build_graph_client(settings)).manager_of
@@ -303,8 +303,9 @@ def receive_submission(settings: Settings, raw: bytes, signature: str | None = N
     )
 
 
-def run_writer(settings: Settings, queue: Queue | None = None):
-    """Drain the queue into the hub (hub.intake.writer.drain)."""
+def run_writer(settings: Settings, queue: Queue | None = None, notify: Callable[[list], Any] | None = None):
+    """Drain the queue into the hub (hub.intake.writer.drain); whoever filled in a rejected Form is
+    told (`submitter_notices`, or `notify` in its place)."""
     from hub.intake.writer import drain
 
     with open_store(settings) as store:
@@ -314,7 +315,18 @@ def run_writer(settings: Settings, queue: Queue | None = None):
             clock,
             writer_rules(settings),
             build_job_lock(settings),
+            notify or submitter_notices(settings),
         )
+
+
+def submitter_notices(settings: Settings) -> Callable[[list], Any]:
+    """What the writer calls after each batch: a rejected submission mailed back to whoever filled
+    in the Form (and, with CXHUB_RECEIPTS, a receipt for an accepted one)."""
+    from hub.intake.notify import NoticeRules, tell_submitters
+
+    mailer, state = build_mailer(settings), build_state(settings)
+    rules = NoticeRules(receipts=settings.receipts)
+    return lambda pairs: tell_submitters(pairs, mailer, state, rules)
 
 
 def run_forms_poll(settings: Settings, workbook: str | None = None):
@@ -405,7 +417,38 @@ def run_steward_digest(settings: Settings, now: datetime | None = None):
         )
 
 
+def sla_rules(settings: Settings):
+    from hub.followups.sla import SlaRules
+
+    start, end = settings.sla_business_hours
+    return SlaRules(
+        response_hours=settings.response_hours,
+        warn_hours=settings.response_warn_hours,
+        business_start=start,
+        business_end=end,
+        quiet_days=settings.sla_quiet_days,
+    )
+
+
+def run_sla(settings: Settings, now: datetime | None = None):
+    """The hourly response-time warnings (SLA_SCHEDULE)."""
+    from hub.followups.sla import run_sla as run
+
+    with open_store(settings) as store:
+        return run(
+            store,
+            build_mailer(settings),
+            build_state(settings),
+            clock_at(now),
+            sla_rules(settings),
+            settings.timezone,
+            settings.admin_emails,
+            card_url=lambda account_id: f"{settings.public_url}/api/customers/{account_id}",
+        )
+
+
 def run_kpis(settings: Settings, now: datetime | None = None):
+    from hub.kpis.compute import KpiTargets
     from hub.kpis.weekly import run_kpis as run
 
     with open_store(settings) as store:
@@ -416,6 +459,7 @@ def run_kpis(settings: Settings, now: datetime | None = None):
             clock_at(now),
             settings.timezone,
             settings.admin_emails,
+            KpiTargets(response_hours=settings.response_hours),
         )
 
 
@@ -502,6 +546,7 @@ TIMER_RUNNERS: dict[str, Callable[[Settings], Any]] = {
     "erp_folder_import": _erp_folder_timer,
     "followups": run_followups,
     "steward_digest": run_steward_digest,
+    "sla": run_sla,
     "kpis": run_kpis,
     "health": run_health,
     "purge": run_purge,
@@ -524,3 +569,33 @@ def run_timer(name: str, settings: Settings | None = None) -> Any:
     settings = settings or Settings.from_env()
     with job_run(settings, name):
         return TIMER_RUNNERS[name](settings)
+
+
+_SNAPSHOTS: dict[tuple, Any] = {}
+
+
+def customer_snapshots(settings: Settings):
+    """The customer pages' cached hub (hub.customers.snapshot), one per hub for the process: a page
+    asks the store for the hub's version (file mtime+size locally, the eTag on SharePoint) and the
+    hub is read again only when it changed."""
+    from hub.customers.snapshot import SnapshotCache
+
+    key = (settings.hub_backend, str(settings.hub_path), settings.hub_drive_id, settings.hub_item_id)
+    if key not in _SNAPSHOTS:
+        store: Any = build_store(settings)  # kept open: a Graph store keeps its download cache
+        _SNAPSHOTS[key] = SnapshotCache(store.version, lambda tabs: store.read_tables(tabs))
+    return _SNAPSHOTS[key]
+
+
+def customer_pages(settings: Settings):
+    """Search and card handlers (hub.customers.pages) over the cached hub."""
+    from zoneinfo import ZoneInfo
+
+    from hub.customers.pages import CustomerPages
+
+    return CustomerPages(
+        customer_snapshots(settings).get,
+        lambda: clock().astimezone(ZoneInfo(settings.timezone)).date(),
+        settings.admin_emails,
+        settings.phone_region,
+    )

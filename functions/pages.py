@@ -41,3 +41,15 @@ def serve_page(req: func.HttpRequest) -> func.HttpResponse:
 def act(req: func.HttpRequest) -> func.HttpResponse:
     """GET: the confirm page of a mail link; POST: queue the confirmed action for the writer."""
     return serve_page(req)
+
+
+@bp.function_name("customer_search")
+@bp.route(route="customers", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+def customer_search(req: func.HttpRequest) -> func.HttpResponse:
+    return serve_page(req)
+
+
+@bp.function_name("customer_card")
+@bp.route(route="customers/{account_id}", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+def customer_card(req: func.HttpRequest) -> func.HttpResponse:
+    return serve_page(req)

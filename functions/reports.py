@@ -25,6 +25,14 @@ def steward_digest(timer: func.TimerRequest) -> None:
     run_timer("steward_digest")
 
 
+@bp.function_name("sla")
+@bp.timer_trigger(arg_name="timer", schedule="%SLA_SCHEDULE%", run_on_startup=False, use_monitor=True)
+def sla(timer: func.TimerRequest) -> None:
+    from cxhub.wiring import run_timer
+
+    run_timer("sla")
+
+
 @bp.function_name("kpis")
 @bp.timer_trigger(arg_name="timer", schedule="%KPI_SCHEDULE%", run_on_startup=False, use_monitor=True)
 def kpis(timer: func.TimerRequest) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -249,10 +248,3 @@ def _certificate_credential(path: Path) -> dict[str, str]:
         "thumbprint": thumbprint,
         "public_certificate": cert.public_bytes(serialization.Encoding.PEM).decode(),
     }
-
-
-def describe_cache(data: str | None) -> dict[str, int]:
-    """Counts of what a serialized token cache holds (for doctor; never the tokens)."""
-    if not data:
-        return {}
-    return {kind: len(entries) for kind, entries in json.loads(data).items()}

@@ -31,7 +31,7 @@ from graph import errors
 from graph.auth import KiotaTokenProvider, TokenSource
 from graph.errors import classify, parse_body
 
-log = logging.getLogger("cxhub.graph")
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 

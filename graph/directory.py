@@ -15,7 +15,7 @@ from msgraph.generated.users.users_request_builder import UsersRequestBuilder
 from graph import errors
 from graph.client import GraphCallError, GraphClient
 
-log = logging.getLogger("cxhub.graph.directory")
+log = logging.getLogger(__name__)
 
 
 class GraphDirectory:

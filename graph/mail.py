@@ -19,7 +19,7 @@ from msgraph.generated.users.item.send_mail.send_mail_post_request_body import S
 from graph.client import AmbiguousWrite, GraphClient
 from hub.ports import MailMessage
 
-log = logging.getLogger("cxhub.graph.mail")
+log = logging.getLogger(__name__)
 MAX_REQUEST_BYTES = 3 * 1024 * 1024  # sendMail with attachments inline: keep requests under ~3 MB
 
 

@@ -46,7 +46,7 @@ from hub.ports import HubChanges, HubLocked, HubSchemaError, HubUnavailable, Row
 from hub_schema.cells import rows_as_dicts, to_api_value
 from hub_schema.tabs import TABS, Tab, tab
 
-log = logging.getLogger("cxhub.graph.workbook")
+log = logging.getLogger(__name__)
 
 # Tables others point at go first; Interactions, which marks a submission as done, goes last.
 WRITE_ORDER = [t.name for t in TABS if t.name != "Interactions"] + ["Interactions"]
@@ -190,6 +190,11 @@ class GraphHubStore:
                 raise HubSchemaError(f"the hub workbook has no {name!r} tab")
             out[name] = rows_as_dicts(tab(name), book.get_sheet_by_name(name).to_python(), "the hub workbook")
         return out
+
+    def version(self) -> str:
+        """The hub file's eTag (one metadata GET, no workbook call): what the page cache keys on."""
+        meta = self.client.call("item", lambda: self._item.get(), idempotent=True)
+        return str(meta.e_tag) if meta and meta.e_tag else ""
 
     def download(self) -> bytes:
         meta = self.client.call("item", lambda: self._item.get(), idempotent=True)

@@ -16,7 +16,9 @@ from itertools import combinations
 
 import jellyfish
 
-DEFAULT_MAX_BLOCK = 50  # CXHUB_DUP_MAX_BLOCK
+from hub import defaults
+
+DEFAULT_MAX_BLOCK = defaults.DUP_MAX_BLOCK  # CXHUB_DUP_MAX_BLOCK
 MIN_TOKEN = 3  # shorter name tokens are not blocking keys
 
 

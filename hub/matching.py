@@ -11,9 +11,11 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from hub import defaults
 from hub.blocking import DEFAULT_MAX_BLOCK, Blocks, company_name_keys
 from hub.names import normalise_company_name, normalise_person_name
 from hub.ports import Row
+from hub_schema.columns import ACCOUNT_ID, COMPANY_NAME, CONTACT_ID, FULL_NAME
 
 
 def follow_merged_into(rows: Mapping[str, Row], record_id: str) -> tuple[str | None, set[str]]:
@@ -32,8 +34,8 @@ def follow_merged_into(rows: Mapping[str, Row], record_id: str) -> tuple[str | N
 
 @dataclass(frozen=True)
 class MatchRules:
-    strong: float = 90.0  # a unique candidate at or above links
-    review: float = 80.0  # candidates from here up are raised for the steward
+    strong: float = defaults.FUZZY_STRONG  # a unique candidate at or above links
+    review: float = defaults.FUZZY_REVIEW  # candidates from here up are raised for the steward
     min_fuzzy_length: int = 4  # names shorter than this are never fuzzy-matched
     max_block: int = DEFAULT_MAX_BLOCK  # a name key shared by more accounts than this finds nothing
 
@@ -57,13 +59,13 @@ class AccountIndex:
             self.add(row)
 
     def add(self, row: Row) -> None:
-        account_id = str(row["Account ID"]).upper()
+        account_id = str(row[ACCOUNT_ID]).upper()
         self.rows[account_id] = row
         if row.get("ERP Customer ID"):
             self._by_erp.setdefault(str(row["ERP Customer ID"]).upper(), account_id)
         self._order.setdefault(account_id, len(self._order))
-        if row.get("Company Name"):
-            norm = normalise_company_name(str(row["Company Name"]))
+        if row.get(COMPANY_NAME):
+            norm = normalise_company_name(str(row[COMPANY_NAME]))
             self._by_name.setdefault(norm, []).append(account_id)
             if row.get("Status") != "Merged" and row.get("Account Type") != "Individual":
                 self._fuzzy_names[account_id] = norm
@@ -111,7 +113,7 @@ class AccountIndex:
             if score:
                 scored.append((-score, self._order[account_id], account_id))
         return [
-            NearMatch(account_id, str(self.rows[account_id]["Company Name"]), round(-score, 1))
+            NearMatch(account_id, str(self.rows[account_id][COMPANY_NAME]), round(-score, 1))
             for score, _, account_id in sorted(scored)[:limit]
         ]
 
@@ -126,7 +128,7 @@ class ContactIndex:
             self.add(row)
 
     def add(self, row: Row) -> None:
-        contact_id = str(row["Contact ID"]).upper()
+        contact_id = str(row[CONTACT_ID]).upper()
         self.rows[contact_id] = row
         self.reindex(contact_id)
 
@@ -136,8 +138,8 @@ class ContactIndex:
             self._by_email.setdefault(str(row["Email"]).casefold(), contact_id)
         if row.get("Mobile Number"):
             self._by_phone.setdefault(str(row["Mobile Number"]), contact_id)
-        if row.get("Full Name") and row.get("Associated Account ID"):
-            key = (str(row["Associated Account ID"]).upper(), normalise_person_name(str(row["Full Name"])))
+        if row.get(FULL_NAME) and row.get("Associated Account ID"):
+            key = (str(row["Associated Account ID"]).upper(), normalise_person_name(str(row[FULL_NAME])))
             self._by_name.setdefault(key, contact_id)
 
     def survivor(self, contact_id: str) -> str:

@@ -154,12 +154,6 @@ class Mailer(Protocol):
         ...
 
 
-class Directory(Protocol):
-    def manager_of(self, email: str) -> str | None:
-        """The manager's email, or None when there is none on record."""
-        ...
-
-
 @dataclass(frozen=True)
 class DriveEntry:
     id: str

@@ -11,7 +11,7 @@ from functools import cache
 
 import jinja2
 
-_WITH_TEMPLATES = ("followups", "kpis", "upgrade", "web", "actions")
+_WITH_TEMPLATES = ("intake", "followups", "kpis", "upgrade", "web", "customers", "actions")
 
 
 @cache

@@ -70,6 +70,28 @@ def parse_when(text: str, label: str, tz: ZoneInfo) -> tuple[datetime, bool]:
     return value, True
 
 
+_TIME = re.compile(r"^(?P<H>\d{1,2})[:.](?P<M>\d{2})(?::\d{2})?\s*(?P<ampm>[ap]\.?m\.?)?$", re.IGNORECASE)
+
+
+def parse_time(text: str, label: str) -> time:
+    """A time of day as staff type it: 14:30, 9.05, 2:30 pm (Lagos wall clock)."""
+    raw = text.strip()
+    m = _TIME.match(raw)
+    try:
+        if not m:
+            raise ValueError
+        hour, minute = int(m["H"]), int(m["M"])
+        if m["ampm"]:
+            if not 1 <= hour <= 12:
+                raise ValueError
+            hour = hour % 12 + (12 if m["ampm"][0].lower() == "p" else 0)
+        return time(hour, minute)
+    except ValueError:
+        raise FieldError(
+            f"{label} {show(raw)} is not a time I can read; write it as HH:MM, e.g. 14:30"
+        ) from None
+
+
 def parse_money(text: str, label: str) -> int | float:
     raw = text.strip()
     cleaned = re.sub(r"^(?:₦|NGN|NAIRA|N)\s*", "", raw, flags=re.IGNORECASE)

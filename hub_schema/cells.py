@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -69,27 +70,33 @@ def rows_as_dicts(
     missing = [c.name for c in wanted if c.name not in header]
     if missing:
         raise HubSchemaError(f"{file_name}: the {schema.name!r} table lacks column(s) {', '.join(missing)}")
-    index = [header.index(c.name) for c in wanted]
-    in_order = index == list(range(len(index)))
-    width = len(header)
+    pick = _picker([header.index(c.name) for c in wanted], len(header))
     # Plain text (most of a hub) needs only '' -> None; every other column goes through coerce().
     special = [(i, c) for i, c in enumerate(wanted) if c.type not in _PLAIN_TEXT]
     names = [c.name for c in wanted]
     out: list[Row] = []
     for raw in rows[1:]:
-        if len(raw) < width:
-            raw = [*raw, *[""] * (width - len(raw))]
-        values = (
-            [raw[i] if raw[i] != "" else None for i in index]
-            if not in_order
-            else [v if v != "" else None for v in raw[: len(names)]]
-        )
+        values = pick(raw)
         for i, column in special:
             if values[i] is not None:
                 values[i] = coerce(column, values[i])
         if any(v is not None for v in values):
             out.append(dict(zip(names, values, strict=True)))
     return out
+
+
+def _picker(index: list[int], width: int) -> Callable[[list[Any]], list[Any]]:
+    """The wanted cells of a row, in the wanted order, '' read as None; short rows padded to `width`."""
+    in_order = index == list(range(len(index)))  # the usual case: the wanted columns lead, in order
+
+    def pick(raw: list[Any]) -> list[Any]:
+        if len(raw) < width:
+            raw = [*raw, *[""] * (width - len(raw))]
+        if in_order:
+            return [v if v != "" else None for v in raw[: len(index)]]
+        return [raw[i] if raw[i] != "" else None for i in index]
+
+    return pick
 
 
 # Free text stays as typed; keys (id, ref) are stripped by coerce() so a stray space never breaks a match.

@@ -11,7 +11,7 @@ from typing import Literal
 
 from hub_schema.lists import LISTS
 
-QuestionType = Literal["text", "long_text", "choice", "date", "email", "phone", "money", "rating"]
+QuestionType = Literal["text", "long_text", "choice", "date", "time", "email", "phone", "money", "rating"]
 _TYPES = frozenset(QuestionType.__args__)  # type: ignore[attr-defined]
 
 
@@ -82,6 +82,7 @@ def as_markdown() -> str:
             "long_text": "Text (Long answer on)",
             "choice": "Choice (drop-down)",
             "date": "Date",
+            "time": "Text (Forms has no time question)",
             "email": "Text (restriction: email)",
             "phone": "Text",
             "money": "Text (restriction: number)",

@@ -190,6 +190,9 @@ TABS: tuple[Tab, ...] = (
             _c("Source Response ID", width=28),
             _c("Submitted At", "datetime"),
             _c("Recorded At", "datetime"),
+            # "No": the Form gave only a day, not the submission's own day, so Date holds the day
+            # and no time (hub.responses); hour measures leave such rows out.
+            _c("Time Known", "enum", enum="Yes No"),
             # Acting from the mail (hub/actions): who has the promise now, and how it ended.
             _c("Action Owner", "email"),
             _c("Completed At", "datetime"),

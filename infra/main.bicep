@@ -141,6 +141,8 @@ param HEALTH_SCHEDULE string = '0 30 5 * * 1' // Monday 05:30 UTC = Monday 06:30
 param PURGE_SCHEDULE string = '0 0 2 * * *' // 02:00 UTC = 03:00 Lagos
 @description('Daily operations digest for the admins.')
 param OPS_DIGEST_SCHEDULE string = '0 30 6 * * *' // 06:30 UTC = 07:30 Lagos
+@description('Hourly response-time warnings (before the 12-hour standard is broken).')
+param SLA_SCHEDULE string = '0 5 * * * *' // every hour, at :05
 
 // Core behaviour
 @description('Local hub path; unused with CXHUB_BACKEND=graph.')
@@ -236,6 +238,14 @@ param CXHUB_RESPONSE_HOURS string = '12'
 param CXHUB_OVERRUN_PERCENT string = '10'
 param CXHUB_TICKET_OPEN_DAYS string = '5'
 param CXHUB_QUIET_DAYS string = '7'
+@description('Hours without a reply after which an inbound inquiry is warned about (of CXHUB_RESPONSE_HOURS).')
+param CXHUB_RESPONSE_WARN_HOURS string = '8'
+@description('Lagos hours in which response warnings are mailed.')
+param CXHUB_SLA_BUSINESS_HOURS string = '08:00-18:00'
+@description('Days without response warnings (Mon..Sun, comma-separated, or none).')
+param CXHUB_SLA_QUIET_DAYS string = 'Sun'
+@description('true: a receipt mail for each accepted Form submission.')
+param CXHUB_RECEIPTS string = 'false'
 param CXHUB_HEALTH_MAX_MB string = '100'
 param CXHUB_HEALTH_MAX_OPEN_SECONDS string = '10'
 param CXHUB_HEALTH_MAX_STEWARD_HOURS string = '2'
@@ -269,6 +279,7 @@ var cxhubSettings = {
   HEALTH_SCHEDULE: HEALTH_SCHEDULE
   PURGE_SCHEDULE: PURGE_SCHEDULE
   OPS_DIGEST_SCHEDULE: OPS_DIGEST_SCHEDULE
+  SLA_SCHEDULE: SLA_SCHEDULE
   CXHUB_HUB: CXHUB_HUB
   CXHUB_QUEUE_PATH: CXHUB_QUEUE_PATH
   CXHUB_TIMEZONE: CXHUB_TIMEZONE
@@ -319,6 +330,10 @@ var cxhubSettings = {
   CXHUB_OVERRUN_PERCENT: CXHUB_OVERRUN_PERCENT
   CXHUB_TICKET_OPEN_DAYS: CXHUB_TICKET_OPEN_DAYS
   CXHUB_QUIET_DAYS: CXHUB_QUIET_DAYS
+  CXHUB_RESPONSE_WARN_HOURS: CXHUB_RESPONSE_WARN_HOURS
+  CXHUB_SLA_BUSINESS_HOURS: CXHUB_SLA_BUSINESS_HOURS
+  CXHUB_SLA_QUIET_DAYS: CXHUB_SLA_QUIET_DAYS
+  CXHUB_RECEIPTS: CXHUB_RECEIPTS
   CXHUB_HEALTH_MAX_MB: CXHUB_HEALTH_MAX_MB
   CXHUB_HEALTH_MAX_OPEN_SECONDS: CXHUB_HEALTH_MAX_OPEN_SECONDS
   CXHUB_HEALTH_MAX_STEWARD_HOURS: CXHUB_HEALTH_MAX_STEWARD_HOURS

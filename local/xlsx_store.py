@@ -77,6 +77,11 @@ class XlsxHubStore:
     def size_bytes(self) -> int:
         return self.path.stat().st_size
 
+    def version(self) -> str:
+        """Changes whenever the file does (modified time and size): what the page cache keys on."""
+        stat = self.path.stat()
+        return f"{stat.st_mtime_ns}:{stat.st_size}"
+
     def measure_open(self, largest: str = "Interactions") -> float:
         """Seconds to open the workbook and read its largest sheet: the local stand-in for how long
         Excel takes to open the hub (the upgrade trigger)."""

@@ -20,6 +20,7 @@ from hub.ports import (
     RowUpdate,
     StateStore,
 )
+from hub_schema.columns import FULL_NAME
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ def run_followups(
     sent: dict[str, list[str]] = json.loads(state.get(key) or '{"staff": [], "managers": []}')
     report = FollowUpReport()
     names = {
-        str(s["Email"]).lower(): str(s.get("Full Name") or s["Email"])
+        str(s["Email"]).lower(): str(s.get(FULL_NAME) or s["Email"])
         for s in tables["Staff"]
         if s.get("Email")
     }

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
 from hub.actions.links import Links
-from hub.followups.plan import FollowUpRules, StaffReminder, TeamDigest
+from hub.followups.plan import FollowUpRules, LateResponse, StaffReminder, TeamDigest
 from hub.ports import MailMessage
 from hub.rendering import environment
 
@@ -139,6 +140,8 @@ def digest_mail(
             snoozes_to_flag=rules.snoozes_to_flag,
             acts=acts,
             stale=STALE,
+            received=received_text,
+            waited=waited_text,
         )
     )
 
@@ -155,7 +158,10 @@ def digest_mail(
     for i in digest.snoozed:
         lines += [f"- snoozed {i.snoozes} times: {i.account}: {i.promised} ({i.owner})"]
         lines += linked(i.interaction_id) if i not in digest.oldest else []
-    lines += [f"- slow response: {r.account}, waited {r.hours} h" for r in digest.late_responses]
+    lines += [
+        f"- slow response: {r.account}, received {received_text(r)}, {waited_text(r)}"
+        for r in digest.late_responses
+    ]
     for t in digest.overruns:
         lines += [f"- {t.ticket_id} {t.account}: {t.detail}", *linked(t.ticket_id)]
     for t in digest.stale_tickets:
@@ -163,6 +169,23 @@ def digest_mail(
     if digest.quiet_staff:
         lines.append(f"- logged nothing in {rules.quiet_days} days: {', '.join(digest.quiet_staff)}")
     return MailMessage(to=(digest.manager,), subject=f"CX Hub: {subject}", html=html, text="\n".join(lines))
+
+
+def received_text(r: LateResponse) -> str:
+    """When the inquiry came in, to the minute, or the day alone when its time is not known."""
+    if r.received_time is None:
+        return f"{r.received:%a %d %b} (time not given)"
+    return f"{r.received:%a %d %b %H:%M}"
+
+
+def waited_text(r: LateResponse) -> str:
+    if r.hours is not None:
+        return f"waited {r.hours:g} h" + ("" if r.answered else ", not yet answered")
+    if r.answered is None:
+        return "not yet answered"
+    return f"answered {r.answered:%a %d %b}" + (
+        f" {r.answered:%H:%M}" if isinstance(r.answered, datetime) else " (time not given)"
+    )
 
 
 def _s(n: int) -> str:

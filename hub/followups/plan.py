@@ -9,11 +9,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import numpy as np
 
+from hub import defaults
 from hub.ports import Row
+from hub.responses import inquiries
+from hub.staff import is_active_staff
 from hub_schema.cells import as_day
 from hub_schema.lists import CLOSED_TICKET_STATUSES
 
@@ -22,10 +25,12 @@ QUIET_ROLES = frozenset({"Sales", "Service"})  # whose silence says something ab
 
 @dataclass(frozen=True)
 class FollowUpRules:
-    response_hours: float = 12.0  # the v4 standard for a first response, on a 24/7 clock
-    overrun_share: float = 0.10  # a final bill this far above the approved quote needs approval
-    ticket_open_business_days: int = 5
-    quiet_days: int = 7  # staff who logged nothing this long; also the window for late responses
+    response_hours: float = defaults.RESPONSE_HOURS  # the response standard, on a 24/7 clock
+    overrun_share: float = defaults.OVERRUN_PERCENT / 100  # a final bill this far above the quote
+    ticket_open_business_days: int = defaults.TICKET_OPEN_DAYS
+    quiet_days: int = (
+        defaults.QUIET_DAYS
+    )  # staff who logged nothing this long; also the window for late responses
     oldest_items: int = 5  # how many of the oldest overdue items a manager sees
     max_items: int = 25  # a person's mail lists this many overdue items at most; it says how many more
     note_chars: int = 160
@@ -87,9 +92,13 @@ class LateResponse:
     interaction_id: str
     account: str
     logged_by: str
-    received: datetime
-    answered: datetime | None
-    hours: float  # waited so far, or until the answer
+    received: datetime | date  # a date: the inquiry's time is not known
+    answered: datetime | date | None  # a date: answered that day at a time not known
+    hours: float | None  # waited so far, or until the answer; None when a time is not known
+
+    @property
+    def received_time(self) -> time | None:
+        return self.received.time() if isinstance(self.received, datetime) else None
 
 
 @dataclass(frozen=True)
@@ -277,7 +286,7 @@ class _Digests:
 
     def add_teams(self) -> None:
         for email, row in self._staff.items():
-            if str(row.get("Active") or "Yes") == "Yes":
+            if is_active_staff(row):
                 digest = self.of(email)
                 if digest is not None and email not in digest.team:
                     digest.team.append(email)
@@ -337,44 +346,28 @@ def _handovers(interactions: list[Row], accounts: Mapping[str, str], now: dateti
 def _late_responses(
     interactions: list[Row], accounts: Mapping[str, str], now: datetime, rules: FollowUpRules
 ) -> list[LateResponse]:
-    """Inbound inquiries of the last `quiet_days` days with no outbound touch on the same account
-    within `response_hours` (answered late, or not yet and already past the limit)."""
-    limit = timedelta(hours=rules.response_hours)
+    """Inbound inquiries of the last `quiet_days` days not answered within `response_hours` (late,
+    or not yet and already past the limit). Times not known are judged by the day (hub.responses)."""
     since = now - timedelta(days=rules.quiet_days)
-    outbound: dict[str, list[datetime]] = defaultdict(list)
-    for row in interactions:
-        when = row.get("Date")
-        if row.get("Direction") == "Outbound" and isinstance(when, datetime) and row.get("Account ID"):
-            outbound[str(row["Account ID"]).upper()].append(when)
-    for times in outbound.values():
-        times.sort()
     out = []
-    for row in interactions:
-        when = row.get("Date")
-        if (
-            row.get("Direction") != "Inbound"
-            or row.get("Type") != "Inquiry"
-            or not isinstance(when, datetime)
-        ):
+    for inquiry in inquiries(interactions):
+        if inquiry.day < since.date() or (inquiry.received is not None and inquiry.received < since):
             continue
-        if when < since or now - when <= limit:
-            continue  # outside the week, or still within the response window
-        account = str(row.get("Account ID") or "").upper()
-        answered = next((t for t in outbound.get(account, []) if t >= when), None)
-        if answered is not None and answered - when <= limit:
-            continue
-        waited = (answered or now) - when
+        if not inquiry.surely_late(now, rules.response_hours):
+            continue  # answered in time, still within the window, or unknowable
+        hours = inquiry.hours if inquiry.hours is not None else inquiry.waited(now)
+        answered = inquiry.reply.at or inquiry.reply.day if inquiry.reply else None
         out.append(
             LateResponse(
-                str(row["Interaction ID"]),
-                accounts.get(account, account),
-                str(row.get("Logged By") or "").lower(),
-                when,
+                inquiry.interaction_id,
+                accounts.get(inquiry.account, inquiry.account),
+                str(inquiry.row.get("Logged By") or "").lower(),
+                inquiry.received or inquiry.day,
                 answered,
-                round(waited.total_seconds() / 3600, 1),
+                None if hours is None else round(hours, 1),
             )
         )
-    return sorted(out, key=lambda r: r.received)
+    return sorted(out, key=lambda r: (as_day(r.received), r.received_time or time(), r.interaction_id))
 
 
 def _ticket_flags(
@@ -419,7 +412,7 @@ def _quiet_staff(
     return sorted(
         email
         for email, row in staff.items()
-        if str(row.get("Active") or "Yes") == "Yes" and row.get("Role") in QUIET_ROLES and email not in active
+        if is_active_staff(row) and row.get("Role") in QUIET_ROLES and email not in active
     )
 
 

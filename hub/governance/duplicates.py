@@ -17,9 +17,11 @@ from typing import Literal
 from rapidfuzz import fuzz
 from rapidfuzz.distance import DamerauLevenshtein
 
+from hub import defaults
 from hub.blocking import DEFAULT_MAX_BLOCK, MIN_TOKEN, company_name_keys, pairs
 from hub.names import name_tokens, normalise_person_name
 from hub.ports import Row
+from hub_schema.columns import ACCOUNT_ID, COMPANY_NAME, CONTACT_ID, FULL_NAME
 
 FREE_MAIL_DOMAINS = frozenset(
     {
@@ -49,8 +51,8 @@ FREE_MAIL_DOMAINS = frozenset(
 
 @dataclass(frozen=True)
 class DuplicateRules:
-    strong: float = 95.0  # "very likely the same"
-    review: float = 85.0  # raised for the steward from here up
+    strong: float = defaults.DUP_STRONG  # "very likely the same"
+    review: float = defaults.DUP_REVIEW  # raised for the steward from here up
     max_block: int = DEFAULT_MAX_BLOCK  # a key shared by more records than this does not discriminate
     support: float = 5.0  # added per agreeing phone / email domain / address
     min_token: int = MIN_TOKEN  # shorter name tokens are not blocking keys
@@ -100,9 +102,7 @@ def account_candidates(
 
 def contact_candidates(contacts: Iterable[Row], rules: DuplicateRules = DuplicateRules()) -> list[Candidate]:
     rows = {
-        str(r["Contact ID"]).upper(): r
-        for r in contacts
-        if r.get("Contact ID") and r.get("Status") != "Merged"
+        str(r[CONTACT_ID]).upper(): r for r in contacts if r.get(CONTACT_ID) and r.get("Status") != "Merged"
     }
     blocks: dict[str, list[str]] = defaultdict(list)
     for cid, row in rows.items():
@@ -124,12 +124,12 @@ def contact_candidates(contacts: Iterable[Row], rules: DuplicateRules = Duplicat
 def _accounts(accounts: Iterable[Row], contacts: Iterable[Row]) -> dict[str, _Account]:
     records: dict[str, _Account] = {}
     for row in accounts:
-        if not row.get("Account ID") or row.get("Status") == "Merged" or not row.get("Company Name"):
+        if not row.get(ACCOUNT_ID) or row.get("Status") == "Merged" or not row.get(COMPANY_NAME):
             continue
         individual = row.get("Account Type") == "Individual"
-        name = str(row["Company Name"])
+        name = str(row[COMPANY_NAME])
         rec = _Account(
-            id=str(row["Account ID"]).upper(),
+            id=str(row[ACCOUNT_ID]).upper(),
             name=name,
             norm=normalise_person_name(name) if individual else " ".join(name_tokens(name)),
             individual=individual,
@@ -213,8 +213,8 @@ def _score_accounts(x: _Account, y: _Account, rules: DuplicateRules) -> Candidat
 def _score_contacts(a_id: str, a: Row, b_id: str, b: Row, rules: DuplicateRules) -> Candidate | None:
     if a_id > b_id:
         a_id, a, b_id, b = b_id, b, a_id, a
-    name_a = normalise_person_name(str(a.get("Full Name") or ""))
-    name_b = normalise_person_name(str(b.get("Full Name") or ""))
+    name_a = normalise_person_name(str(a.get(FULL_NAME) or ""))
+    name_b = normalise_person_name(str(b.get(FULL_NAME) or ""))
     name_score = fuzz.token_sort_ratio(name_a, name_b) if name_a and name_b else 0.0
     same_email = bool(a.get("Email")) and str(a["Email"]).casefold() == str(b.get("Email") or "").casefold()
     same_phone = bool(a.get("Mobile Number")) and a["Mobile Number"] == b.get("Mobile Number")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from hub import defaults
 from hub.governance.erp_parse import ErpRow, ErpRowError, ParsedFile
 from hub.governance.ownership import salesperson_emails
 from hub.matching import AccountIndex, MatchRules
@@ -21,6 +22,7 @@ from hub.ports import HubChanges, Row
 from hub.tables import ReviewQueue, Table, add_audit, changes_of
 from hub.values import FieldError, parse_phone
 from hub_schema.cells import as_day
+from hub_schema.columns import ACCOUNT_ID, COMPANY_NAME
 from hub_schema.lists import LISTS
 from hub_schema.tabs import RAW_PAYLOAD_COLUMNS
 
@@ -33,7 +35,7 @@ CREDIT_TYPES = frozenset({"cm", "credit memo", "credit note", "credit", "crn"})
 
 @dataclass(frozen=True)
 class ImportRules:
-    phone_region: str = "NG"
+    phone_region: str = defaults.PHONE_REGION
     match: MatchRules = field(default_factory=MatchRules)
 
 
@@ -148,7 +150,7 @@ class _Import:
                 self.report.warnings.append(f"line {row.line}: the phone number is not valid; left blank")
         address = ", ".join(str(v[k]) for k in ("address", "city", "state") if v.get(k)) or None
         values = {
-            "Company Name": v["company_name"],
+            COMPANY_NAME: v["company_name"],
             "Account Type": "Individual" if individual else "Company",
             "Industry": v.get("industry"),
             "Address": address,
@@ -190,7 +192,7 @@ class _Import:
         account_id = accounts.allocate()
         row = accounts.add(
             {
-                "Account ID": account_id,
+                ACCOUNT_ID: account_id,
                 "ERP Customer ID": erp_id,
                 **values,
                 "Status": "Active",
@@ -236,7 +238,7 @@ class _Import:
             "Status": _deal_status(v.get("status"), v.get("trx_type"), amount),
         }
         if account_id:
-            values["Account ID"] = account_id
+            values[ACCOUNT_ID] = account_id
         self._upsert("Deals", invoice, {"Invoice No": invoice}, values, row)
 
     # -- prices -> Price List ----------------------------------------------------------------

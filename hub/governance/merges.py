@@ -18,17 +18,18 @@ from typing import Any
 
 from hub.matching import follow_merged_into
 from hub.tables import Table
+from hub_schema.columns import ACCOUNT_ID, CONTACT_ID
 from hub_schema.lists import LISTS
 
 # Which columns point at an account or a contact, per tab.
 ACCOUNT_REFS = {
     "Contacts": "Associated Account ID",
-    "Interactions": "Account ID",
-    "Opportunities": "Account ID",
-    "Tickets": "Account ID",
-    "Deals": "Account ID",
+    "Interactions": ACCOUNT_ID,
+    "Opportunities": ACCOUNT_ID,
+    "Tickets": ACCOUNT_ID,
+    "Deals": ACCOUNT_ID,
 }
-CONTACT_REFS = {"Interactions": "Contact ID", "Opportunities": "Contact ID", "Tickets": "Contact ID"}
+CONTACT_REFS = {"Interactions": CONTACT_ID, "Opportunities": CONTACT_ID, "Tickets": CONTACT_ID}
 ACCOUNT_FILL = ("Industry", "Address", "Main Phone Number", "ERP Customer ID", "Account Owner", "Owner Basis")
 CONTACT_FILL = ("Job Title", "Email", "Mobile Number")
 

@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from hub import defaults
 from hub.governance.duplicates import Candidate, DuplicateRules, account_candidates, contact_candidates
 from hub.governance.merges import MergeResult, apply_merges
 from hub.governance.ownership import OwnerRule, OwnershipResult, compute_owners
 from hub.matching import AccountIndex
 from hub.ports import HubChanges, Row
 from hub.tables import ReviewQueue, Table, add_audit, changes_of
+from hub_schema.columns import ACCOUNT_ID, CONTACT_ID, INTERACTION_ID, OPPORTUNITY_ID, TICKET_ID
 
 ACTOR = "CX Hub governance"
 READS = (
@@ -32,16 +34,16 @@ READS = (
 )
 # The big tables are read for the columns the rules use only (a remote store then reads less).
 READ_COLUMNS = {
-    "Interactions": ("Interaction ID", "Account ID", "Contact ID"),
-    "Opportunities": ("Opportunity ID", "Account ID", "Contact ID"),
-    "Tickets": ("Ticket ID", "Account ID", "Contact ID"),
+    "Interactions": (INTERACTION_ID, ACCOUNT_ID, CONTACT_ID),
+    "Opportunities": (OPPORTUNITY_ID, ACCOUNT_ID, CONTACT_ID),
+    "Tickets": (TICKET_ID, ACCOUNT_ID, CONTACT_ID),
     "Audit": ("Audit ID",),
 }
 
 
 @dataclass(frozen=True)
 class GovernanceRules:
-    owner_rule: OwnerRule = "largest"
+    owner_rule: OwnerRule = defaults.OWNER_RULE
     duplicates: DuplicateRules = field(default_factory=DuplicateRules)
 
 

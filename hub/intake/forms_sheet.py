@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -67,10 +66,6 @@ def new_rows(rows: list[list[Any]], after: int) -> list[FormsRow]:
     return sorted(out, key=lambda r: r.response_number)
 
 
-def last_number(rows: Iterable[FormsRow], default: int) -> int:
-    return max((r.response_number for r in rows), default=default)
-
-
 def _as_int(value: Any) -> int | None:
     try:
         return int(float(value))
@@ -88,7 +83,3 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
-
-
-def watermark_key(source: Mapping[str, str]) -> str:
-    return "forms-last-id:" + ":".join(f"{k}={v}" for k, v in sorted(source.items()))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from hub.intake.submission import Submission
 from hub.names import normalise_company_name
 from hub.tables import Table
+from hub_schema.columns import ACCOUNT_ID, CONTACT_ID, OPPORTUNITY_ID, TICKET_ID
 from hub_schema.lists import CLOSED_STAGES, CLOSED_TICKET_STATUSES
 
 TICKET_FIELDS = ("ticket_id", "ticket_category", "ticket_status", "quote_amount", "final_amount", "csat")
@@ -22,13 +23,13 @@ def advance_opportunity(
 ) -> str:
     """Create or advance the open opportunity for (account, division, product); Won/Lost close it."""
     stage = sub.get("opportunity_stage")
-    when = sub.get("occurred_at")
+    when = _day_or_moment(sub)
     product = sub.get("product")
     product_key = normalise_company_name(product) if product else ""
     open_ones = [
         r
         for r in [*opps.rows, *opps.new]
-        if str(r.get("Account ID") or "").upper() == account_id
+        if str(r.get(ACCOUNT_ID) or "").upper() == account_id
         and r.get("Division") == sub.get("division")
         and r.get("Stage") not in CLOSED_STAGES
         and (normalise_company_name(str(r["Product"])) if r.get("Product") else "") == product_key
@@ -36,9 +37,9 @@ def advance_opportunity(
     stamp = f"Date Entered {stage}"
     again = _made_by(opps, sub)
     if again is not None:  # this response already opened it (a batch cut off and run again)
-        return str(again["Opportunity ID"])
+        return str(again[OPPORTUNITY_ID])
     if open_ones:
-        row = max(open_ones, key=lambda r: (r.get("Last Updated") or datetime.min, r["Opportunity ID"]))
+        row = max(open_ones, key=lambda r: (r.get("Last Updated") or datetime.min, r[OPPORTUNITY_ID]))
         values: dict[str, Any] = {"Stage": stage, "Last Updated": now}
         if not row.get(stamp):
             values[stamp] = when
@@ -46,18 +47,18 @@ def advance_opportunity(
             values["Value"] = sub.get("deal_value")
         if sub.get("campaign") and not row.get("Campaign"):
             values["Campaign"] = sub.get("campaign")
-        if contact_id and not row.get("Contact ID"):
-            values["Contact ID"] = contact_id
+        if contact_id and not row.get(CONTACT_ID):
+            values[CONTACT_ID] = contact_id
         if stage in CLOSED_STAGES:
             values["Closed"] = when
-        opps.set(str(row["Opportunity ID"]), values)
-        return str(row["Opportunity ID"])
+        opps.set(str(row[OPPORTUNITY_ID]), values)
+        return str(row[OPPORTUNITY_ID])
     opportunity_id = opps.allocate()
     opps.add(
         {
-            "Opportunity ID": opportunity_id,
-            "Account ID": account_id,
-            "Contact ID": contact_id,
+            OPPORTUNITY_ID: opportunity_id,
+            ACCOUNT_ID: account_id,
+            CONTACT_ID: contact_id,
             "Division": sub.get("division"),
             "Product": product,
             "Stage": stage,
@@ -78,7 +79,7 @@ def apply_ticket(
     tickets: Table, sub: Submission, account_id: str, contact_id: str | None, now: datetime
 ) -> str:
     """Open a ticket, or update the one the submission names (its existence is checked first)."""
-    when = sub.get("occurred_at")
+    when = _day_or_moment(sub)
     status = sub.get("ticket_status")
     given = sub.get("ticket_id")
     amounts = {
@@ -104,18 +105,18 @@ def apply_ticket(
         # The first later touch on a ticket is its first response.
         if not row.get("First Response"):
             values["First Response"] = when
-        tickets.set(str(row["Ticket ID"]), values)
-        return str(row["Ticket ID"])
+        tickets.set(str(row[TICKET_ID]), values)
+        return str(row[TICKET_ID])
     again = _made_by(tickets, sub)
     if again is not None:  # this response already opened it (a batch cut off and run again)
-        return str(again["Ticket ID"])
+        return str(again[TICKET_ID])
     status = status or "Open"
     ticket_id = tickets.allocate()
     tickets.add(
         {
-            "Ticket ID": ticket_id,
-            "Account ID": account_id,
-            "Contact ID": contact_id,
+            TICKET_ID: ticket_id,
+            ACCOUNT_ID: account_id,
+            CONTACT_ID: contact_id,
             "Division": sub.get("division"),
             "Category": sub.get("ticket_category"),
             "Status": status,
@@ -135,3 +136,9 @@ def _made_by(table: Table, sub: Submission) -> dict[str, Any] | None:
     return next(
         (r for r in [*table.rows, *table.new] if r.get("Source Response ID") == sub.response_id), None
     )
+
+
+def _day_or_moment(sub: Submission) -> datetime:
+    """Stage and ticket dates are day-level: an interaction of unknown time stamps its day."""
+    when = sub.get("occurred_at")
+    return when if isinstance(when, datetime) else datetime.combine(when, time())

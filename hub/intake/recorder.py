@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from hub import defaults
 from hub.intake.opportunities_tickets import advance_opportunity, apply_ticket, has_ticket_fields
 from hub.intake.submission import (
     FieldProblem,
@@ -25,6 +26,7 @@ from hub.intake.submission import (
 from hub.matching import AccountIndex, ContactIndex, MatchRules, NearMatch
 from hub.names import normalise_company_name
 from hub.ports import HubChanges, Row
+from hub.responses import TIME_KNOWN
 from hub.tables import ReviewQueue, Table, add_audit, changes_of, review_key
 from hub_schema.lists import LISTS
 from hub_schema.tabs import RAW_PAYLOAD_COLUMNS
@@ -103,7 +105,7 @@ def record_batch(
     message never blocks the others.
     """
     rules = rules or MatchRules()
-    tz = tz or ZoneInfo("Africa/Lagos")
+    tz = tz or ZoneInfo(defaults.TIMEZONE)
     failed: dict[int, tuple[str, str]] = {}
     while True:
         batch = _Batch(tables, now, rules, tz)
@@ -258,6 +260,7 @@ class _Batch:
                 "Source Response ID": sub.response_id,
                 "Submitted At": sub.submitted_at,
                 "Recorded At": self.now,
+                TIME_KNOWN: "Yes" if isinstance(sub.get("occurred_at"), datetime) else "No",
             }
         )
         self.recorded[sub.response_id] = interaction_id

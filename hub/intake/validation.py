@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from hub import defaults
 from hub.intake.json_body import OutOfRange
 from hub.intake.submission import FieldProblem, Submission
 from hub.text import clean_text, is_placeholder
@@ -24,6 +25,7 @@ from hub.values import (
     parse_money,
     parse_phone,
     parse_rating,
+    parse_time,
     parse_when,
     show,
 )
@@ -39,8 +41,8 @@ _SALE_DETAILS = ("product", "deal_value", "campaign")
 class IntakeRules:
     """The configurable part of intake; defaults are the seeds'."""
 
-    timezone: str = "Africa/Lagos"
-    phone_region: str = "NG"
+    timezone: str = defaults.TIMEZONE
+    phone_region: str = defaults.PHONE_REGION
     future_tolerance: timedelta = timedelta(days=1)
     response_id_max: int = 200
 
@@ -112,6 +114,7 @@ def validate(body: dict[str, Any], submission_id: str, now: datetime, rules: Int
         answers = {}
     texts = _collect_answers(answers, problem, warnings)
     values = _parse_answers(texts, rules, problem)
+    _occurred_moment(values, submitted_at, problem)
     now_local = now.astimezone(tz).replace(tzinfo=None)
     answered = _Answers(
         texts, values, now_local, rules, problem, warnings, lambda key: any(e.field == key for e in errors)
@@ -189,9 +192,12 @@ def _parse_one(q: Question, text: str, rules: IntakeRules) -> Any:
         case "choice":
             return parse_choice(text, q.label, q.options)
         case "date":
-            when, _has_time = parse_when(text, q.label, rules.tz)
+            when, has_time = parse_when(text, q.label, rules.tz)
             # A due date is a day; an interaction keeps its time when one was given.
-            return when if q.key == "occurred_at" else when.date()
+            # A bare date is resolved against the submission time by `_occurred_moment`.
+            return when if q.key == "occurred_at" and has_time else when.date()
+        case "time":
+            return parse_time(text, q.label)
         case "email":
             return parse_email(text, q.label)
         case "phone":
@@ -204,6 +210,35 @@ def _parse_one(q: Question, text: str, rules: IntakeRules) -> Any:
             if q.key in _UPPERCASE_IDS:
                 return "".join(text.split()).upper()
             return text
+
+
+def _occurred_moment(values: dict[str, Any], submitted_at: datetime | None, problem) -> None:
+    """The interaction's time (hub.responses): the Time question, else a time typed with the date,
+    else the submission time when the date is the submission's own day (Lagos). Otherwise the value
+    stays a bare date, which the writer records as "time not known"."""
+    occurred, at = values.get("occurred_at"), values.pop("occurred_time", None)
+    if occurred is None:
+        return
+    if isinstance(at, time):
+        if isinstance(occurred, datetime) and occurred.time() != at:
+            problem(
+                "occurred_time",
+                f"Interaction time {at:%H:%M} differs from the time given with the date "
+                f"({occurred:%H:%M}); give it once",
+            )
+            return
+        day = occurred.date() if isinstance(occurred, datetime) else occurred
+        values["occurred_at"] = datetime.combine(day, at)
+    elif not isinstance(occurred, datetime) and submitted_at is not None and occurred == submitted_at.date():
+        values["occurred_at"] = submitted_at.replace(second=0, microsecond=0)
+
+
+def _occurred(a: _Answers) -> datetime | None:
+    """When it happened, a bare day taken from its start (for the date checks)."""
+    occurred = a.values.get("occurred_at")
+    if isinstance(occurred, date) and not isinstance(occurred, datetime):
+        return datetime.combine(occurred, time())
+    return occurred if isinstance(occurred, datetime) else None
 
 
 @dataclass
@@ -276,7 +311,7 @@ def _customer_named(a: _Answers) -> None:
 
 
 def _happened_already(a: _Answers) -> None:
-    occurred = a.values.get("occurred_at")
+    occurred = _occurred(a)
     if isinstance(occurred, datetime) and occurred > a.now_local + a.rules.future_tolerance:
         a.problem(
             "occurred_at",
@@ -286,7 +321,7 @@ def _happened_already(a: _Answers) -> None:
 
 
 def _due_after_interaction(a: _Answers) -> None:
-    occurred = a.values.get("occurred_at")
+    occurred = _occurred(a)
     due = a.values.get("action_due_date")
     if isinstance(due, date) and isinstance(occurred, datetime) and due < occurred.date():
         a.problem(

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from hub import defaults
 from hub.actions.apply import ACTION_COLUMNS, ActionOutcome, apply_actions, is_action, merge_changes, overlay
 from hub.intake.recorder import READS, Outcome, read_columns, record_batch
 from hub.matching import MatchRules
@@ -26,10 +27,10 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class WriterRules:
-    batch_size: int = 500
-    max_attempts: int = 5
+    batch_size: int = defaults.BATCH_SIZE
+    max_attempts: int = defaults.MAX_ATTEMPTS
     visibility_timeout: int = 300  # seconds a received message stays hidden
-    timezone: str = "Africa/Lagos"
+    timezone: str = defaults.TIMEZONE
     match: MatchRules = field(default_factory=MatchRules)
 
 
@@ -54,6 +55,7 @@ def drain(
     clock: Callable[[], datetime],
     rules: WriterRules = WriterRules(),
     lock: JobLock = NO_LOCK,
+    notify: Callable[[list[tuple[dict, Outcome]]], object] | None = None,
 ) -> DrainReport:
     """Write everything queued into the hub, one batch (one write per table) at a time.
 
@@ -98,6 +100,16 @@ def drain(
             report.hub_locked = str(e)
             log.warning("hub not writable (%s); %d message(s) left queued", type(e).__name__, len(usable))
             break
+        if notify is not None:
+            notify(
+                [
+                    (msg.body, outcome)
+                    for msg, outcome in zip(
+                        [m for m in usable if not is_action(m.body or {})], result.outcomes, strict=True
+                    )
+                    if msg.body is not None and outcome.status != "failed"
+                ]
+            )
         failed = 0
         submissions = _finish_actions(queue, usable, acted)
         report.actions.extend(acted)

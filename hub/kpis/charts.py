@@ -90,7 +90,7 @@ def _safe(draw: Callable[..., bytes | None]) -> Callable[..., bytes]:
 
 
 @_safe
-def pipeline_funnel(tables: Tables, week: date) -> bytes | None:
+def pipeline_funnel(tables: Tables, week: date, *, targets: KpiTargets | None = None) -> bytes | None:
     """Opportunities that entered each stage in the week, stacked by division."""
     start, end = week_window(week)
     opps = opportunities_frame(tables)
@@ -120,8 +120,12 @@ def pipeline_funnel(tables: Tables, week: date) -> bytes | None:
 
 
 @_safe
-def first_response_histogram(tables: Tables, week: date, *, response_hours: float = 12.0) -> bytes | None:
-    """Hours from each inbound inquiry of the week to the first outbound touch on its account."""
+def first_response_histogram(
+    tables: Tables, week: date, *, targets: KpiTargets | None = None
+) -> bytes | None:
+    """Hours from each inbound inquiry of the week to the first outbound touch on its account; a
+    dashed line marks the response standard (targets.response_hours)."""
+    response_hours = (targets or KpiTargets()).response_hours
     start, end = week_window(week)
     found = first_responses(interactions_frame(tables), start, end)
     if found.empty:
@@ -191,7 +195,7 @@ def csat_trend(
 
 
 @_safe
-def interactions_by_channel(tables: Tables, week: date) -> bytes | None:
+def interactions_by_channel(tables: Tables, week: date, *, targets: KpiTargets | None = None) -> bytes | None:
     """Interactions dated in the week, by channel."""
     start, end = week_window(week)
     inter = interactions_frame(tables)
@@ -216,14 +220,10 @@ def interactions_by_channel(tables: Tables, week: date) -> bytes | None:
     return _png(fig)
 
 
-CHARTS: dict[str, Callable[[Tables, date], bytes]] = {
+# Every digest chart by name (the names hub.kpis.mail captions); each takes (tables, week, targets=).
+CHARTS: dict[str, Callable[..., bytes]] = {
     "pipeline_funnel": pipeline_funnel,
     "first_response_histogram": first_response_histogram,
     "csat_trend": csat_trend,
     "interactions_by_channel": interactions_by_channel,
 }
-
-
-def all_charts(tables: Tables, week: date) -> dict[str, bytes]:
-    """Every digest chart by name (the names `kpi_mail` captions), as PNG bytes."""
-    return {name: draw(tables, week) for name, draw in CHARTS.items()}

@@ -73,6 +73,8 @@ Choices where the definitions leave room, made as a sales manager would read the
 * A response in the same minute as the inquiry counts (Form times have minute resolution); an
   unanswered inquiry still inside its response window at `now` is left out, not counted late.
   The median is over answered inquiries; unanswered ones show in the within-12 h share.
+* Response times are hours only where both times are known (hub.responses): an inquiry logged
+  on a later day without a time, or answered by one, counts in day-level measures only.
 * Business days are whole weekdays between the two dates (numpy.busday_count): opened Friday,
   resolved Monday is 1. Public holidays are not known to the hub.
 * Staff with a blank Active count as active, as the follow-up rules read the Staff tab.
@@ -88,9 +90,10 @@ from datetime import date
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from hub import defaults
 from hub_schema.lists import LISTS
 
-LAGOS = ZoneInfo("Africa/Lagos")
+LAGOS = ZoneInfo(defaults.TIMEZONE)  # the zone an aware datetime is read in; hub cells are naive
 ALL = "All"
 DIVISIONS: tuple[str, ...] = LISTS["Divisions"]
 STAGES: tuple[str, ...] = LISTS["Pipeline Stages"]
@@ -134,7 +137,7 @@ class KpiTargets:
     csat_pilot: float = 60.0  # %
     csat_pilot_high: float = 70.0
     csat_later: float = 85.0  # after the pilot; not shown yet
-    response_hours: float = 12.0
+    response_hours: float = defaults.RESPONSE_HOURS
 
 
 @dataclass(frozen=True)

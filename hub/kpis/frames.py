@@ -11,6 +11,8 @@ from typing import Any
 import pandas as pd
 
 from hub.kpis.definitions import LAGOS, NOT_ORDERS, STAGES
+from hub.responses import TIME_KNOWN
+from hub.staff import is_active
 
 
 # -- the week ---------------------------------------------------------------------------------
@@ -98,11 +100,23 @@ def interactions_frame(tables: Mapping[str, list[dict]]) -> pd.DataFrame:
     """Interactions: when, account (merges followed), division, channel, direction, type, ticket."""
     raw = columns_frame(
         tables.get("Interactions"),
-        ("Date", "Account ID", "Division", "Channel", "Direction", "Type", "Ticket ID", "Contact ID"),
+        (
+            "Date",
+            "Account ID",
+            "Division",
+            "Channel",
+            "Direction",
+            "Type",
+            "Ticket ID",
+            "Contact ID",
+            TIME_KNOWN,
+        ),
     )
     return pd.DataFrame(
         {
             "when": datetime_series(raw["Date"]),
+            # Blank (rows from before the column existed) reads as known, as hub.responses does.
+            "time_known": text_series(raw[TIME_KNOWN]).ne("No").fillna(True).astype(bool),
             "account": follow_merges(text_series(raw["Account ID"], upper=True), merge_survivors(tables)),
             "division": text_series(raw["Division"]),
             "channel": text_series(raw["Channel"]),
@@ -184,14 +198,19 @@ def deals_frame(tables: Mapping[str, list[dict]]) -> pd.DataFrame:
 
 def first_responses(interactions: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     """Inbound inquiries received in [start, end), with the first Outbound touch on the same
-    account at or after them (`answered`, NaT if none) and the hours between."""
+    account at or after them (`answered`, NaT if none) and the hours between.
+
+    The rule of hub.responses, vectorised: only inquiries of known time are measured, and one
+    whose first answer came at an unknown time (an Outbound row of that day or an earlier day than
+    the first timed answer) is left out — it counts in day-level measures only."""
     inter = interactions[interactions["when"].notna() & interactions["account"].notna()]
     inquiries = inter[
         inter["direction"].eq("Inbound").fillna(False)
         & inter["type"].eq("Inquiry").fillna(False)
+        & inter["time_known"]
         & between(inter["when"], start, end)
     ][["when", "account", "division"]]
-    replies = inter[inter["direction"].eq("Outbound").fillna(False)][["when", "account"]]
+    replies = inter[inter["direction"].eq("Outbound").fillna(False)]
     if inquiries.empty:
         return pd.DataFrame(
             {
@@ -203,21 +222,36 @@ def first_responses(interactions: pd.DataFrame, start: pd.Timestamp, end: pd.Tim
             }
         )
     # merge_asof wants one dtype on both sides and plain object keys sort fastest.
-    left = inquiries.assign(account=inquiries["account"].astype(object)).sort_values("when")
+    left = inquiries.assign(account=inquiries["account"].astype(object)).astype({"when": "datetime64[ns]"})
+    left = left.assign(day=left["when"].dt.normalize()).sort_values("when")
+    timed = replies[replies["time_known"]]
     right = (
-        replies.assign(account=replies["account"].astype(object), answered=replies["when"])
+        timed.assign(account=timed["account"].astype(object), answered=timed["when"])
         .sort_values("when")[["when", "account", "answered"]]
         .astype({"when": "datetime64[ns]", "answered": "datetime64[ns]"})
     )
-    left = left.astype({"when": "datetime64[ns]"})
     out = pd.merge_asof(left, right, on="when", by="account", direction="forward", allow_exact_matches=True)
+    untimed = replies[~replies["time_known"]]
+    vague = (
+        untimed.assign(
+            account=untimed["account"].astype(object),
+            day=untimed["when"].astype("datetime64[ns]").dt.normalize(),
+        )
+        .assign(vague_day=lambda f: f["day"])
+        .sort_values("day")[["day", "account", "vague_day"]]
+    )
+    out = pd.merge_asof(out.sort_values("day"), vague, on="day", by="account", direction="forward")
+    answered_vaguely = out["vague_day"].notna() & (
+        out["answered"].isna() | (out["vague_day"] < out["answered"].dt.normalize())
+    )
+    out = out[~answered_vaguely].drop(columns=["day", "vague_day"]).sort_values("when")
     out["hours"] = (out["answered"] - out["when"]).dt.total_seconds() / 3600
-    return out
+    return out.reset_index(drop=True)
 
 
 def staff_frame(tables: Mapping[str, list[dict]]) -> pd.DataFrame:
     raw = columns_frame(tables.get("Staff"), ("Email", "Division", "Active"))
-    active = text_series(raw["Active"]).fillna("Yes").str.casefold().ne("no")
+    active = raw["Active"].map(is_active).astype(bool)
     return pd.DataFrame(
         {"division": text_series(raw["Division"]), "active": active & filled_mask(raw["Email"])}
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from hub.kpis.compute import tone
-from hub.kpis.definitions import ALL, DIVISIONS, Kpi
+from hub.kpis.definitions import ALL, DIVISIONS, Kpi, KpiTargets
 from hub.kpis.frames import monday_of
 from hub.rendering import environment
 
@@ -13,20 +13,12 @@ from hub.rendering import environment
 CHART_CAPTIONS: dict[str, str] = {
     "pipeline_funnel": "Pipeline: opportunities that entered each stage this week, by division.",
     "first_response_histogram": (
-        "Hours from each inbound inquiry to the first reply; the dashed line is the 12-hour standard."
+        "Hours from each inbound inquiry to the first reply; the dashed line is the {hours:g}-hour standard."
     ),
     "csat_trend": (
         "CSAT, last 8 weeks, all divisions: share of ratings that are 4 or 5; green is the pilot target."
     ),
     "interactions_by_channel": "Interactions logged this week, by channel.",
-}
-
-# Short names a caller may use for the same charts (hub.services names them so).
-CHART_ALIASES: dict[str, str] = {
-    "funnel": "pipeline_funnel",
-    "response": "first_response_histogram",
-    "csat": "csat_trend",
-    "channels": "interactions_by_channel",
 }
 
 # (text colour, cell background) per tone
@@ -69,14 +61,18 @@ def format_value(kpi: Kpi) -> str:
             return f"{_short(v)} {kpi.unit}"
 
 
-def render_kpi_digest(kpis: list[Kpi], week: date, chart_cids: dict[str, str]) -> tuple[str, str]:
-    """(html, plain_text) of the digest. `chart_cids` maps a chart name (a key of CHART_CAPTIONS or
-    CHART_ALIASES) to the content ID its PNG is attached under; charts show in CHART_CAPTIONS order."""
+def render_kpi_digest(
+    kpis: list[Kpi], week: date, chart_cids: dict[str, str], targets: KpiTargets | None = None
+) -> tuple[str, str]:
+    """(html, plain_text) of the digest. `chart_cids` maps a chart name (a key of CHART_CAPTIONS,
+    as hub.kpis.charts.CHARTS names them) to the content ID its PNG is attached under; charts show
+    in CHART_CAPTIONS order."""
     monday = monday_of(week)
     sections = _sections(kpis)
-    by_name = {CHART_ALIASES.get(name, name): cid for name, cid in chart_cids.items()}
+    by_name = chart_cids
+    hours = (targets or KpiTargets()).response_hours
     charts = [
-        {"cid": by_name[name], "caption": caption}
+        {"cid": by_name[name], "caption": caption.format(hours=hours)}
         for name, caption in CHART_CAPTIONS.items()
         if name in by_name
     ]

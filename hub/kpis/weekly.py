@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from hub.kpis.charts import csat_trend, first_response_histogram, interactions_by_channel, pipeline_funnel
-from hub.kpis.compute import Kpi, compute_kpis, dashboard_rows
+from hub.kpis.charts import CHARTS
+from hub.kpis.compute import Kpi, KpiTargets, compute_kpis, dashboard_rows
 from hub.kpis.mail import render_kpi_digest
 from hub.ports import (
     HubChanges,
@@ -19,6 +19,7 @@ from hub.ports import (
     MailMessage,
     StateStore,
 )
+from hub.staff import is_active_staff
 from hub.weeks import last_full_week
 from hub_schema.cells import as_day
 from hub_schema.tabs import TABS
@@ -41,13 +42,16 @@ def run_kpis(
     clock: Callable[[], datetime],
     timezone: str,
     admins: tuple[str, ...],
+    targets: KpiTargets | None = None,
 ) -> KpiReport:
-    """Last full week's KPIs: rows on the Dashboard tab (once per week) and the digest to managers."""
+    """Last full week's KPIs: rows on the Dashboard tab (once per week) and the digest to managers.
+    `targets` carries the response standard (CXHUB_RESPONSE_HOURS) the KPIs and charts measure."""
+    targets = targets or KpiTargets()
     now = clock().astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
     week, _ = last_full_week(now.date())
     tables = store.read_tables([t.name for t in TABS])
     report = KpiReport(week)
-    kpis = compute_kpis(tables, week, now)
+    kpis = compute_kpis(tables, week, now, targets)
     recorded = {(as_day(r.get("Week")), r.get("Division"), r.get("KPI")) for r in tables["Dashboard"]}
     rows = [
         r for r in dashboard_rows(kpis, now) if (as_day(r["Week"]), r["Division"], r["KPI"]) not in recorded
@@ -58,7 +62,7 @@ def run_kpis(
         report.rows_written = len(rows)
     key = f"kpi-digest-sent:{week.isoformat()}"
     if not state.get(key):
-        _mail_digest(report, kpis, tables, mailer, state, key, now, admins)
+        _mail_digest(report, kpis, tables, mailer, state, key, now, admins, targets)
     log.info(
         "kpis: week %s, %d dashboard rows, mailed %d", report.week, report.rows_written, len(report.mailed_to)
     )
@@ -70,7 +74,7 @@ def kpi_recipients(tables: Mapping[str, list[dict]], admins: tuple[str, ...]) ->
     managers = {
         str(s["Email"]).lower()
         for s in tables.get("Staff", [])
-        if s.get("Email") and s.get("Role") == "Manager" and str(s.get("Active") or "Yes") == "Yes"
+        if s.get("Email") and s.get("Role") == "Manager" and is_active_staff(s)
     }
     return sorted(managers | set(admins))
 
@@ -84,17 +88,13 @@ def _mail_digest(
     key: str,
     now: datetime,
     admins: tuple[str, ...],
+    targets: KpiTargets,
 ) -> None:
     """The digest with its four charts, to the managers and admins; recorded so it goes once a week."""
     week = report.week
-    charts = {
-        "funnel": pipeline_funnel(tables, week),
-        "response": first_response_histogram(tables, week),
-        "csat": csat_trend(tables, week),
-        "channels": interactions_by_channel(tables, week),
-    }
+    charts = {name: draw(tables, week, targets=targets) for name, draw in CHARTS.items()}
     cids = {name: f"{name}-{week.isoformat()}@cxhub" for name in charts}
-    html, text = render_kpi_digest(kpis, week, cids)
+    html, text = render_kpi_digest(kpis, week, cids, targets)
     images = tuple(InlineImage(cids[name], data, name=f"{name}.png") for name, data in charts.items())
     to = tuple(kpi_recipients(tables, admins))
     if to:

@@ -20,6 +20,7 @@ TIMER_JOBS = (
     "erp_folder_import",
     "followups",
     "steward_digest",
+    "sla",
     "kpis",
     "health",
     "purge",

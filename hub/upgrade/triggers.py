@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from hub import defaults
 from hub.ports import Row
 from hub.weeks import last_full_week
 from hub_schema.cells import as_day
@@ -24,10 +25,10 @@ WINDOW = timedelta(minutes=15)
 
 @dataclass(frozen=True)
 class Thresholds:
-    file_mb: float = 100.0
-    open_seconds: float = 10.0
-    steward_hours: float = 2.0
-    peak_users: int = 25
+    file_mb: float = defaults.HEALTH_MAX_MB
+    open_seconds: float = defaults.HEALTH_MAX_OPEN_SECONDS
+    steward_hours: float = defaults.HEALTH_MAX_STEWARD_HOURS
+    peak_users: int = defaults.HEALTH_MAX_USERS
 
 
 @dataclass(frozen=True)

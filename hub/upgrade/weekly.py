@@ -27,12 +27,13 @@ from hub.upgrade.triggers import (
     peak_concurrent_users,
     steward_hours,
 )
+from hub_schema.columns import INTERACTION_ID
 from hub_schema.tabs import TABS
 
 log = logging.getLogger(__name__)
 
 
-HEALTH_COLUMNS = {"Interactions": ("Interaction ID", "Logged By", "Submitted At", "Date")}
+HEALTH_COLUMNS = {"Interactions": (INTERACTION_ID, "Logged By", "Submitted At", "Date")}
 
 
 @dataclass

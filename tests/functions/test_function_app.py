@@ -28,11 +28,14 @@ def test_the_app_registers_every_function():
         "followups",
         "steward_digest",
         "act",
+        "sla",
         "kpis",
         "health",
         "health_endpoint",
         "ops_digest",
         "purge",
+        "customer_search",
+        "customer_card",
     }
 
 
@@ -51,6 +54,7 @@ def test_followups_kpis_and_health_run_on_their_schedule_settings():
     assert functions()["followups"].get_trigger().schedule == "%FOLLOWUP_SCHEDULE%"
     assert functions()["kpis"].get_trigger().schedule == "%KPI_SCHEDULE%"
     assert functions()["health"].get_trigger().schedule == "%HEALTH_SCHEDULE%"
+    assert functions()["sla"].get_trigger().schedule == "%SLA_SCHEDULE%"
 
 
 def test_governance_and_the_erp_folder_run_on_their_schedule_settings():
@@ -86,13 +90,14 @@ def test_writer_runs_on_the_writer_schedule_setting():
 
 
 def test_importing_the_app_reads_no_settings_and_loads_no_heavy_modules():
+    """Discovery imports no rules, adapters or heavy libraries (hub.defaults, constants only, is fine)."""
     code = (
         "import os, sys\n"
         "os.environ.clear()\n"
         "import function_app\n"
         "heavy = [m for m in sys.modules if m.split('.')[0] in "
         "('openpyxl', 'python_calamine', 'rapidfuzz', 'phonenumbers',"
-        " 'hub', 'local', 'cloud', 'msgraph', 'pandas', 'jellyfish')]\n"
+        " 'hub', 'local', 'cloud', 'msgraph', 'pandas', 'jellyfish') and m not in ('hub', 'hub.defaults')]\n"
         "print(heavy)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

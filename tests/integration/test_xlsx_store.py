@@ -7,10 +7,11 @@ from datetime import date, datetime
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
 from hub.ports import HubChanges, HubLocked, HubSchemaError, RowUpdate
-from hub_schema import LISTS, TABS
+from hub_schema import LISTS, TABS, tab
 from hub_schema.template import build_template
 from local.xlsx_store import XlsxHubStore
 
@@ -85,12 +86,8 @@ def test_appended_rows_extend_the_table_and_read_back_typed(store, hub_path):
             }
         )
     )
-    from openpyxl.utils import get_column_letter
-
-    from hub_schema.tabs import TAB_BY_NAME
-
-    last = get_column_letter(len(TAB_BY_NAME["Interactions"].columns))
-    assert load_workbook(hub_path)["Interactions"].tables["Interactions"].ref == f"A1:{last}3"
+    last_column = get_column_letter(len(tab("Interactions").columns))
+    assert load_workbook(hub_path)["Interactions"].tables["Interactions"].ref == f"A1:{last_column}3"
     rows = store.read_tables(["Interactions"])["Interactions"]
     assert [r["Interaction ID"] for r in rows] == ["INT-000001", "INT-000002"]
     assert rows[0]["Date"] == datetime(2026, 11, 20, 9, 15)

@@ -13,6 +13,7 @@ CLOUD_LIBRARIES = ("azure", "msal", "httpx", "msgraph", "msgraph_core", "kiota_a
 
 # A capability package may use another only through the core; each exception says why.
 CAPABILITY_ALLOWED: dict[tuple[str, str], str] = {
+    ("customers", "web"): "the customer pages are pages: hub.web is the shared page shape and access rule",
     ("followups", "actions"): "reminders and digests carry the one-tap action links (hub.actions.links)",
     ("intake", "actions"): "the writer applies the action messages that share the submissions queue",
 }

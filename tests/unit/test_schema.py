@@ -124,6 +124,7 @@ def test_the_form_file_is_readable_toml_with_the_canonical_keys():
         "direction",
         "interaction_type",
         "occurred_at",
+        "occurred_time",  # issue 14: the Form's date question has no time
         "notes",
         "next_action",
         "action_due_date",

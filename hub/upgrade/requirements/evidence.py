@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from hub.staff import is_active_staff
 from hub.upgrade.requirements.document import figure, month_label
 from hub.upgrade.requirements.reading import (
     as_datetime,
@@ -31,15 +32,16 @@ from hub.upgrade.requirements.rules import (
     TRIGGERS,
     WEEKS_SHOWN,
     HealthEvidence,
-    Trigger,
+    UpgradeThreshold,
 )
+from hub_schema.columns import ACCOUNT_ID
 from hub_schema.lists import LISTS
 from hub_schema.tabs import TABS
 
 
 @dataclass(frozen=True)
 class TriggerReading:
-    trigger: Trigger
+    trigger: UpgradeThreshold
     latest: float | None
     holds: bool
     first: tuple[datetime, float] | None  # earliest and latest check that measured this trigger
@@ -271,7 +273,7 @@ def _volume_evidence(tables: Tables, now: datetime) -> dict[str, Any]:
 
 def _individuals(active_accounts: Sequence[Mapping[str, Any]]) -> set[str]:
     return {
-        text_of(a.get("Account ID")).upper() for a in active_accounts if a.get("Account Type") == "Individual"
+        text_of(a.get(ACCOUNT_ID)).upper() for a in active_accounts if a.get("Account Type") == "Individual"
     }
 
 
@@ -283,7 +285,7 @@ def _usage_evidence(tables: Tables, now: datetime) -> dict[str, Any]:
     divisions_of: dict[str, set[str]] = defaultdict(set)
     for i in interactions:
         if text_of(i.get("Division")):
-            divisions_of[text_of(i.get("Account ID")).upper()].add(text_of(i.get("Division")))
+            divisions_of[text_of(i.get(ACCOUNT_ID)).upper()].add(text_of(i.get("Division")))
     return {
         "fill": fill,
         **_field_use(fill),
@@ -292,7 +294,7 @@ def _usage_evidence(tables: Tables, now: datetime) -> dict[str, Any]:
             counts_in_list_order((i.get("Division") for i in interactions), LISTS["Divisions"])
         ),
         "individual_interactions": sum(
-            text_of(i.get("Account ID")).upper() in individuals for i in interactions
+            text_of(i.get(ACCOUNT_ID)).upper() in individuals for i in interactions
         ),
         "cross_division_accounts": sum(len(d) > 1 for d in divisions_of.values()),
         **_loggers(interactions, now),
@@ -398,11 +400,11 @@ def _integration_evidence(tables: Tables, now: datetime) -> dict[str, Any]:
     audit = rows_of(tables, "Audit")
     year_ago = months_before(now, 12)
     active_accounts = [a for a in rows_of(tables, "Accounts") if text_of(a.get("Status")) != "Merged"]
-    active_staff = [s for s in rows_of(tables, "Staff") if text_of(s.get("Active")) != "No"]
+    active_staff = [s for s in rows_of(tables, "Staff") if is_active_staff(s)]
     return {
         "deals": len(deals),
         "deals_amount": sum(as_number(d.get("Amount")) or 0.0 for d in deals),
-        "deals_unlinked": sum(not text_of(d.get("Account ID")) for d in deals),
+        "deals_unlinked": sum(not text_of(d.get(ACCOUNT_ID)) for d in deals),
         "invoices_12m": sum(
             year_ago < d <= now for x in deals if (d := as_datetime(x.get("Invoice Date"))) is not None
         ),

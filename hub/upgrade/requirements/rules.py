@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from hub import defaults
 from hub_schema.lists import LISTS
 
 
@@ -26,18 +27,18 @@ class HealthEvidence:
 
 
 @dataclass(frozen=True)
-class Trigger:
+class UpgradeThreshold:
     label: str
     attr: str  # the HealthEvidence field
     limit: float  # the trigger holds when the value is strictly above (v6: "exceeds", "more than")
     unit: str
 
 
-TRIGGERS: tuple[Trigger, ...] = (
-    Trigger("File size", "file_mb", 100, "MB"),
-    Trigger("Time to open and save", "open_seconds", 10, "s"),
-    Trigger("Data steward hours per week", "steward_hours", 2, "h"),
-    Trigger("Concurrent users (peak)", "peak_users", 25, "users"),
+TRIGGERS: tuple[UpgradeThreshold, ...] = (
+    UpgradeThreshold("File size", "file_mb", defaults.HEALTH_MAX_MB, "MB"),
+    UpgradeThreshold("Time to open and save", "open_seconds", defaults.HEALTH_MAX_OPEN_SECONDS, "s"),
+    UpgradeThreshold("Data steward hours per week", "steward_hours", defaults.HEALTH_MAX_STEWARD_HOURS, "h"),
+    UpgradeThreshold("Concurrent users (peak)", "peak_users", defaults.HEALTH_MAX_USERS, "users"),
 )
 TRIGGERS_FOR_UPGRADE = 2  # v6: "when any two of the following are true"
 
