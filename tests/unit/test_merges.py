@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given
 
 from hub.governance.nightly import GovernanceRules, govern
 from hub.matching import AccountIndex
+from tests.strategies import examples, merge_account_counts, merge_children, merge_decisions
 
 NOW = datetime(2026, 11, 23, 2, 0)
 
@@ -187,12 +187,8 @@ def test_a_contact_merge_moves_interactions_and_fills_blanks():
     assert {r["Contact ID"] for r in out["Interactions"]} == {"CON-000001"}
 
 
-@settings(max_examples=60, deadline=None)
-@given(
-    n_accounts=st.integers(2, 8),
-    children=st.lists(st.integers(0, 7), min_size=0, max_size=30),
-    decisions=st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7)), min_size=1, max_size=8),
-)
+@examples(60)
+@given(n_accounts=merge_account_counts, children=merge_children, decisions=merge_decisions)
 def test_merging_never_loses_a_child_record(n_accounts, children, decisions):
     """Whatever merges are decided (chains, repeats, self-merges), every child survives and points
     at an account that is still active."""
