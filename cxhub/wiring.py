@@ -149,10 +149,11 @@ def auth_mode_name(settings: Settings) -> str:
 
 def build_forms_source(settings: Settings, workbook: str | None = None):
     """Where the no-premium Forms path reads responses from, or None when it is not set up."""
-    if workbook or settings.forms_workbook:
+    local_workbook = workbook or settings.forms_workbook
+    if local_workbook:
         from local.forms_workbook import LocalFormsWorkbook
 
-        return LocalFormsWorkbook(workbook or settings.forms_workbook)
+        return LocalFormsWorkbook(local_workbook)
     if settings.forms_drive_id and settings.forms_item_id:
         from graph.forms_workbook import GraphFormsWorkbook
 
