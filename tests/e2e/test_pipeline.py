@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 import textwrap
 import urllib.request
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -114,7 +116,9 @@ def test_a_message_that_keeps_failing_is_poisoned_after_5_attempts_and_kept(stor
             "values": {"nope": 1},
         }
     )
-    queue._db.execute("INSERT INTO messages (body, enqueued_at, visible_at) VALUES ('not json', 0, 0)")
+    # Text some other program left in the journal file.
+    with closing(sqlite3.connect(queue.path)) as other_writer, other_writer:
+        other_writer.execute("INSERT INTO messages (body, enqueued_at, visible_at) VALUES ('not json', 0, 0)")
     rules = WriterRules(visibility_timeout=0)
     first = drain(queue, store, clock, rules)
     assert first.count("recorded") == 1 and first.failed == 1 and first.poisoned == 1  # 'not json' at once

@@ -26,6 +26,8 @@ NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 
 
 def run_writer_until_empty(queue, store, *, runs: int = 40) -> list:
+    """Drain until the queue is empty. The queue is Azurite, whose visibility timeouts run on the
+    emulator's own real clock, so a run that found every message hidden waits the 2 s timeout out."""
     reports = []
     for _ in range(runs):
         report = drain(queue, store, lambda: NOW, WriterRules(batch_size=500, visibility_timeout=2))

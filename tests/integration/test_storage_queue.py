@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 import uuid
 
 import pytest
-from azure.storage.queue import QueueClient
+from azure.storage.queue import QueueClient, TextBase64DecodePolicy
 
 from cloud.storage_queue import StorageQueue
 
@@ -44,13 +45,18 @@ def test_more_than_32_messages_are_received_in_pages(storage_queue):
 
 
 def test_a_received_message_comes_back_after_its_visibility_timeout(storage_queue):
-    import time
+    """A message received with a 1 s visibility timeout is hidden, then delivered again with its count.
 
+    Azurite keeps visibility on its own real clock (1 s is Storage's smallest timeout), so this polls
+    the emulator until the message is back rather than injecting a clock.
+    """
     storage_queue.put({"n": 1})
     [first] = storage_queue.receive(10, 1)
     assert storage_queue.receive(10, 1) == []
-    time.sleep(1.5)
-    [again] = storage_queue.receive(10, 30)
+    deadline = time.monotonic() + 15
+    while not (back := storage_queue.receive(10, 30)) and time.monotonic() < deadline:
+        time.sleep(0.1)  # polling the emulator, which keeps its own clock
+    [again] = back
     assert again.dequeue_count == 2 and again.body == first.body
 
 
@@ -62,13 +68,16 @@ def test_release_resets_the_attempt_count(storage_queue):
     assert again.dequeue_count == 1 and again.body == {"n": 1}
 
 
-def test_poisoned_messages_move_to_the_poison_queue_with_the_reason(storage_queue):
+def test_poisoned_messages_move_to_the_poison_queue_with_the_reason(azurite, storage_queue):
     storage_queue.put({"n": 1})
     [msg] = storage_queue.receive(10, 30)
     storage_queue.poison(msg, "failed 5 times")
     assert storage_queue.depth() == 0
     assert storage_queue.poison_count() == 1
-    [kept] = storage_queue._poison.receive_messages(max_messages=1)
+    poison = QueueClient.from_connection_string(
+        azurite, f"{storage_queue.name}-poison", message_decode_policy=TextBase64DecodePolicy()
+    )
+    [kept] = poison.receive_messages(max_messages=1)
     assert json.loads(kept.content) == {"reason": "failed 5 times", "dequeueCount": 1, "message": '{"n": 1}'}
 
 
