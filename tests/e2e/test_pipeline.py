@@ -32,6 +32,8 @@ def everything(store: XlsxHubStore) -> dict:
 
 
 def test_generated_submissions_land_once_and_a_replay_changes_nothing(store, queue, hub_path):
+    """Generated submissions through intake, the journal queue and the writer into a real .xlsx are each
+    accounted for once, and replaying them leaves the hub's contents unchanged."""
     data = generate(80, NOW, seed=7)
     for item in data.bodies:
         call_intake(queue, item)
@@ -53,6 +55,8 @@ def test_generated_submissions_land_once_and_a_replay_changes_nothing(store, que
 
 
 def test_a_crash_between_enqueue_and_write_loses_nothing(tmp_path, store):
+    """A process killed right after intake queued a submission loses nothing: the next writer run records
+    it."""
     queue_path = tmp_path / "crash.sqlite"
     payload = body()
     script = textwrap.dedent(f"""
@@ -72,6 +76,8 @@ def test_a_crash_between_enqueue_and_write_loses_nothing(tmp_path, store):
 
 
 def test_a_writer_that_dies_after_writing_but_before_acknowledging_records_once(tmp_path, hub_path, store):
+    """A writer killed after writing the hub but before deleting its messages does not record them twice when
+    they are delivered again."""
     queue_path = tmp_path / "crash.sqlite"
     queue = JournalQueue(queue_path)
     payloads = [body() for _ in range(3)]
@@ -103,6 +109,8 @@ def test_a_writer_that_dies_after_writing_but_before_acknowledging_records_once(
 
 
 def test_a_message_that_keeps_failing_is_poisoned_after_5_attempts_and_kept(store, queue):
+    """A message that fails five times, or is not JSON at all, is moved to the poison store with its reason,
+    and the good message beside it is recorded."""
     good = call_intake(queue, raw(body()))
     assert good.status == 202
     queue.put(
@@ -133,6 +141,8 @@ def test_a_message_that_keeps_failing_is_poisoned_after_5_attempts_and_kept(stor
 
 
 def test_a_hub_open_in_libreoffice_keeps_submissions_queued_without_using_up_attempts(store, queue, hub_path):
+    """While the hub is open in LibreOffice, writer runs keep the submission queued without using up its
+    attempts, and it is recorded once the hub is closed."""
     call_intake(queue, raw(body()))
     lock = hub_path.parent / f".~lock.{hub_path.name}#"
     lock.write_text("Ngozi")
@@ -145,6 +155,7 @@ def test_a_hub_open_in_libreoffice_keeps_submissions_queued_without_using_up_att
 
 
 def test_cxhub_serve_accepts_a_post_and_queues_it(queue):
+    """cxhub serve accepts an HTTP POST on /api/submissions and queues the submission."""
     import threading
 
     server = build_server(queue, 0)
@@ -172,6 +183,7 @@ def test_cxhub_serve_accepts_a_post_and_queues_it(queue):
 
 
 def test_datetimes_are_stored_in_lagos_time(store, queue):
+    """Times sent in UTC are stored in the hub in Lagos time, both the interaction date and Recorded At."""
     call_intake(queue, raw(body({"occurred_at": "2026-11-20T08:00:00Z"})))
     drain(queue, store, lambda: datetime(2026, 11, 20, 9, 0, tzinfo=UTC))
     [row] = store.read_tables(["Interactions"])["Interactions"]

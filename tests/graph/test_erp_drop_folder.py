@@ -14,6 +14,8 @@ from tests.graph.conftest import graph_env
 
 
 def test_exports_dropped_on_sharepoint_are_imported_and_filed_with_their_reports(fake, hub_item, tmp_path):
+    """ERP exports dropped in a SharePoint folder are imported and moved with their reports, and a file of
+    unknown kind is filed as failed."""
     folder = fake.add_folder("ERP Exports")
     for path in write_samples(tmp_path / "exports", date.today()).values():
         fake.add_file(path.name, path.read_bytes(), parent=folder)
@@ -52,6 +54,8 @@ def test_exports_dropped_on_sharepoint_are_imported_and_filed_with_their_reports
 
 
 def test_governance_on_the_graph_hub_patches_owners_in_place(fake, hub_item, tmp_path, settings):
+    """Governance on the Graph hub sets owners from imported invoices by PATCHing only Accounts and Audit
+    cells in place."""
     store = wiring.build_store(settings)
     store.apply(HubChanges(appends={"Staff": staff_rows()}))
     store.close()

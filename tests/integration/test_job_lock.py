@@ -40,10 +40,13 @@ def contend(lock_a, lock_b) -> list[str]:
 
 
 def test_a_second_local_job_waits_for_the_first(tmp_path):
+    """A second local job blocks on the lock file while the first holds it and gets in once the first lets
+    go."""
     assert contend(FileJobLock(tmp_path), FileJobLock(tmp_path)) == ["a in", "a out", "b in"]
 
 
 def test_a_local_job_gives_up_with_hub_unavailable(tmp_path):
+    """A local job that cannot get the lock file within its timeout raises HubUnavailable."""
     impatient = FileJobLock(tmp_path, timeout=0.2)
     with FileJobLock(tmp_path).hold("hub"), pytest.raises(HubUnavailable), impatient.hold("hub"):
         pass
@@ -51,6 +54,8 @@ def test_a_local_job_gives_up_with_hub_unavailable(tmp_path):
 
 @pytest.mark.azurite
 def test_two_instances_take_turns_through_a_blob_lease(azurite):
+    """Two Azure instances take turns through a blob lease on Azurite: the second gets in only after the first
+    lets go."""
     container = f"locks-{uuid.uuid4().hex[:8]}"
     assert contend(BlobJobLock(azurite, container), BlobJobLock(azurite, container)) == [
         "a in",
@@ -61,6 +66,8 @@ def test_two_instances_take_turns_through_a_blob_lease(azurite):
 
 @pytest.mark.azurite
 def test_a_lease_held_too_long_is_hub_unavailable(azurite):
+    """A job kept out of a blob lease retries once a second until its timeout (on an injected clock) and then
+    raises HubUnavailable."""
     container = f"locks-{uuid.uuid4().hex[:8]}"
     now = [0.0]
     waits: list[float] = []

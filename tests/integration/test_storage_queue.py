@@ -21,6 +21,8 @@ def storage_queue(azurite):
 
 
 def test_round_trip_of_a_message(storage_queue):
+    """A message with non-ASCII text goes through a real Storage queue unchanged, counted as first delivery,
+    and is gone once deleted."""
     storage_queue.put({"kind": "submission", "responseId": "r-1", "notes": "Ọ̀rọ̀ with accents ₦"})
     [msg] = storage_queue.receive(10, 30)
     assert msg.body == {"kind": "submission", "responseId": "r-1", "notes": "Ọ̀rọ̀ with accents ₦"}
@@ -38,6 +40,7 @@ def test_messages_written_by_the_functions_output_binding_are_read(azurite, stor
 
 
 def test_more_than_32_messages_are_received_in_pages(storage_queue):
+    """Asking for more than Storage's 32 messages per call returns them all, fetched in pages."""
     for n in range(40):
         storage_queue.put({"n": n})
     got = storage_queue.receive(100, 30)
@@ -61,6 +64,7 @@ def test_a_received_message_comes_back_after_its_visibility_timeout(storage_queu
 
 
 def test_release_resets_the_attempt_count(storage_queue):
+    """A released message comes back with its delivery count reset to one."""
     storage_queue.put({"n": 1})
     [msg] = storage_queue.receive(10, 300)
     storage_queue.release(msg)
@@ -69,6 +73,8 @@ def test_release_resets_the_attempt_count(storage_queue):
 
 
 def test_poisoned_messages_move_to_the_poison_queue_with_the_reason(azurite, storage_queue):
+    """A poisoned message moves to the -poison queue as a record of the reason, the delivery count and the
+    original text."""
     storage_queue.put({"n": 1})
     [msg] = storage_queue.receive(10, 30)
     storage_queue.poison(msg, "failed 5 times")

@@ -32,6 +32,8 @@ def check(data: bytes) -> None:
 @examples(400)
 @given(form_answers)
 def test_any_answers_are_accepted_or_refused_with_field_errors(fuzzed):
+    """Any mix of hostile answers is accepted (and readable back by the writer) or refused with a reason per
+    field and the raw payload kept; intake never raises."""
     payload = body()
     payload["answers"] = {**payload["answers"], **fuzzed}
     check(json.dumps(payload).encode())
@@ -40,10 +42,13 @@ def test_any_answers_are_accepted_or_refused_with_field_errors(fuzzed):
 @examples(200)
 @given(envelopes)
 def test_any_envelope_is_accepted_or_refused_with_field_errors(envelope):
+    """Any envelope with fields missing or of any JSON type is accepted or refused with field errors, never an
+    exception."""
     check(json.dumps(envelope).encode())
 
 
 @examples(200)
 @given(st.binary(max_size=300))
 def test_any_bytes_are_handled(data):
+    """Any bytes posted to intake get a 202, 400, 413 or 422 with a JSON reply, never an exception."""
     check(data)
