@@ -17,7 +17,11 @@ class OutboxMailer:
         self.folder = Path(folder)
         self.sender = sender
 
-    def send(self, message: MailMessage) -> Path:
+    def send(self, message: MailMessage) -> None:
+        self.write(message)
+
+    def write(self, message: MailMessage) -> Path:
+        """send(), returning the .eml file written."""
         mail = EmailMessage()
         mail["From"] = self.sender
         mail["To"] = ", ".join(message.to)

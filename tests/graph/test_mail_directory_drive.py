@@ -141,7 +141,7 @@ def test_drive_lists_downloads_and_moves(client, fake):
 def test_the_outbox_writes_an_eml_with_the_inline_image(tmp_path):
     """The local outbox writes a standard .eml whose HTML references its inline chart by Content-ID, with the
     image bytes attached."""
-    path = OutboxMailer(tmp_path / "outbox").send(MAIL)
+    path = OutboxMailer(tmp_path / "outbox").write(MAIL)
     parsed = email.message_from_bytes(path.read_bytes(), policy=policy.default)
     assert parsed["To"] == "ada.okafor@mikano.example" and parsed["Subject"] == MAIL.subject
     html = parsed.get_body(("html",))

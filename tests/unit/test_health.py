@@ -128,7 +128,7 @@ def test_text_attachments_keep_their_characters_in_the_eml(tmp_path):
     from local.outbox import OutboxMailer
 
     draft = "# Draft — ₦12,500,000".encode()
-    path = OutboxMailer(tmp_path).send(
+    path = OutboxMailer(tmp_path).write(
         MailMessage(
             to=("it@x",),
             subject="s",
