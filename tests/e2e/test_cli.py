@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from openpyxl import load_workbook
 
 from cxhub.cli import main
 from local.xlsx_store import XlsxHubStore
 from tests.e2e.cli_env import isolated  # noqa: F401  (autouse fixture)
 from tests.factories import body
+
+pytestmark = pytest.mark.slow  # end to end: the cxhub CLI on real .xlsx hubs, including a demo build
 
 
 def run(capsys, *args):

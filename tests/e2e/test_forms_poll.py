@@ -10,6 +10,8 @@ from openpyxl import Workbook
 from cxhub.cli import main
 from local.xlsx_store import XlsxHubStore
 
+pytestmark = pytest.mark.slow  # end to end: the CLI from a Forms workbook to the hub
+
 HEADER = [
     "ID",
     "Start time",

@@ -14,6 +14,8 @@ from local.xlsx_store import XlsxHubStore
 from tests.e2e.cli_env import isolated  # noqa: F401  (autouse fixture)
 from tests.factories import body
 
+pytestmark = pytest.mark.slow  # end to end: ERP imports and governance through the CLI on real .xlsx
+
 
 @pytest.fixture
 def hub(tmp_path, capsys):

@@ -13,6 +13,8 @@ import pytest
 from cxhub.demo import run_demo
 from hub_schema import LISTS, TABS
 
+pytestmark = pytest.mark.slow  # starts a real LibreOffice on the demo hub
+
 PROBE = Path(__file__).parents[1] / "tools" / "libreoffice_probe.py"
 UNO_PYTHON = "/usr/bin/python3"  # Debian's Python, where python3-uno installs the bridge
 

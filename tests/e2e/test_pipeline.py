@@ -12,6 +12,8 @@ from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from cxhub.local_intake import build_server, call_intake
 from cxhub.sample_data import generate
 from hub.intake.recorder import READS
@@ -19,6 +21,8 @@ from hub.intake.writer import WriterRules, drain
 from local.journal_queue import JournalQueue
 from local.xlsx_store import XlsxHubStore
 from tests.factories import NOW, body, raw
+
+pytestmark = pytest.mark.slow  # end to end: subprocess crashes, real queues and .xlsx hubs
 
 ROOT = Path(__file__).parents[2]
 

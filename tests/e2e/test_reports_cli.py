@@ -15,6 +15,8 @@ from cxhub.cli import main
 from local.xlsx_store import XlsxHubStore
 from tests.e2e.cli_env import isolated  # noqa: F401  (autouse fixture)
 
+pytestmark = pytest.mark.slow  # builds the demo, then runs the timer jobs through the CLI
+
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):

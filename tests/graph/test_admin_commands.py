@@ -10,6 +10,8 @@ import pytest
 from cxhub.cli import main
 from tests.graph.conftest import graph_env
 
+pytestmark = pytest.mark.slow  # whole CLI commands (doctor checks every table) over the fake Graph
+
 
 @pytest.fixture
 def env(fake, hub_item, monkeypatch, tmp_path):

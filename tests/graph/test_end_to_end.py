@@ -22,6 +22,8 @@ from tests.factories import body
 from tests.fakegraph import Fault
 from tests.graph.conftest import graph_env
 
+pytestmark = pytest.mark.slow  # end to end over the fake Graph, incl. 1,000 submissions through Azurite
+
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 
 

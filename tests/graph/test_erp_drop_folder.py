@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from cxhub import wiring
 from cxhub.sample_data import staff_rows
 from cxhub.sample_erp import write_samples
@@ -11,6 +13,8 @@ from cxhub.settings import Settings
 from hub.governance.jobs import run_governance
 from hub.ports import HubChanges
 from tests.graph.conftest import graph_env
+
+pytestmark = pytest.mark.slow  # whole ERP import and governance runs over the fake Graph
 
 
 def test_exports_dropped_on_sharepoint_are_imported_and_filed_with_their_reports(fake, hub_item, tmp_path):

@@ -185,6 +185,7 @@ def test_file_reads_are_cached_by_etag(graph_store, fake):
     assert fake.count("GET", r"/content$") == 2
 
 
+@pytest.mark.slow  # two Graph calls per table of the hub
 def test_the_schema_check_names_what_is_missing(graph_store, fake, hub_item):
     """The schema check is empty for a good hub and names a table that was deleted."""
     assert graph_store.check_schema() == []

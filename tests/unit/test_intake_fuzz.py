@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -29,6 +30,7 @@ def check(data: bytes) -> None:
     json.dumps(reply.body)
 
 
+@pytest.mark.slow  # 400 examples, each through the whole intake
 @examples(400)
 @given(form_answers)
 def test_any_answers_are_accepted_or_refused_with_field_errors(fuzzed):
