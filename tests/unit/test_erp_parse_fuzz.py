@@ -95,7 +95,7 @@ def test_a_file_without_a_usable_header_is_refused_as_a_whole_saying_why(data: b
         parsed = parse_export("fuzz.csv", data, "invoices", MAPPINGS)
     except ErpFileError as error:
         assert re.match(
-            r"fuzz\.csv(: the file is empty|: line \d+: the header "
+            r"fuzz\.csv(: the file is empty|: line \d+ \(the header\): "
             r"|: line \d+ is not a invoices header I recognise"
             r"| is an old-style \.xls workbook|: not a readable \.xlsx workbook)",
             str(error),
