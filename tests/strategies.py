@@ -4,6 +4,9 @@ hostile inputs: what staff type into a form, what an ERP export holds, what a st
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
@@ -23,6 +26,40 @@ json_values = st.recursive(
     json_scalars,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3),
     max_leaves=8,
+)
+
+# JSON a hostile client may write that json.dumps never would: lone surrogates, 4,400-digit
+# numbers, NaN and Infinity, nesting. RawJson literals go into the body as written (encode_hostile).
+
+
+class RawJson(str):
+    """A JSON literal written into the body as is (NaN, 1e400, a 4,400-digit number)."""
+
+
+def encode_hostile(value: Any) -> str:
+    """JSON text of `value`, with RawJson literals left exactly as written."""
+    if isinstance(value, RawJson):
+        return str(value)
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{json.dumps(k)}:{encode_hostile(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(encode_hostile(v) for v in value) + "]"
+    return json.dumps(value)
+
+
+hostile_scalars = (
+    st.text(alphabet=st.characters(min_codepoint=0xD7F0, max_codepoint=0xE010), max_size=5)
+    | st.text(max_size=10)
+    | st.sampled_from(["1" * 4400, "NaN", "Infinity", "1e400", "-0", "12.5"]).map(RawJson)
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+)
+hostile_values = st.recursive(
+    hostile_scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+)
+hostile_answers = st.dictionaries(
+    st.sampled_from(["company_name", "notes", "deal_value", "contact_phone", "division"]), hostile_values
 )
 
 # -- intake: form answers ----------------------------------------------------------------------
@@ -108,6 +145,11 @@ erp_file_tails = st.binary(max_size=400) | st.lists(erp_tricky_cells, max_size=3
 # Rows of cells for a well-formed CSV (up to 8 rows of up to 7 cells).
 erp_rows = st.lists(st.lists(erp_cells, max_size=7), max_size=8)
 csv_delimiters = st.sampled_from(",;\t")
+# One non-blank cell of any text but NUL and surrogates (quotes, delimiters, line breaks included),
+# never a placeholder the parser reads as blank.
+csv_cell_text = st.text(
+    alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), min_size=1, max_size=20
+).filter(lambda s: s.strip() and s.strip() not in {"-", "?", "."})
 
 # -- merges ------------------------------------------------------------------------------------
 
