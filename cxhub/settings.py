@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import time
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hub import defaults as D
@@ -229,7 +229,7 @@ def _check_graph(out: dict) -> None:
 
 def _followup_settings(get) -> dict:
     outbox = get("CXHUB_OUTBOX")
-    out = {
+    out: dict[str, Any] = {
         "outbox": Path(outbox) if outbox else None,
         "mail_per_minute": int(_number(get, "CXHUB_MAIL_PER_MINUTE", D.MAIL_PER_MINUTE)),
         "response_hours": _number(get, "CXHUB_RESPONSE_HOURS", D.RESPONSE_HOURS),
