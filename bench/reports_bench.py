@@ -51,6 +51,9 @@ class MemoryStore:
     def close(self) -> None:
         pass
 
+    def ensure_exists(self) -> bool:
+        return False
+
     def size_bytes(self) -> int:
         return 150_000_000
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from azure.core.exceptions import HttpResponseError, ResourceExistsError
@@ -24,14 +24,23 @@ RENEW_EVERY = 20
 
 class BlobJobLock:
     def __init__(
-        self, connection_string: str, container: str = "cxhub-state", timeout: float = 120.0
+        self,
+        connection_string: str,
+        container: str = "cxhub-state",
+        timeout: float = 120.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        """clock and sleep pace the retries while another job holds the lease (seconds)."""
         self._container = BlobServiceClient.from_connection_string(connection_string).get_container_client(
             container
         )
         with contextlib.suppress(ResourceExistsError):
             self._container.create_container()
         self.timeout = timeout
+        self._clock = clock
+        self._sleep = sleep
 
     @contextmanager
     def hold(self, name: str) -> Iterator[None]:
@@ -39,17 +48,17 @@ class BlobJobLock:
         with contextlib.suppress(ResourceExistsError):
             blob.upload_blob(b"", overwrite=False)
         lease = BlobLeaseClient(blob)
-        deadline = time.monotonic() + self.timeout
+        deadline = self._clock() + self.timeout
         while True:
             try:
                 lease.acquire(lease_duration=LEASE_SECONDS)
                 break
             except HttpResponseError as e:
-                if e.status_code != 409 or time.monotonic() > deadline:
+                if e.status_code != 409 or self._clock() > deadline:
                     raise HubUnavailable(
                         f"another CX Hub job has been writing the hub for {self.timeout:.0f}s"
                     ) from None
-                time.sleep(1.0)
+                self._sleep(1.0)
         stop = threading.Event()
 
         def renew() -> None:

@@ -57,7 +57,9 @@ class StorageQueue:
                 break
             for m in page:
                 text = m.content if isinstance(m.content, str) else str(m.content)
-                out.append(QueuedMessage(m.id, _decode(text), text, m.dequeue_count or 1, m.pop_receipt))
+                out.append(
+                    QueuedMessage(m.id, _decode(text), text, m.dequeue_count or 1, m.pop_receipt or "")
+                )
         return out
 
     def delete(self, message: QueuedMessage) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import time
 from pathlib import Path
+from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hub import defaults as D
@@ -231,7 +232,7 @@ def _check_graph(out: dict) -> None:
 
 def _followup_settings(get) -> dict:
     outbox = get("CXHUB_OUTBOX")
-    out = {
+    out: dict[str, Any] = {
         "outbox": Path(outbox) if outbox else None,
         "mail_per_minute": int(_number(get, "CXHUB_MAIL_PER_MINUTE", D.MAIL_PER_MINUTE)),
         "response_hours": _number(get, "CXHUB_RESPONSE_HOURS", D.RESPONSE_HOURS),
@@ -351,7 +352,8 @@ ERP_LIMIT_SETTINGS = {
 
 
 def _erp_limit_settings(get) -> dict:
-    defaults = {f.name: f.default for f in fields(Settings) if f.name in ERP_LIMIT_SETTINGS}
+    # Every ERP limit field has a plain number as its default (no default_factory).
+    defaults = {f.name: cast(float, f.default) for f in fields(Settings) if f.name in ERP_LIMIT_SETTINGS}
     return {
         name: kind(_number(get, env_name, defaults[name]))
         for name, (env_name, kind) in ERP_LIMIT_SETTINGS.items()

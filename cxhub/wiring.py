@@ -19,7 +19,7 @@ from hub.actions.steward import run_steward_digest as steward_digest
 from hub.intake.validation import IntakeRules
 from hub.intake.writer import WriterRules
 from hub.matching import MatchRules
-from hub.ports import HubStore, JobLock, Mailer, Queue, StateStore
+from hub.ports import Drive, HubStore, JobLock, Mailer, Queue, StateStore
 
 log = logging.getLogger(__name__)
 
@@ -151,10 +151,11 @@ def auth_mode_name(settings: Settings) -> str:
 
 def build_forms_source(settings: Settings, workbook: str | None = None):
     """Where the no-premium Forms path reads responses from, or None when it is not set up."""
-    if workbook or settings.forms_workbook:
+    local_workbook = workbook or settings.forms_workbook
+    if local_workbook:
         from local.forms_workbook import LocalFormsWorkbook
 
-        return LocalFormsWorkbook(workbook or settings.forms_workbook)
+        return LocalFormsWorkbook(local_workbook)
     if settings.forms_drive_id and settings.forms_item_id:
         from graph.forms_workbook import GraphFormsWorkbook
 
@@ -164,7 +165,7 @@ def build_forms_source(settings: Settings, workbook: str | None = None):
     return None
 
 
-def build_erp_drop(settings: Settings):
+def build_erp_drop(settings: Settings) -> tuple[Drive, str] | None:
     """(drive, folder id) of the ERP drop folder, or None when none is set up."""
     if settings.erp_folder:
         from local.folder_drive import FolderDrive
@@ -188,12 +189,11 @@ def outbox_path(settings: Settings):
 
 def build_mailer(settings: Settings) -> Mailer:
     """Outlook through Graph when a sender mailbox is set on the graph backend; else .eml files."""
-    if mail_through_outlook(settings):
+    sender = settings.mail_sender
+    if sender and mail_through_outlook(settings):
         from graph.mail import GraphMailer
 
-        return GraphMailer(
-            build_graph_client(settings), settings.mail_sender, per_minute=settings.mail_per_minute
-        )
+        return GraphMailer(build_graph_client(settings), sender, per_minute=settings.mail_per_minute)
     from local.outbox import OutboxMailer
 
     return OutboxMailer(outbox_path(settings), sender=settings.mail_sender or "cxhub@localhost")
@@ -503,7 +503,10 @@ def run_ops_digest(settings: Settings):
 
     def failed_files(since: str | None) -> list[str]:
         drop = build_erp_drop(settings)
-        return failed_files_since(*drop, since) if drop else []
+        if drop is None:
+            return []
+        drive, folder_id = drop
+        return failed_files_since(drive, folder_id, since)
 
     return run(
         build_queue(settings),

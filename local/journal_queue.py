@@ -12,6 +12,7 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +40,10 @@ CREATE INDEX IF NOT EXISTS messages_visible ON messages (visible_at, id);
 
 
 class JournalQueue:
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, clock: Callable[[], float] = time.time) -> None:
+        """clock: seconds since the epoch; visibility timeouts are measured on it."""
         self.path = Path(path)
+        self._clock = clock
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
@@ -53,7 +56,7 @@ class JournalQueue:
             self._db.close()
 
     def put(self, message: dict[str, Any]) -> None:
-        now = time.time()
+        now = self._clock()
         with self._lock:
             self._db.execute(
                 "INSERT INTO messages (body, enqueued_at, visible_at) VALUES (?, ?, ?)",
@@ -61,7 +64,7 @@ class JournalQueue:
             )
 
     def receive(self, max_messages: int, visibility_timeout: int) -> list[QueuedMessage]:
-        now = time.time()
+        now = self._clock()
         out: list[QueuedMessage] = []
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
@@ -94,7 +97,7 @@ class JournalQueue:
             self._db.execute(
                 "UPDATE messages SET visible_at = ?, dequeue_count = MAX(dequeue_count - 1, 0) "
                 "WHERE id = ? AND receipt = ?",
-                (time.time(), int(message.id), message.receipt),
+                (self._clock(), int(message.id), message.receipt),
             )
 
     def poison(self, message: QueuedMessage, reason: str) -> None:
@@ -105,7 +108,7 @@ class JournalQueue:
                     "INSERT OR REPLACE INTO poison "
                     "(id, body, enqueued_at, poisoned_at, dequeue_count, reason) "
                     "SELECT id, body, enqueued_at, ?, dequeue_count, ? FROM messages WHERE id = ?",
-                    (time.time(), reason, int(message.id)),
+                    (self._clock(), reason, int(message.id)),
                 )
                 self._db.execute("DELETE FROM messages WHERE id = ?", (int(message.id),))
                 self._db.execute("COMMIT")

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
+from typing import cast
 
 from hub.ports import MailMessage
 
@@ -16,7 +17,11 @@ class OutboxMailer:
         self.folder = Path(folder)
         self.sender = sender
 
-    def send(self, message: MailMessage) -> Path:
+    def send(self, message: MailMessage) -> None:
+        self.write(message)
+
+    def write(self, message: MailMessage) -> Path:
+        """send(), returning the .eml file written."""
         mail = EmailMessage()
         mail["From"] = self.sender
         mail["To"] = ", ".join(message.to)
@@ -27,7 +32,8 @@ class OutboxMailer:
         mail["Message-ID"] = make_msgid(domain="cxhub.local")
         mail.set_content(message.text or "This message is HTML; open it in a mail program.")
         mail.add_alternative(message.html, subtype="html")
-        html_part = mail.get_payload()[-1]
+        # add_alternative made the mail multipart/alternative: [text part, HTML part].
+        html_part = cast(list[EmailMessage], mail.get_payload())[-1]
         for image in message.images:
             maintype, subtype = image.mime.split("/", 1)
             html_part.add_related(

@@ -19,6 +19,14 @@ ROOT = Path(__file__).resolve().parent.parent
 _DEV_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that needs Azurite is slow by definition (the emulator alone takes seconds to start), so
+    `-m "not slow"` never starts it."""
+    for item in items:
+        if item.get_closest_marker("azurite"):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture
 def hub_path(tmp_path: Path) -> Path:
     return build_template(tmp_path / "hub.xlsx")

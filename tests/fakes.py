@@ -1,17 +1,31 @@
-"""In-memory fakes of the ports, recording what happened (no mocks of our own functions)."""
+"""In-memory fakes of the ports, recording what happened (no mocks of our own functions).
+
+Each fake subclasses the Protocol it stands in for, so mypy checks that its methods keep the
+port's signatures (tests/unit/test_fakes.py checks that no port method is left out).
+"""
 
 from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from hub.ports import HubChanges, HubLocked, QueuedMessage, Row
+from hub.ports import (
+    HubChanges,
+    HubLocked,
+    HubStore,
+    Mailer,
+    MailMessage,
+    Queue,
+    QueuedMessage,
+    Row,
+    StateStore,
+)
 from hub_schema.tabs import TABS, tab
 
 
-class FakeHubStore:
+class FakeHubStore(HubStore):
     def __init__(self) -> None:
         self.tables: dict[str, list[Row]] = {t.name: [] for t in TABS}
         self.writes: list[HubChanges] = []
@@ -25,7 +39,13 @@ class FakeHubStore:
     def measure_open(self) -> float:
         return self.open_seconds
 
-    def read_tables(self, tabs: Iterable[str], *, fresh: bool = False, columns=None) -> dict[str, list[Row]]:
+    def read_tables(
+        self,
+        tabs: Iterable[str],
+        *,
+        fresh: bool = False,
+        columns: Mapping[str, Sequence[str]] | None = None,
+    ) -> dict[str, list[Row]]:
         return {name: copy.deepcopy(self.tables[name]) for name in tabs}
 
     def close(self) -> None:
@@ -44,18 +64,19 @@ class FakeHubStore:
             self.tables[name].extend(tab(name).blank_row() | copy.deepcopy(r) for r in rows)
         for update in changes.updates:
             key = tab(update.tab).key
+            assert key is not None, f"{update.tab} has no key column to update rows by"
             row = next(r for r in self.tables[update.tab] if str(r[key]) == update.key)
             row.update(update.values)
 
 
-class FakeQueue:
+class FakeQueue(Queue):
     """Visibility timeouts are ignored: received messages stay hidden until deleted or released."""
 
     def __init__(self) -> None:
         self.messages: dict[str, dict[str, Any]] = {}
         self.counts: dict[str, int] = {}
         self.hidden: set[str] = set()
-        self.poisoned: list[tuple[str, str]] = []
+        self.poisoned_messages: list[tuple[str, str]] = []  # (message text, reason), oldest first
         self._n = 0
 
     def put(self, message: dict[str, Any]) -> None:
@@ -67,7 +88,7 @@ class FakeQueue:
         self.counts[str(self._n)] = 0
 
     def receive(self, max_messages: int, visibility_timeout: int) -> list[QueuedMessage]:
-        out = []
+        out: list[QueuedMessage] = []
         for mid, m in self.messages.items():
             if mid in self.hidden or len(out) >= max_messages:
                 continue
@@ -95,30 +116,42 @@ class FakeQueue:
         self.hidden.discard(message.id)
 
     def poison(self, message: QueuedMessage, reason: str) -> None:
-        self.poisoned.append((message.text, reason))
+        self.poisoned_messages.append((message.text, reason))
         self.delete(message)
 
     def depth(self) -> int:
         return len(self.messages)
 
     def poison_count(self) -> int:
-        return len(self.poisoned)
+        return len(self.poisoned_messages)
+
+    def poisoned(self) -> list[tuple[str, str]]:
+        """(submission ID or message text, reason), as the real queues list them for an admin."""
+        out = []
+        for text, reason in self.poisoned_messages:
+            try:
+                body = json.loads(text)
+            except json.JSONDecodeError:
+                body = None
+            submission = body.get("submissionId") if isinstance(body, dict) else None
+            out.append((str(submission or text), reason))
+        return out
 
 
-class FakeMailer:
+class FakeMailer(Mailer):
     """Records every message; `fail_for` addresses raise as a refused recipient would."""
 
     def __init__(self, fail_for: Iterable[str] = ()) -> None:
-        self.sent: list[Any] = []
+        self.sent: list[MailMessage] = []
         self.fail_for = set(fail_for)
 
-    def send(self, message) -> None:
+    def send(self, message: MailMessage) -> None:
         if self.fail_for & set(message.to):
             raise RuntimeError("recipient refused")
         self.sent.append(message)
 
 
-class FakeState:
+class FakeState(StateStore):
     def __init__(self) -> None:
         self.values: dict[str, str] = {}
 

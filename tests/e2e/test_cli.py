@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from openpyxl import load_workbook
 
 from cxhub.cli import main
 from local.xlsx_store import XlsxHubStore
 from tests.e2e.cli_env import isolated  # noqa: F401  (autouse fixture)
 from tests.factories import body
+
+pytestmark = pytest.mark.slow  # end to end: the cxhub CLI on real .xlsx hubs, including a demo build
 
 
 def run(capsys, *args):
@@ -19,6 +22,7 @@ def run(capsys, *args):
 
 
 def test_init_writes_a_blank_hub_and_refuses_to_overwrite(capsys, tmp_path):
+    """cxhub init writes a blank hub and exits 2 with "already exists" rather than overwrite one."""
     code, _, _ = run(capsys, "init", "--hub", tmp_path / "h.xlsx")
     assert code == 0 and (tmp_path / "h.xlsx").exists()
     code, _, err = run(capsys, "init", "--hub", tmp_path / "h.xlsx")
@@ -26,6 +30,8 @@ def test_init_writes_a_blank_hub_and_refuses_to_overwrite(capsys, tmp_path):
 
 
 def test_submit_good_bad_hostile_and_repeated(capsys, tmp_path):
+    """cxhub submit records good and formula-like submissions (stored as text), rejects a bad one with every
+    reason, reports repeats as already recorded, and a rerun adds nothing."""
     good = body()
     hostile = body({"notes": '=HYPERLINK("http://evil.example","click")', "company_name": "@Evil Corp"})
     bad = body({"contact_phone": "0803", "action_due_date": "01/01/2020", "next_action": "Call"})
@@ -57,6 +63,8 @@ def test_submit_good_bad_hostile_and_repeated(capsys, tmp_path):
 
 
 def test_submit_reads_json_lines_and_keeps_a_broken_line_as_rejected(capsys, tmp_path):
+    """cxhub submit reads JSON lines, and a line that is not JSON is rejected and kept verbatim on the
+    Rejected tab while the others are accepted."""
     (tmp_path / "subs.jsonl").write_text(json.dumps(body()) + "\n{broken\n\n" + json.dumps(body()) + "\n")
     code, lines, _ = run(capsys, "submit", tmp_path / "subs.jsonl")
     assert code == 1
@@ -67,6 +75,7 @@ def test_submit_reads_json_lines_and_keeps_a_broken_line_as_rejected(capsys, tmp
 
 
 def test_submit_with_only_good_submissions_exits_0_and_uses_cxhub_hub(capsys, tmp_path, monkeypatch):
+    """With only good submissions cxhub submit exits 0 and writes the hub named by CXHUB_HUB."""
     monkeypatch.setenv("CXHUB_HUB", str(tmp_path / "configured.xlsx"))
     (tmp_path / "one.json").write_text(json.dumps(body()))
     code, lines, _ = run(capsys, "submit", tmp_path / "one.json")
@@ -74,6 +83,7 @@ def test_submit_with_only_good_submissions_exits_0_and_uses_cxhub_hub(capsys, tm
 
 
 def test_submit_signs_with_the_intake_secret_when_one_is_set(capsys, tmp_path, monkeypatch):
+    """When CXHUB_INTAKE_SECRET is set, cxhub submit signs its submissions so intake accepts them."""
     monkeypatch.setenv("CXHUB_INTAKE_SECRET", "s3cret")
     (tmp_path / "one.json").write_text(json.dumps(body()))
     code, lines, _ = run(capsys, "submit", tmp_path / "one.json")
@@ -81,6 +91,8 @@ def test_submit_signs_with_the_intake_secret_when_one_is_set(capsys, tmp_path, m
 
 
 def test_submit_when_the_hub_is_open_leaves_the_work_queued(capsys, tmp_path):
+    """When the hub is open in a spreadsheet program, cxhub submit exits 3 leaving the submission queued, and
+    cxhub drain records it once the hub is closed."""
     run(capsys, "init", "--hub", tmp_path / "hub.xlsx")
     (tmp_path / ".~lock.hub.xlsx#").write_text("x")
     (tmp_path / "one.json").write_text(json.dumps(body()))
@@ -92,6 +104,7 @@ def test_submit_when_the_hub_is_open_leaves_the_work_queued(capsys, tmp_path):
 
 
 def test_a_missing_or_empty_file_is_a_clear_usage_error(capsys, tmp_path):
+    """A missing or empty submissions file is a usage error (exit 2) saying which."""
     code, _, err = run(capsys, "submit", tmp_path / "nope.json")
     assert code == 2 and "cannot read" in err
     (tmp_path / "empty.json").write_text("  \n")
@@ -100,17 +113,21 @@ def test_a_missing_or_empty_file_is_a_clear_usage_error(capsys, tmp_path):
 
 
 def test_a_bad_setting_is_reported_by_name(capsys, monkeypatch):
+    """An invalid setting value stops the CLI with exit 2 and the setting's name."""
     monkeypatch.setenv("CXHUB_FUZZY_STRONG", "high")
     code, _, err = run(capsys, "drain")
     assert code == 2 and "CXHUB_FUZZY_STRONG" in err
 
 
 def test_form_prints_the_question_checklist(capsys):
+    """cxhub form prints the Forms question checklist."""
     code, lines, _ = run(capsys, "form")
     assert code == 0 and any("Which division is this for?" in line for line in lines)
 
 
 def test_demo_builds_a_hub_from_generated_submissions(capsys, tmp_path):
+    """cxhub demo builds a hub from generated submissions with interactions, staff, rejections, deals and
+    price list filled."""
     code, lines, _ = run(capsys, "demo", "--dir", tmp_path / "demo", "--count", "60")
     assert code == 0
     text = "\n".join(lines)

@@ -10,6 +10,8 @@ from openpyxl import Workbook
 from cxhub.cli import main
 from local.xlsx_store import XlsxHubStore
 
+pytestmark = pytest.mark.slow  # end to end: the CLI from a Forms workbook to the hub
+
 HEADER = [
     "ID",
     "Start time",
@@ -63,6 +65,8 @@ def isolated(monkeypatch, tmp_path):
 
 
 def test_new_responses_are_written_once_and_bad_ones_kept(capsys, tmp_path):
+    """cxhub poll-forms queues the new responses of a Forms workbook, writes the good ones to the hub and
+    keeps the bad one on Rejected."""
     forms = tmp_path / "responses.xlsx"
     forms_workbook(forms, 3, bad={2})
     assert main(["poll-forms", "--workbook", str(forms)]) == 0
@@ -84,5 +88,6 @@ def test_new_responses_are_written_once_and_bad_ones_kept(capsys, tmp_path):
 
 
 def test_without_a_forms_workbook_the_command_says_how_to_set_one(capsys):
+    """cxhub poll-forms without a workbook exits 2 naming the CXHUB_FORMS_WORKBOOK setting."""
     assert main(["poll-forms"]) == 2
     assert "CXHUB_FORMS_WORKBOOK" in capsys.readouterr().err

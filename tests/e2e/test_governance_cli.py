@@ -14,6 +14,8 @@ from local.xlsx_store import XlsxHubStore
 from tests.e2e.cli_env import isolated  # noqa: F401  (autouse fixture)
 from tests.factories import body
 
+pytestmark = pytest.mark.slow  # end to end: ERP imports and governance through the CLI on real .xlsx
+
 
 @pytest.fixture
 def hub(tmp_path, capsys):
@@ -51,6 +53,8 @@ def counts(text: str) -> dict[str, int]:
 
 
 def test_messy_exports_import_with_a_correct_report_and_twice_change_nothing(capsys, hub, tmp_path):
+    """Messy ERP exports import through cxhub import-erp with a correct report (links to form accounts,
+    similar names to review, rejected rows), and importing them again changes nothing."""
     files = write_samples(tmp_path / "exports", date.today())
     code, out, _ = run(capsys, "import-erp", files["customers"], "--kind", "customers", "--hub", hub)
     assert code == 1  # one row was rejected
@@ -85,6 +89,8 @@ def test_messy_exports_import_with_a_correct_report_and_twice_change_nothing(cap
 
 
 def test_a_changed_erp_row_updates_the_hub_and_audit_says_what_changed(capsys, hub, tmp_path):
+    """A changed row in the next day's export updates only that account, and the Audit tab says which field
+    changed from what to what."""
     files = write_samples(tmp_path / "exports", date.today())
     run(capsys, "import-erp", files["customers"], "--kind", "customers", "--hub", hub)
     text = files["customers"].read_bytes().decode("utf-8-sig").replace("4 Apapa Wharf Rd", "9 Creek Road")
@@ -100,6 +106,8 @@ def test_a_changed_erp_row_updates_the_hub_and_audit_says_what_changed(capsys, h
 
 
 def test_governance_sets_owners_and_applies_a_steward_merge(capsys, hub, tmp_path):
+    """cxhub run governance sets owners from invoices and applies the steward's merge, moving interactions to
+    active accounts, and a second run has nothing left to do."""
     files = write_samples(tmp_path / "exports", date.today())
     for kind in ("customers", "invoices"):
         run(capsys, "import-erp", files[kind], "--kind", kind, "--hub", hub)
@@ -138,6 +146,8 @@ def test_governance_sets_owners_and_applies_a_steward_merge(capsys, hub, tmp_pat
 
 
 def test_a_file_that_is_no_export_is_a_clear_error(capsys, hub, tmp_path):
+    """A file that is not an ERP export is refused with exit 2, saying it was not imported and which required
+    column is missing."""
     (tmp_path / "notes.csv").write_text("hello,world\n1,2\n")
     code, _, err = run(capsys, "import-erp", tmp_path / "notes.csv", "--kind", "invoices", "--hub", hub)
     assert code == 2 and "was not imported" in err and "invoice_no" in err

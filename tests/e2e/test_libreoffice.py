@@ -13,6 +13,8 @@ import pytest
 from cxhub.demo import run_demo
 from hub_schema import LISTS, TABS
 
+pytestmark = pytest.mark.slow  # starts a real LibreOffice on the demo hub
+
 PROBE = Path(__file__).parents[1] / "tools" / "libreoffice_probe.py"
 UNO_PYTHON = "/usr/bin/python3"  # Debian's Python, where python3-uno installs the bridge
 
@@ -44,17 +46,21 @@ def seen_by_libreoffice(tmp_path_factory) -> dict:
 
 
 def test_libreoffice_opens_the_demo_hub_with_every_tab(seen_by_libreoffice):
+    """LibreOffice opens the demo hub and sees every tab, in order, plus Lists."""
     assert seen_by_libreoffice["opened"]
     assert seen_by_libreoffice["sheets"] == [*(t.name for t in TABS), "Lists"]
 
 
 def test_every_tab_is_a_table_in_libreoffice(seen_by_libreoffice):
+    """LibreOffice sees each tab's data as a table (database range) spanning all its columns."""
     ranges = seen_by_libreoffice["database_ranges"]
     for t in TABS:
         assert ranges[t.table_name] == {"sheet": t.name, "columns": len(t.columns)}
 
 
 def test_dropdowns_work_on_rows_below_the_data(seen_by_libreoffice):
+    """In LibreOffice every list column has a dropdown, below the data too, offering exactly the hub list's
+    values."""
     validations = seen_by_libreoffice["validations"]
     for t in TABS:
         for column in t.columns:

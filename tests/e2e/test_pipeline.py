@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 import textwrap
 import urllib.request
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
 
 from cxhub.local_intake import build_server, call_intake
 from cxhub.sample_data import generate
@@ -17,6 +21,8 @@ from hub.intake.writer import WriterRules, drain
 from local.journal_queue import JournalQueue
 from local.xlsx_store import XlsxHubStore
 from tests.factories import NOW, body, raw
+
+pytestmark = pytest.mark.slow  # end to end: subprocess crashes, real queues and .xlsx hubs
 
 ROOT = Path(__file__).parents[2]
 
@@ -30,6 +36,8 @@ def everything(store: XlsxHubStore) -> dict:
 
 
 def test_generated_submissions_land_once_and_a_replay_changes_nothing(store, queue, hub_path):
+    """Generated submissions through intake, the journal queue and the writer into a real .xlsx are each
+    accounted for once, and replaying them leaves the hub's contents unchanged."""
     data = generate(80, NOW, seed=7)
     for item in data.bodies:
         call_intake(queue, item)
@@ -51,6 +59,8 @@ def test_generated_submissions_land_once_and_a_replay_changes_nothing(store, que
 
 
 def test_a_crash_between_enqueue_and_write_loses_nothing(tmp_path, store):
+    """A process killed right after intake queued a submission loses nothing: the next writer run records
+    it."""
     queue_path = tmp_path / "crash.sqlite"
     payload = body()
     script = textwrap.dedent(f"""
@@ -70,6 +80,8 @@ def test_a_crash_between_enqueue_and_write_loses_nothing(tmp_path, store):
 
 
 def test_a_writer_that_dies_after_writing_but_before_acknowledging_records_once(tmp_path, hub_path, store):
+    """A writer killed after writing the hub but before deleting its messages does not record them twice when
+    they are delivered again."""
     queue_path = tmp_path / "crash.sqlite"
     queue = JournalQueue(queue_path)
     payloads = [body() for _ in range(3)]
@@ -101,6 +113,8 @@ def test_a_writer_that_dies_after_writing_but_before_acknowledging_records_once(
 
 
 def test_a_message_that_keeps_failing_is_poisoned_after_5_attempts_and_kept(store, queue):
+    """A message that fails five times, or is not JSON at all, is moved to the poison store with its reason,
+    and the good message beside it is recorded."""
     good = call_intake(queue, raw(body()))
     assert good.status == 202
     queue.put(
@@ -114,7 +128,9 @@ def test_a_message_that_keeps_failing_is_poisoned_after_5_attempts_and_kept(stor
             "values": {"nope": 1},
         }
     )
-    queue._db.execute("INSERT INTO messages (body, enqueued_at, visible_at) VALUES ('not json', 0, 0)")
+    # Text some other program left in the journal file.
+    with closing(sqlite3.connect(queue.path)) as other_writer, other_writer:
+        other_writer.execute("INSERT INTO messages (body, enqueued_at, visible_at) VALUES ('not json', 0, 0)")
     rules = WriterRules(visibility_timeout=0)
     first = drain(queue, store, clock, rules)
     assert first.count("recorded") == 1 and first.failed == 1 and first.poisoned == 1  # 'not json' at once
@@ -129,6 +145,8 @@ def test_a_message_that_keeps_failing_is_poisoned_after_5_attempts_and_kept(stor
 
 
 def test_a_hub_open_in_libreoffice_keeps_submissions_queued_without_using_up_attempts(store, queue, hub_path):
+    """While the hub is open in LibreOffice, writer runs keep the submission queued without using up its
+    attempts, and it is recorded once the hub is closed."""
     call_intake(queue, raw(body()))
     lock = hub_path.parent / f".~lock.{hub_path.name}#"
     lock.write_text("Ngozi")
@@ -141,6 +159,7 @@ def test_a_hub_open_in_libreoffice_keeps_submissions_queued_without_using_up_att
 
 
 def test_cxhub_serve_accepts_a_post_and_queues_it(queue):
+    """cxhub serve accepts an HTTP POST on /api/submissions and queues the submission."""
     import threading
 
     server = build_server(queue, 0)
@@ -168,6 +187,7 @@ def test_cxhub_serve_accepts_a_post_and_queues_it(queue):
 
 
 def test_datetimes_are_stored_in_lagos_time(store, queue):
+    """Times sent in UTC are stored in the hub in Lagos time, both the interaction date and Recorded At."""
     call_intake(queue, raw(body({"occurred_at": "2026-11-20T08:00:00Z"})))
     drain(queue, store, lambda: datetime(2026, 11, 20, 9, 0, tzinfo=UTC))
     [row] = store.read_tables(["Interactions"])["Interactions"]

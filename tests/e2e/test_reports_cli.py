@@ -15,6 +15,8 @@ from cxhub.cli import main
 from local.xlsx_store import XlsxHubStore
 from tests.e2e.cli_env import isolated  # noqa: F401  (autouse fixture)
 
+pytestmark = pytest.mark.slow  # builds the demo, then runs the timer jobs through the CLI
+
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
@@ -31,6 +33,8 @@ def mails(folder: Path) -> list[email.message.EmailMessage]:
 
 
 def test_the_demo_ends_with_reminders_digests_kpis_and_the_admin_mail(demo):
+    """cxhub demo leaves follow-up reminders, team digests, the weekly KPI mail and the upgrade-trigger mail
+    to IT in its outbox."""
     sent = mails(demo / "outbox")
     subjects = [m["Subject"] for m in sent]
     assert any("overdue follow-up" in s for s in subjects)
@@ -49,6 +53,8 @@ def test_the_demo_ends_with_reminders_digests_kpis_and_the_admin_mail(demo):
 
 
 def test_every_mail_parses_with_text_html_and_its_inline_images(demo):
+    """Every mail the demo writes has a plain-text part and well-formed HTML without scripts, and every inline
+    image it references is attached."""
     for mail in mails(demo / "outbox"):
         html = mail.get_body(("html",)).get_content()
         HTMLParser().feed(html)
@@ -61,6 +67,7 @@ def test_every_mail_parses_with_text_html_and_its_inline_images(demo):
 
 
 def test_a_second_followups_run_the_same_day_sends_nothing(demo, capsys):
+    """Running follow-ups again on the same day writes no new mail."""
     before = len(list((demo / "outbox").glob("*.eml")))
     code = main(["run", "followups", "--hub", str(demo / "hub.xlsx")])
     out = capsys.readouterr().out
@@ -69,6 +76,8 @@ def test_a_second_followups_run_the_same_day_sends_nothing(demo, capsys):
 
 
 def test_kpis_for_a_week_are_recorded_once(demo, capsys):
+    """Running the KPI job again for a week already on the Dashboard tab says so and leaves the Dashboard
+    unchanged."""
     dashboard = XlsxHubStore(demo / "hub.xlsx").read_tables(["Dashboard"])["Dashboard"]
     main(["run", "kpis", "--hub", str(demo / "hub.xlsx")])
     assert "already on the Dashboard tab" in capsys.readouterr().out
@@ -76,6 +85,8 @@ def test_kpis_for_a_week_are_recorded_once(demo, capsys):
 
 
 def test_followups_as_of_a_day_write_to_the_chosen_outbox(demo, tmp_path, capsys):
+    """cxhub run followups --as-of DATE --outbox DIR runs as of that day and writes its mails to that
+    folder."""
     code = main(
         [
             "run",
@@ -92,6 +103,8 @@ def test_followups_as_of_a_day_write_to_the_chosen_outbox(demo, tmp_path, capsys
 
 
 def test_export_writes_csvs_with_the_documented_headers(demo, tmp_path, capsys):
+    """cxhub export --format dynamics writes CSVs with the documented Dynamics headers, one row per hub
+    account."""
     assert (
         main(["export", "--format", "dynamics", str(tmp_path / "dyn"), "--hub", str(demo / "hub.xlsx")]) == 0
     )

@@ -35,6 +35,7 @@ class DriveRoutes:
         else:
             self._flush(item.id)
             meta["file"] = {"mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+            assert item.path is not None, "a file item has its bytes on disk"
             meta["size"] = item.path.stat().st_size
         return meta
 

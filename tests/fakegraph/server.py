@@ -209,7 +209,8 @@ class FakeGraph(IdentityRoutes, DriveRoutes, WorkbookRoutes):
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
         length = int(h.headers.get("Content-Length") or 0)
         raw = h.rfile.read(length) if length else b""
-        status, body, headers, fault = 500, None, {}, None
+        status, body, fault = 500, None, None
+        headers: dict[str, str] = {}
         workbook = None
         try:
             with self._lock:

@@ -43,6 +43,8 @@ def upload(kind: str, data: bytes, headers: dict[str, str] | None = None, name: 
 
 
 def test_an_uploaded_export_is_imported_and_reported(hub, samples):
+    """An ERP export POSTed to /api/erp/customers is imported into the hub and the reply reports inserted,
+    updated and rejected rows with line numbers."""
     status, reply = upload("customers", samples["customers"].read_bytes(), name="customers.csv")
     assert status == 200 and reply["status"] == "imported"
     report = reply["report"]
@@ -53,17 +55,21 @@ def test_an_uploaded_export_is_imported_and_reported(hub, samples):
 
 
 def test_an_unreadable_file_is_422_and_changes_nothing(hub):
+    """An upload that is not a readable export gets 422 naming what is missing, and the hub is left
+    unchanged."""
     status, reply = upload("invoices", b"\x00\x01 this is no export \xff")
     assert status == 422 and "invoice_no" in reply["message"]
     assert XlsxHubStore(hub).read_tables(["Deals", "Audit"]) == {"Deals": [], "Audit": []}
 
 
 def test_an_unknown_kind_is_422(hub, samples):
+    """An upload to an unknown export kind gets 422 listing the kinds that exist."""
     status, reply = upload("orders", samples["customers"].read_bytes())
     assert status == 422 and "customers, invoices, prices" in reply["message"]
 
 
 def test_with_a_secret_the_signature_is_required(hub, samples, monkeypatch):
+    """With an intake secret set, an ERP upload needs a valid signature and gets 401 without one."""
     monkeypatch.setenv("CXHUB_INTAKE_SECRET", "s3cret")
     data = samples["customers"].read_bytes()
     assert upload("customers", data)[0] == 401
@@ -75,6 +81,8 @@ class Timer:
 
 
 def test_the_drop_folder_timer_imports_customers_before_invoices(hub, samples, tmp_path, monkeypatch):
+    """The drop-folder timer imports customers before invoices, so invoices find their accounts, and files
+    every export with its report into Processed or Failed."""
     drop = tmp_path / "drop"
     drop.mkdir()
     for path in samples.values():
@@ -90,6 +98,8 @@ def test_the_drop_folder_timer_imports_customers_before_invoices(hub, samples, t
 
 
 def test_the_governance_timer_gives_accounts_their_owners(hub, samples):
+    """After customers and invoices are imported, the governance timer sets account owners from the
+    invoices."""
     from cxhub.sample_data import staff_rows
     from hub.ports import HubChanges
 

@@ -18,6 +18,8 @@ def functions() -> dict[str, object]:
 
 
 def test_the_app_registers_every_function():
+    """function_app registers exactly the product's HTTP and timer functions, so none is lost from a
+    deployment."""
     assert set(functions()) == {
         "submissions",
         "writer",
@@ -40,17 +42,20 @@ def test_the_app_registers_every_function():
 
 
 def test_the_ops_digest_and_the_purge_run_on_their_schedule_settings():
+    """The ops digest and the retention purge are timers on their own %SCHEDULE% app settings."""
     assert functions()["ops_digest"].get_trigger().schedule == "%OPS_DIGEST_SCHEDULE%"
     assert functions()["purge"].get_trigger().schedule == "%PURGE_SCHEDULE%"
 
 
 def test_the_health_endpoint_is_a_function_key_get():
+    """/api/health answers GET only and requires a function key."""
     trigger = functions()["health_endpoint"].get_trigger()
     assert trigger.route == "health" and trigger.auth_level == func.AuthLevel.FUNCTION
     assert [m.value if hasattr(m, "value") else m for m in trigger.methods] == ["GET"]
 
 
 def test_followups_kpis_and_health_run_on_their_schedule_settings():
+    """The follow-up, KPI and upgrade-trigger timers run on their own %SCHEDULE% app settings."""
     assert functions()["followups"].get_trigger().schedule == "%FOLLOWUP_SCHEDULE%"
     assert functions()["kpis"].get_trigger().schedule == "%KPI_SCHEDULE%"
     assert functions()["health"].get_trigger().schedule == "%HEALTH_SCHEDULE%"
@@ -58,21 +63,26 @@ def test_followups_kpis_and_health_run_on_their_schedule_settings():
 
 
 def test_governance_and_the_erp_folder_run_on_their_schedule_settings():
+    """Governance and the ERP drop-folder import are timers on their own %SCHEDULE% app settings."""
     assert functions()["governance"].get_trigger().schedule == "%GOVERNANCE_SCHEDULE%"
     assert functions()["erp_folder_import"].get_trigger().schedule == "%ERP_IMPORT_SCHEDULE%"
 
 
 def test_erp_upload_is_a_function_key_post_route():
+    """ERP uploads go to erp/{kind} and require a function key."""
     trigger = functions()["erp_upload"].get_trigger()
     assert trigger.route == "erp/{kind}" and trigger.auth_level == func.AuthLevel.FUNCTION
 
 
 def test_forms_poll_runs_on_its_schedule_setting():
+    """The Forms workbook poll is a timer on the FORMS_POLL_SCHEDULE setting."""
     trigger = functions()["forms_poll"].get_trigger()
     assert trigger.type == "timerTrigger" and trigger.schedule == "%FORMS_POLL_SCHEDULE%"
 
 
 def test_intake_is_a_function_key_post_route_with_a_queue_output():
+    """Intake is a function-key POST on /submissions whose output binding writes to the cxhub-submissions
+    queue in the app's storage."""
     fn = functions()["submissions"]
     trigger = fn.get_trigger()
     assert trigger.type == "httpTrigger"
@@ -84,6 +94,7 @@ def test_intake_is_a_function_key_post_route_with_a_queue_output():
 
 
 def test_writer_runs_on_the_writer_schedule_setting():
+    """The writer is a timer on the WRITER_SCHEDULE setting."""
     trigger = functions()["writer"].get_trigger()
     assert trigger.type == "timerTrigger"
     assert trigger.schedule == "%WRITER_SCHEDULE%"

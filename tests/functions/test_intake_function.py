@@ -39,6 +39,8 @@ def call(data: bytes, headers: dict[str, str] | None = None):
 
 
 def test_a_good_submission_is_202_and_queued():
+    """The intake function answers a good submission with 202 JSON and puts the submission on its queue output
+    under the same ID."""
     resp, reply, queued = call(raw(body()))
     assert resp.status_code == 202 and resp.mimetype == "application/json"
     assert reply["status"] == "accepted" and reply["submissionId"].startswith("SUB-")
@@ -46,6 +48,8 @@ def test_a_good_submission_is_202_and_queued():
 
 
 def test_a_bad_submission_is_422_with_field_errors_and_its_rejection_queued():
+    """The intake function answers a bad submission with 422 and the field errors listing the allowed options,
+    and queues the rejection."""
     resp, reply, queued = call(raw(body({"division": "Oil"})))
     assert resp.status_code == 422
     assert reply["errors"] == [
@@ -59,16 +63,20 @@ def test_a_bad_submission_is_422_with_field_errors_and_its_rejection_queued():
 
 
 def test_not_json_is_400():
+    """The intake function answers a body that is not JSON with 400."""
     resp, reply, _ = call(b"<xml/>")
     assert resp.status_code == 400 and reply["status"] == "error"
 
 
 def test_over_64_kib_is_413():
+    """The intake function answers a body over 64 KiB with 413 and queues nothing."""
     resp, _, queued = call(b"{" + b" " * 70_000 + b"}")
     assert resp.status_code == 413 and queued is None
 
 
 def test_with_the_secret_set_the_signature_header_is_required(monkeypatch):
+    """With the intake secret set, the function needs the signature header (any header case) and answers 401
+    without a valid one."""
     monkeypatch.setenv("CXHUB_INTAKE_SECRET", "s3cret")
     data = raw(body())
     assert call(data)[0].status_code == 401

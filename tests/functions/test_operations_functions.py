@@ -49,6 +49,8 @@ def get_health():
 
 
 def test_health_reports_the_queue_each_timer_and_the_last_health_row(hub):
+    """/api/health reports the queue depth, poisoned count, each timer's last run and the latest Health row,
+    filling in as the timers run."""
     code, body = get_health()
     assert code == 200 and body["status"] == "ok"
     assert body["queue"] == {"depth": 0, "poisoned": 0} and body["timers"]["writer"] is None
@@ -61,6 +63,7 @@ def test_health_reports_the_queue_each_timer_and_the_last_health_row(hub):
 
 
 def test_a_failed_timer_run_is_recorded_and_shows_in_health(hub, monkeypatch):
+    """A timer run that raises is recorded with its error type, and /api/health then says "attention"."""
     settings = Settings.from_env()
     with pytest.raises(RuntimeError), wiring.job_run(settings, "kpis"):
         raise RuntimeError("boom")
@@ -70,6 +73,8 @@ def test_a_failed_timer_run_is_recorded_and_shows_in_health(hub, monkeypatch):
 
 
 def test_poisoned_messages_reach_the_admins_once_a_day_without_personal_data(hub):
+    """A poisoned submission turns /api/health to "attention" and the daily ops digest mails IT its submission
+    ID and reason, with no personal data."""
     queue = JournalQueue(hub.with_name("hub.queue.sqlite"))
     queue.put(
         {"kind": "submission", "submissionId": "SUB-ABC123", "values": {"contact_email": "ngozi@x.example"}}
@@ -87,11 +92,14 @@ def test_poisoned_messages_reach_the_admins_once_a_day_without_personal_data(hub
 
 
 def test_nothing_to_report_sends_nothing(hub):
+    """The ops digest sends no mail when there is nothing to report."""
     ops_digest(Timer())
     assert not list((hub.parent / "outbox").glob("*.eml"))
 
 
 def test_the_purge_clears_old_raw_payloads_and_old_local_mail(hub):
+    """The retention purge blanks raw payloads and deletes local mail older than the retention period, keeps
+    recent ones and their errors, audits once, and a second run purges nothing."""
     now = datetime.now(UTC).astimezone().replace(tzinfo=None)
     old, recent = now - timedelta(days=120), now - timedelta(days=5)
     rows = [

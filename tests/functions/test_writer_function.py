@@ -11,6 +11,7 @@ from tests.factories import NOW, body, raw
 
 
 def test_the_writer_timer_writes_what_intake_queued(tmp_path, monkeypatch, hub_path):
+    """The writer timer function writes into the hub what intake queued."""
     from hub.intake.receive import receive
     from hub.intake.validation import IntakeRules
 

@@ -10,6 +10,8 @@ import pytest
 from cxhub.cli import main
 from tests.graph.conftest import graph_env
 
+pytestmark = pytest.mark.slow  # whole CLI commands (doctor checks every table) over the fake Graph
+
 
 @pytest.fixture
 def env(fake, hub_item, monkeypatch, tmp_path):
@@ -31,6 +33,8 @@ def run(capsys, *args):
 
 
 def test_doctor_is_all_ok_on_a_good_setup(env, capsys, fake):
+    """cxhub doctor passes all five checks on a good set-up and mails the admin a test message from the
+    service mailbox."""
     code, out, _ = run(capsys, "doctor")
     assert code == 0
     assert out.count("ok  ") == 6 and "tables and columns match hub_schema" in out
@@ -43,6 +47,8 @@ def test_doctor_is_all_ok_on_a_good_setup(env, capsys, fake):
 
 
 def test_doctor_names_the_mail_permission_fix(env, capsys, fake):
+    """When sending mail is refused, doctor fails the mail check naming the RBAC for Applications fix, and
+    --no-mail skips that check."""
     from tests.fakegraph import Fault
 
     fake.faults.append(Fault("403", method="POST", path="sendMail"))
@@ -53,6 +59,8 @@ def test_doctor_names_the_mail_permission_fix(env, capsys, fake):
 
 
 def test_doctor_names_a_bad_secret_and_the_fix(env, capsys, monkeypatch):
+    """A wrong client secret fails the token check with the settings to check, and the secret itself is never
+    printed."""
     monkeypatch.setenv("CXHUB_CLIENT_SECRET", "wrong")
     code, out, _ = run(capsys, "doctor")
     assert code == 1 and "FAIL token" in out and "fix: check CXHUB_TENANT_ID" in out
@@ -60,6 +68,7 @@ def test_doctor_names_a_bad_secret_and_the_fix(env, capsys, monkeypatch):
 
 
 def test_doctor_sends_app_only_refusals_to_the_delegated_mode(env, capsys, fake):
+    """When the workbook API refuses app-only access, doctor suggests CXHUB_AUTH_MODE=delegated."""
     from tests.fakegraph import Fault
 
     fake.faults.append(Fault("403", method="POST", path="createSession"))
@@ -91,12 +100,16 @@ def _approve_when_asked(fake) -> None:
 
 
 def test_doctor_reports_a_missing_table(env, capsys, fake, hub_item):
+    """doctor fails when a hub table is missing and names the table and its tab."""
     del fake.workbook(hub_item)["Audit"].tables["Audit"]
     code, out, _ = run(capsys, "doctor")
     assert code == 1 and "table Audit (tab Audit) is missing" in out
 
 
 def test_login_then_the_delegated_mode_works(env, capsys, fake, monkeypatch):
+    """cxhub login completes the device-code sign-in, after which doctor passes in delegated mode without a
+    client secret."""
+
     def approve_soon():
         deadline = time.monotonic() + 10
         while not fake.device_codes and time.monotonic() < deadline:
@@ -113,6 +126,8 @@ def test_login_then_the_delegated_mode_works(env, capsys, fake, monkeypatch):
 
 
 def test_provision_uploads_a_blank_hub_and_prints_the_settings(env, capsys, fake):
+    """cxhub provision uploads a blank hub into the named SharePoint folder and prints the drive and item ID
+    settings to use."""
     folder = fake.add_folder("CX Hub")
     code, out, _ = run(
         capsys, "provision", "--site-url", "https://mikano.sharepoint.com/sites/CX", "--folder", "CX Hub"
@@ -124,6 +139,7 @@ def test_provision_uploads_a_blank_hub_and_prints_the_settings(env, capsys, fake
 
 
 def test_provision_to_an_unknown_site_is_a_clear_error(env, capsys):
+    """Provisioning to a site that does not exist exits 2 with Graph's 404."""
     code, _, err = run(
         capsys, "provision", "--site-url", "https://mikano.sharepoint.com/sites/Nope", "--folder", "CX Hub"
     )

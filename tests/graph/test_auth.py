@@ -37,6 +37,8 @@ def token_posts(fake) -> int:
 
 
 def test_app_only_with_a_secret_gets_a_token_and_reuses_it(fake):
+    """App-only sign-in with a client secret gets an app token and reuses it from the cache instead of asking
+    again."""
     tokens = AppTokens(settings_for(fake))
     first = tokens.token()
     assert first in fake.tokens and fake.tokens[first]["kind"] == "app"
@@ -45,12 +47,14 @@ def test_app_only_with_a_secret_gets_a_token_and_reuses_it(fake):
 
 
 def test_a_wrong_secret_says_so_without_showing_it(fake):
+    """A wrong client secret raises AuthError with Entra's invalid_client, never showing the secret."""
     with pytest.raises(AuthError, match="invalid_client") as caught:
         AppTokens(settings_for(fake, client_secret="not-the-secret")).token()
     assert "not-the-secret" not in str(caught.value)
 
 
 def test_app_only_with_a_certificate(fake, tmp_path):
+    """App-only sign-in with a certificate PEM (key and certificate) gets an app token."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "cxhub-app")])
     now = dt.datetime.now(dt.UTC)
@@ -73,12 +77,15 @@ def test_app_only_with_a_certificate(fake, tmp_path):
 
 
 def test_a_certificate_file_without_a_key_is_explained(fake, tmp_path):
+    """A certificate file that is not a PEM with key and certificate is refused with what the file must
+    contain."""
     (tmp_path / "bad.pem").write_text("not a pem")
     with pytest.raises(AuthError, match="one PEM file with the private key and the certificate"):
         AppTokens(settings_for(fake, client_secret=None, client_cert_path=tmp_path / "bad.pem"))
 
 
 def test_managed_identity_on_app_service(fake, monkeypatch):
+    """On App Service the managed identity endpoint gives a token that is then reused from the cache."""
     monkeypatch.setenv("IDENTITY_ENDPOINT", f"{fake.base_url}/msi/token")
     monkeypatch.setenv("IDENTITY_HEADER", fake.identity_header)
     tokens = ManagedIdentityTokens(settings_for(fake, use_managed_identity=True))
@@ -89,6 +96,8 @@ def test_managed_identity_on_app_service(fake, monkeypatch):
 
 
 def test_delegated_sign_in_persists_the_cache_and_later_runs_are_silent(fake, tmp_path):
+    """A delegated device-code sign-in saves its token cache, so later runs get tokens without asking
+    anyone."""
     cache = FileTokenCache(tmp_path / "cache" / "tokens.json")
     shown = []
     login = DelegatedTokens(settings_for(fake, client_secret=None, delegated=True, token_cache=cache))
@@ -108,6 +117,8 @@ def test_delegated_sign_in_persists_the_cache_and_later_runs_are_silent(fake, tm
 
 
 def test_an_expired_delegated_token_is_refreshed_silently_and_the_cache_saved(fake, tmp_path):
+    """A delegated token near expiry is refreshed with the refresh token silently, and the refreshed cache is
+    saved."""
     cache = FileTokenCache(tmp_path / "tokens.json")
     fake.token_lifetime = 60  # msal refreshes tokens this close to expiry
     login = DelegatedTokens(settings_for(fake, client_secret=None, delegated=True, token_cache=cache))
@@ -124,6 +135,7 @@ def test_an_expired_delegated_token_is_refreshed_silently_and_the_cache_saved(fa
 
 
 def test_delegated_without_a_sign_in_says_to_run_cxhub_login(fake, tmp_path):
+    """Delegated mode with no saved sign-in raises an AuthError telling the admin to run cxhub login."""
     tokens = DelegatedTokens(
         settings_for(
             fake, client_secret=None, delegated=True, token_cache=FileTokenCache(tmp_path / "none.json")

@@ -22,10 +22,14 @@ from tests.factories import body
 from tests.fakegraph import Fault
 from tests.graph.conftest import graph_env
 
+pytestmark = pytest.mark.slow  # end to end over the fake Graph, incl. 1,000 submissions through Azurite
+
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 
 
 def run_writer_until_empty(queue, store, *, runs: int = 40) -> list:
+    """Drain until the queue is empty. The queue is Azurite, whose visibility timeouts run on the
+    emulator's own real clock, so a run that found every message hidden waits the 2 s timeout out."""
     reports = []
     for _ in range(runs):
         report = drain(queue, store, lambda: NOW, WriterRules(batch_size=500, visibility_timeout=2))
@@ -39,6 +43,8 @@ def run_writer_until_empty(queue, store, *, runs: int = 40) -> list:
 
 @pytest.mark.azurite
 def test_1000_submissions_land_exactly_once_while_a_fifth_of_graph_calls_fail(azurite, fake, graph_store):
+    """1,000 submissions through Azurite and the Graph hub land exactly once each, with unique IDs and valid
+    account links, while a fifth of Graph calls are throttled or fail."""
     queue = StorageQueue(azurite, f"cxhub-e2e-{uuid.uuid4().hex[:8]}")
     bodies = generate(1000, NOW, seed=11, bad_share=0.0, repeat_share=0.0).bodies[:1000]
     assert len(set(bodies)) == 1000
@@ -69,6 +75,8 @@ def test_1000_submissions_land_exactly_once_while_a_fifth_of_graph_calls_fail(az
 
 
 def test_a_workbook_held_for_two_runs_gets_its_rows_on_the_third(fake, graph_store, tmp_path):
+    """While someone holds the SharePoint workbook the writer keeps submissions queued, and they land on the
+    first run after it is released."""
     from local.journal_queue import JournalQueue
 
     queue = JournalQueue(tmp_path / "q.sqlite")
@@ -127,6 +135,8 @@ def _comparable(tables: dict) -> dict:
 def test_cxhub_submit_writes_the_graph_hub_exactly_as_the_local_one(
     fake, hub_item, tmp_path, monkeypatch, capsys
 ):
+    """cxhub submit gives the same outcomes and the same hub contents through Graph as against a local
+    .xlsx."""
     data = generate(60, NOW, seed=4)
     path = tmp_path / "subs.jsonl"
     path.write_bytes(b"\n".join(data.bodies))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from cxhub import wiring
 from cxhub.sample_data import staff_rows
 from cxhub.sample_erp import write_samples
@@ -12,8 +14,12 @@ from hub.governance.jobs import run_governance
 from hub.ports import HubChanges
 from tests.graph.conftest import graph_env
 
+pytestmark = pytest.mark.slow  # whole ERP import and governance runs over the fake Graph
+
 
 def test_exports_dropped_on_sharepoint_are_imported_and_filed_with_their_reports(fake, hub_item, tmp_path):
+    """ERP exports dropped in a SharePoint folder are imported and moved with their reports, and a file of
+    unknown kind is filed as failed."""
     folder = fake.add_folder("ERP Exports")
     for path in write_samples(tmp_path / "exports", date.today()).values():
         fake.add_file(path.name, path.read_bytes(), parent=folder)
@@ -52,6 +58,8 @@ def test_exports_dropped_on_sharepoint_are_imported_and_filed_with_their_reports
 
 
 def test_governance_on_the_graph_hub_patches_owners_in_place(fake, hub_item, tmp_path, settings):
+    """Governance on the Graph hub sets owners from imported invoices by PATCHing only Accounts and Audit
+    cells in place."""
     store = wiring.build_store(settings)
     store.apply(HubChanges(appends={"Staff": staff_rows()}))
     store.close()

@@ -53,6 +53,8 @@ def forms_bytes(count: int) -> bytes:
 
 
 def test_the_sharepoint_forms_workbook_is_polled_for_new_responses_once(graph_store, fake, tmp_path):
+    """The Forms workbook on SharePoint is polled for new responses, each queued once, and an unchanged file
+    is not downloaded again."""
     item = fake.add_file("Log an interaction.xlsx", forms_bytes(2))
     source = GraphFormsWorkbook(graph_store.client, fake.drive_id, item)
     state, queue = JsonFileState(tmp_path / "state.json"), FakeQueue()
@@ -71,6 +73,8 @@ def test_the_sharepoint_forms_workbook_is_polled_for_new_responses_once(graph_st
 
 @pytest.mark.azurite
 def test_state_and_the_delegated_token_cache_live_in_a_blob(azurite):
+    """The poll watermark and the delegated token cache are kept in a blob (Azurite), where the last value
+    written wins."""
     state = BlobState(azurite, container=f"cxhub-state-{uuid.uuid4().hex[:6]}")
     assert state.get("forms-last-id") is None
     state.set("forms-last-id", "41")

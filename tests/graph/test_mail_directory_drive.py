@@ -33,6 +33,8 @@ def client(graph_store):
 
 
 def test_mail_with_an_inline_image_arrives_intact(client, fake):
+    """A mail sent through Graph arrives from the service mailbox with its subject, HTML body, recipients and
+    inline chart intact."""
     GraphMailer(client, "cxhub@mikano.example").send(MAIL)
     [sent] = fake.mailbox
     assert sent["from"] == "cxhub@mikano.example"
@@ -51,6 +53,8 @@ def test_mail_with_an_inline_image_arrives_intact(client, fake):
 
 
 def test_pacing_never_sends_more_than_30_in_any_minute():
+    """The mail pacer never lets more than 30 messages out in any 60 seconds, measured on an injected
+    clock."""
     now = [0.0]
     sent: list[float] = []
     pacer = Pacer(30, clock=lambda: now[0], sleep=lambda s: now.__setitem__(0, now[0] + s))
@@ -63,6 +67,7 @@ def test_pacing_never_sends_more_than_30_in_any_minute():
 
 
 def test_a_throttled_send_is_retried_not_lost(client, fake):
+    """A send that Graph throttles once is retried and the mail is delivered exactly once."""
     from tests.fakegraph import Fault
 
     fake.faults.append(Fault("429", path="sendMail", times=1))
@@ -119,6 +124,8 @@ def test_downloads_follow_the_redirect_to_another_host_without_the_bearer_token(
 
 
 def test_drive_lists_downloads_and_moves(client, fake):
+    """The SharePoint drive adapter lists a folder, downloads a file's bytes, moves it into a subfolder and
+    reports its size."""
     inbox = fake.add_folder("ERP Exports")
     done = fake.add_folder("Processed", parent=inbox)
     file_id = fake.add_file("customers.csv", b"CUSTOMER_NUMBER;NAME\n1;Dangote\n", parent=inbox)
@@ -132,7 +139,9 @@ def test_drive_lists_downloads_and_moves(client, fake):
 
 
 def test_the_outbox_writes_an_eml_with_the_inline_image(tmp_path):
-    path = OutboxMailer(tmp_path / "outbox").send(MAIL)
+    """The local outbox writes a standard .eml whose HTML references its inline chart by Content-ID, with the
+    image bytes attached."""
+    path = OutboxMailer(tmp_path / "outbox").write(MAIL)
     parsed = email.message_from_bytes(path.read_bytes(), policy=policy.default)
     assert parsed["To"] == "ada.okafor@mikano.example" and parsed["Subject"] == MAIL.subject
     html = parsed.get_body(("html",))

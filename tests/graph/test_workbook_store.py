@@ -26,6 +26,8 @@ INTERACTION = {
 
 
 def test_appended_rows_read_back_fresh_and_from_the_file(graph_store, fake, hub_item):
+    """Rows appended through Graph read back typed both from the live workbook session and from the downloaded
+    file, identically."""
     graph_store.apply(HubChanges(appends={"Interactions": [INTERACTION]}))
     fresh = graph_store.read_tables(["Interactions"], fresh=True)["Interactions"]
     assert fresh[0]["Date"] == datetime(2026, 11, 20, 9, 15)
@@ -36,6 +38,8 @@ def test_appended_rows_read_back_fresh_and_from_the_file(graph_store, fake, hub_
 
 
 def test_text_that_looks_like_a_formula_or_number_is_stored_as_text(graph_store, fake, hub_item):
+    """Text that Excel would turn into a formula or a number (@Evil, +234...) is stored through Graph as the
+    text typed."""
     graph_store.apply(
         HubChanges(
             appends={
@@ -59,6 +63,8 @@ def test_text_that_looks_like_a_formula_or_number_is_stored_as_text(graph_store,
 
 
 def test_one_rows_add_per_table_per_batch_in_one_session(graph_store, fake):
+    """A 300-row batch costs one rows/add per table inside one workbook session, staying within Graph's
+    throttling limits."""
     rows = [
         dict(INTERACTION, **{"Interaction ID": f"INT-{i:06d}", "Source Response ID": f"r-{i}"})
         for i in range(1, 301)
@@ -72,6 +78,8 @@ def test_one_rows_add_per_table_per_batch_in_one_session(graph_store, fake):
 
 
 def test_interactions_are_written_after_the_tables_they_point_at(graph_store, fake):
+    """Accounts and contacts are written before the interactions that reference them, so a half-failed batch
+    never leaves dangling IDs."""
     graph_store.apply(
         HubChanges(
             appends={
@@ -92,6 +100,7 @@ def test_interactions_are_written_after_the_tables_they_point_at(graph_store, fa
 
 
 def test_updates_patch_only_the_cells_that_change(graph_store, fake, hub_item):
+    """An update PATCHes only the changed cells of the keyed rows; rows in between are left untouched."""
     tickets = [
         {"Ticket ID": f"TKT-{i:06d}", "Account ID": "ACC-000001", "Division": "Motors", "Status": "Open"}
         for i in range(1, 6)
@@ -120,6 +129,7 @@ def test_updates_patch_only_the_cells_that_change(graph_store, fake, hub_item):
 
 
 def test_a_throttled_call_waits_retry_after_and_succeeds(graph_store, fake, waits):
+    """A 429 is retried after exactly the Retry-After seconds Graph asked for, and the row is written once."""
     fake.faults.append(Fault("429", method="POST", path="rows/add", times=2, retry_after=3))
     graph_store.apply(HubChanges(appends={"Interactions": [INTERACTION]}))
     assert waits == [3.0, 3.0]
@@ -127,6 +137,8 @@ def test_a_throttled_call_waits_retry_after_and_succeeds(graph_store, fake, wait
 
 
 def test_a_504_after_writing_does_not_duplicate_rows(graph_store, fake):
+    """When Graph times out after it wrote the rows, the store checks, finds them and does not post them
+    again."""
     fake.faults.append(Fault("504_after", method="POST", path="Interactions/rows/add", times=1))
     rows = [dict(INTERACTION, **{"Interaction ID": f"INT-{i:06d}"}) for i in range(1, 4)]
     graph_store.apply(HubChanges(appends={"Interactions": rows}))
@@ -136,6 +148,7 @@ def test_a_504_after_writing_does_not_duplicate_rows(graph_store, fake):
 
 
 def test_an_expired_session_is_recreated(graph_store, fake):
+    """A workbook session that expired while idle is recreated and the next write succeeds."""
     graph_store.apply(HubChanges(appends={"Audit": [{"Audit ID": "AUD-000001"}]}))
     fake.sessions.clear()  # idle too long
     graph_store.apply(HubChanges(appends={"Audit": [{"Audit ID": "AUD-000002"}]}))
@@ -144,6 +157,7 @@ def test_an_expired_session_is_recreated(graph_store, fake):
 
 
 def test_a_locked_workbook_is_hub_locked_and_nothing_is_written(graph_store, fake):
+    """A workbook locked for editing by a person raises HubLocked and nothing is written."""
     fake.locked_by = "Ngozi Eze"
     with pytest.raises(HubLocked, match="locked for editing"):
         graph_store.apply(HubChanges(appends={"Audit": [{"Audit ID": "AUD-000001"}]}))
@@ -152,6 +166,7 @@ def test_a_locked_workbook_is_hub_locked_and_nothing_is_written(graph_store, fak
 
 
 def test_column_reads_fetch_only_the_named_columns(graph_store, fake):
+    """A read limited to some columns fetches only those columns (and the key) from Graph."""
     graph_store.apply(HubChanges(appends={"Interactions": [INTERACTION]}))
     rows = graph_store.read_tables(
         ["Interactions"], fresh=True, columns={"Interactions": ["Source Response ID"]}
@@ -161,6 +176,7 @@ def test_column_reads_fetch_only_the_named_columns(graph_store, fake):
 
 
 def test_file_reads_are_cached_by_etag(graph_store, fake):
+    """An unchanged workbook is downloaded once; after a write it is downloaded again."""
     graph_store.read_tables(["Accounts"])
     graph_store.read_tables(["Accounts"])
     assert fake.count("GET", r"/content$") == 1
@@ -169,7 +185,9 @@ def test_file_reads_are_cached_by_etag(graph_store, fake):
     assert fake.count("GET", r"/content$") == 2
 
 
+@pytest.mark.slow  # two Graph calls per table of the hub
 def test_the_schema_check_names_what_is_missing(graph_store, fake, hub_item):
+    """The schema check is empty for a good hub and names a table that was deleted."""
     assert graph_store.check_schema() == []
     wb = fake.workbook(hub_item)
     del wb["Health"].tables["Health"]
@@ -177,6 +195,7 @@ def test_the_schema_check_names_what_is_missing(graph_store, fake, hub_item):
 
 
 def test_the_downloaded_file_is_a_real_workbook(graph_store):
+    """The hub downloaded through Graph opens as a real .xlsx workbook."""
     wb = load_workbook(io.BytesIO(graph_store.download()))
     assert "Interactions" in wb.sheetnames
 

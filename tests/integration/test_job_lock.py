@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 
 import pytest
@@ -13,32 +12,41 @@ from hub.ports import HubUnavailable
 from local.job_lock import FileJobLock
 
 
-def contend(lock_a, lock_b):
-    """B waits while A holds the lock, and gets it once A lets go."""
+def contend(lock_a, lock_b) -> list[str]:
+    """B waits while A holds the lock, and gets it once A lets go.
+
+    The locks are real (a lock file, an Azurite lease), so this waits on events with timeouts:
+    A keeps the lock until B has been refused entry for a moment, then lets go.
+    """
     order: list[str] = []
-    held = threading.Event()
+    b_trying, b_in = threading.Event(), threading.Event()
 
-    def first():
-        with lock_a.hold("hub"):
-            order.append("a in")
-            held.set()
-            time.sleep(1.5)
-            order.append("a out")
+    def second() -> None:
+        b_trying.set()
+        with lock_b.hold("hub"):
+            order.append("b in")
+            b_in.set()
 
-    thread = threading.Thread(target=first)
-    thread.start()
-    held.wait(5)
-    with lock_b.hold("hub"):
-        order.append("b in")
+    with lock_a.hold("hub"):
+        order.append("a in")
+        thread = threading.Thread(target=second)
+        thread.start()
+        assert b_trying.wait(5)
+        assert not b_in.wait(0.5), "B got the lock while A held it"
+        order.append("a out")
+    assert b_in.wait(30), "B never got the lock after A let go"
     thread.join()
     return order
 
 
 def test_a_second_local_job_waits_for_the_first(tmp_path):
+    """A second local job blocks on the lock file while the first holds it and gets in once the first lets
+    go."""
     assert contend(FileJobLock(tmp_path), FileJobLock(tmp_path)) == ["a in", "a out", "b in"]
 
 
 def test_a_local_job_gives_up_with_hub_unavailable(tmp_path):
+    """A local job that cannot get the lock file within its timeout raises HubUnavailable."""
     impatient = FileJobLock(tmp_path, timeout=0.2)
     with FileJobLock(tmp_path).hold("hub"), pytest.raises(HubUnavailable), impatient.hold("hub"):
         pass
@@ -46,6 +54,8 @@ def test_a_local_job_gives_up_with_hub_unavailable(tmp_path):
 
 @pytest.mark.azurite
 def test_two_instances_take_turns_through_a_blob_lease(azurite):
+    """Two Azure instances take turns through a blob lease on Azurite: the second gets in only after the first
+    lets go."""
     container = f"locks-{uuid.uuid4().hex[:8]}"
     assert contend(BlobJobLock(azurite, container), BlobJobLock(azurite, container)) == [
         "a in",
@@ -56,10 +66,20 @@ def test_two_instances_take_turns_through_a_blob_lease(azurite):
 
 @pytest.mark.azurite
 def test_a_lease_held_too_long_is_hub_unavailable(azurite):
+    """A job kept out of a blob lease retries once a second until its timeout (on an injected clock) and then
+    raises HubUnavailable."""
     container = f"locks-{uuid.uuid4().hex[:8]}"
-    impatient = BlobJobLock(azurite, container, timeout=1.5)
+    now = [0.0]
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    impatient = BlobJobLock(azurite, container, timeout=3, clock=lambda: now[0], sleep=sleep)
     with BlobJobLock(azurite, container).hold("hub"), pytest.raises(HubUnavailable), impatient.hold("hub"):
         pass
+    assert waits == [1.0] * 4  # retried once a second until past the 3 s timeout, then gave up
 
 
 def test_the_writer_leaves_messages_queued_while_another_job_writes(tmp_path):

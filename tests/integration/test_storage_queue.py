@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 import uuid
 
 import pytest
-from azure.storage.queue import QueueClient
+from azure.storage.queue import QueueClient, TextBase64DecodePolicy
 
 from cloud.storage_queue import StorageQueue
 
@@ -20,6 +21,8 @@ def storage_queue(azurite):
 
 
 def test_round_trip_of_a_message(storage_queue):
+    """A message with non-ASCII text goes through a real Storage queue unchanged, counted as first delivery,
+    and is gone once deleted."""
     storage_queue.put({"kind": "submission", "responseId": "r-1", "notes": "Ọ̀rọ̀ with accents ₦"})
     [msg] = storage_queue.receive(10, 30)
     assert msg.body == {"kind": "submission", "responseId": "r-1", "notes": "Ọ̀rọ̀ with accents ₦"}
@@ -37,6 +40,7 @@ def test_messages_written_by_the_functions_output_binding_are_read(azurite, stor
 
 
 def test_more_than_32_messages_are_received_in_pages(storage_queue):
+    """Asking for more than Storage's 32 messages per call returns them all, fetched in pages."""
     for n in range(40):
         storage_queue.put({"n": n})
     got = storage_queue.receive(100, 30)
@@ -44,17 +48,23 @@ def test_more_than_32_messages_are_received_in_pages(storage_queue):
 
 
 def test_a_received_message_comes_back_after_its_visibility_timeout(storage_queue):
-    import time
+    """A message received with a 1 s visibility timeout is hidden, then delivered again with its count.
 
+    Azurite keeps visibility on its own real clock (1 s is Storage's smallest timeout), so this polls
+    the emulator until the message is back rather than injecting a clock.
+    """
     storage_queue.put({"n": 1})
     [first] = storage_queue.receive(10, 1)
     assert storage_queue.receive(10, 1) == []
-    time.sleep(1.5)
-    [again] = storage_queue.receive(10, 30)
+    deadline = time.monotonic() + 15
+    while not (back := storage_queue.receive(10, 30)) and time.monotonic() < deadline:
+        time.sleep(0.1)  # polling the emulator, which keeps its own clock
+    [again] = back
     assert again.dequeue_count == 2 and again.body == first.body
 
 
 def test_release_resets_the_attempt_count(storage_queue):
+    """A released message comes back with its delivery count reset to one."""
     storage_queue.put({"n": 1})
     [msg] = storage_queue.receive(10, 300)
     storage_queue.release(msg)
@@ -62,13 +72,18 @@ def test_release_resets_the_attempt_count(storage_queue):
     assert again.dequeue_count == 1 and again.body == {"n": 1}
 
 
-def test_poisoned_messages_move_to_the_poison_queue_with_the_reason(storage_queue):
+def test_poisoned_messages_move_to_the_poison_queue_with_the_reason(azurite, storage_queue):
+    """A poisoned message moves to the -poison queue as a record of the reason, the delivery count and the
+    original text."""
     storage_queue.put({"n": 1})
     [msg] = storage_queue.receive(10, 30)
     storage_queue.poison(msg, "failed 5 times")
     assert storage_queue.depth() == 0
     assert storage_queue.poison_count() == 1
-    [kept] = storage_queue._poison.receive_messages(max_messages=1)
+    poison = QueueClient.from_connection_string(
+        azurite, f"{storage_queue.name}-poison", message_decode_policy=TextBase64DecodePolicy()
+    )
+    [kept] = poison.receive_messages(max_messages=1)
     assert json.loads(kept.content) == {"reason": "failed 5 times", "dequeueCount": 1, "message": '{"n": 1}'}
 
 

@@ -19,6 +19,8 @@ ALL = [t.name for t in TABS]
 
 
 def test_every_tab_of_the_template_holds_one_table_named_after_it(hub_path):
+    """The blank hub has every schema tab in order plus Lists, each holding one Excel table of the schema's
+    columns with the header row frozen."""
     wb = load_workbook(hub_path)
     assert wb.sheetnames == [*ALL, "Lists"]
     for t in TABS:
@@ -30,12 +32,15 @@ def test_every_tab_of_the_template_holds_one_table_named_after_it(hub_path):
 
 
 def test_calamine_reads_every_tab_of_the_template(hub_path):
+    """The fast reader (calamine) opens the blank hub and reads every tab as empty."""
     book = CalamineWorkbook.from_path(str(hub_path))
     assert book.sheet_names == [*ALL, "Lists"]
     assert XlsxHubStore(hub_path).read_tables(ALL) == {name: [] for name in ALL}
 
 
 def test_dropdowns_are_fed_from_the_lists_tab(hub_path):
+    """The Channel column's dropdown is a list validation fed by a named range on the Lists tab holding the
+    form's channels."""
     wb = load_workbook(hub_path)
     ws = wb["Interactions"]
     channel_col = "E"
@@ -48,17 +53,21 @@ def test_dropdowns_are_fed_from_the_lists_tab(hub_path):
 
 
 def test_overdue_open_actions_are_highlighted(hub_path):
+    """Open actions past their due date are highlighted by a conditional format on TODAY()."""
     ws = load_workbook(hub_path)["Interactions"]
     rules = [r for cf in ws.conditional_formatting for r in cf.rules]
     assert any("TODAY()" in r.formula[0] and '"Open"' in r.formula[0] for r in rules)
 
 
 def test_init_refuses_to_overwrite_a_hub(hub_path):
+    """Building the template where a hub already exists raises instead of wiping the hub."""
     with pytest.raises(FileExistsError):
         build_template(hub_path)
 
 
 def test_appended_rows_extend_the_table_and_read_back_typed(store, hub_path):
+    """Appended rows grow the Excel table's range and read back with dates, numbers and text in their
+    types."""
     store.apply(
         HubChanges(
             appends={
@@ -96,6 +105,8 @@ def test_appended_rows_extend_the_table_and_read_back_typed(store, hub_path):
 
 
 def test_updates_change_only_the_named_cells(store):
+    """An update rewrites only the named cells of the keyed row and leaves the other cells and rows as they
+    were."""
     store.apply(
         HubChanges(
             appends={
@@ -122,6 +133,8 @@ def test_updates_change_only_the_named_cells(store):
 
 
 def test_a_formula_lands_as_text_never_as_a_formula(store, hub_path):
+    """Values starting with =, +, - or @ are stored as text cells, so nothing typed on a form ever runs as a
+    formula."""
     hostile = ['=HYPERLINK("http://x","y")', "+2348031234567", "-1+1", "@SUM(A1)", "=1+1"]
     store.apply(
         HubChanges(appends={"Audit": [{"Audit ID": f"AUD-{i}", "Reason": v} for i, v in enumerate(hostile)]})
@@ -137,6 +150,8 @@ def test_a_formula_lands_as_text_never_as_a_formula(store, hub_path):
 
 
 def test_control_characters_in_raw_payloads_are_kept_visible_not_crashing(store):
+    """Control characters, which a .xlsx cannot hold, are written as visible escapes instead of failing the
+    write."""
     store.apply(
         HubChanges(appends={"Rejected": [{"Rejected ID": "REJ-000001", "Raw Payload": "a\x00b\x1bc"}]})
     )
@@ -144,6 +159,8 @@ def test_control_characters_in_raw_payloads_are_kept_visible_not_crashing(store)
 
 
 def test_a_hub_open_in_libreoffice_or_excel_is_locked_and_left_untouched(store, hub_path):
+    """While LibreOffice's or Excel's lock file sits beside the hub, a write raises HubLocked and the file's
+    bytes do not change."""
     before = hub_path.read_bytes()
     for owner in (f".~lock.{hub_path.name}#", f"~${hub_path.name}"):
         marker = hub_path.parent / owner
@@ -155,6 +172,8 @@ def test_a_hub_open_in_libreoffice_or_excel_is_locked_and_left_untouched(store, 
 
 
 def test_a_second_writer_waits_for_the_lock_then_gives_up_cleanly(store, hub_path):
+    """A writer that cannot get the hub's lock file within its timeout raises HubLocked naming the other
+    writer."""
     from filelock import FileLock
 
     with FileLock(str(hub_path) + ".lock"), pytest.raises(HubLocked, match="another CX Hub writer"):
@@ -162,6 +181,7 @@ def test_a_second_writer_waits_for_the_lock_then_gives_up_cleanly(store, hub_pat
 
 
 def test_a_hub_missing_a_column_is_reported_by_name(tmp_path):
+    """Reading a hub that lacks a schema column raises HubSchemaError naming the missing column."""
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -173,6 +193,7 @@ def test_a_hub_missing_a_column_is_reported_by_name(tmp_path):
 
 
 def test_columns_reordered_by_an_admin_are_still_read_by_name(tmp_path):
+    """Columns an admin reordered are read by their header names, not their positions."""
     path = build_template(tmp_path / "hub.xlsx")
     wb = load_workbook(path)
     ws = wb["Staff"]

@@ -35,6 +35,8 @@ def cli_commands() -> set[str]:
 
 
 def test_every_sample_setting_and_the_new_ones_are_in_the_settings_table():
+    """Every setting in local.settings.sample.json, and each newly added one, is in the settings table of
+    docs/ADMIN.md."""
     sample = set(json.loads((ROOT / "local.settings.sample.json").read_text("utf-8"))["Values"])
     documented = set(settings_table_names())
     missing = (sample | NEW_SETTINGS) - documented
@@ -42,6 +44,8 @@ def test_every_sample_setting_and_the_new_ones_are_in_the_settings_table():
 
 
 def test_each_setting_has_one_row_with_a_default_a_source_and_a_meaning():
+    """Each setting appears once in the ADMIN.md table with a default, a known source (Bicep, Key Vault, azd
+    or local) and a meaning."""
     names = settings_table_names()
     assert len(names) == len(set(names)), "a setting is listed twice"
     rows = [line for line in section("12.").splitlines() if re.match(r"\|\s*`[A-Za-z_]", line)]
@@ -52,6 +56,8 @@ def test_each_setting_has_one_row_with_a_default_a_source_and_a_meaning():
 
 
 def test_secrets_are_never_plain_app_settings():
+    """The ADMIN.md table gives the client and intake secrets Key Vault as their source, never a plain app
+    setting."""
     rows = {
         c[0].strip("`"): c
         for line in section("12.").splitlines()
@@ -62,6 +68,7 @@ def test_secrets_are_never_plain_app_settings():
 
 
 def test_every_cxhub_command_in_the_guide_exists():
+    """Every cxhub command named in docs/ADMIN.md exists in the CLI."""
     mentioned = set(re.findall(r"\bcxhub ([a-z][a-z-]*)", ADMIN))
     assert mentioned, "the guide names no cxhub command"
     unknown = mentioned - cli_commands() - BEING_ADDED
@@ -69,5 +76,6 @@ def test_every_cxhub_command_in_the_guide_exists():
 
 
 def test_the_guide_covers_the_steps_in_order():
+    """docs/ADMIN.md's numbered sections run 1 to 12 without gaps."""
     headings = re.findall(r"^## (\d+)\. ", ADMIN, re.M)
     assert headings == [str(n) for n in range(1, 14)]

@@ -30,6 +30,8 @@ def pairs(candidates):
 
 
 def test_suffix_variants_typos_and_swapped_words_are_found():
+    """Company names that differ by legal suffix, a typo or word order are proposed to the steward as
+    duplicates."""
     accounts = [
         acc("ACC-000001", "Dangote Industries Ltd"),
         acc("ACC-000002", "DANGOTE INDUSTRIES (NIG) LIMITED"),
@@ -56,6 +58,8 @@ def test_sister_companies_are_not_duplicates():
 
 
 def test_a_shared_phone_and_company_domain_lift_a_near_name_into_review():
+    """A shared phone number and company email domain are shown as evidence and lift a near name match into
+    review."""
     accounts = [
         acc("ACC-000001", "Julius Berger Nigeria", **{"Main Phone Number": "+2348031234567"}),
         acc("ACC-000002", "Julius Berger Constr.", **{"Main Phone Number": "+2348031234567"}),
@@ -76,6 +80,7 @@ def test_a_shared_phone_and_company_domain_lift_a_near_name_into_review():
 
 
 def test_free_mail_domains_are_no_evidence():
+    """A shared free-mail domain such as gmail.com is never counted as evidence that two accounts are one."""
     contacts = [
         con("CON-000001", "A", "ACC-000001", Email="a@gmail.com"),
         con("CON-000002", "B", "ACC-000002", Email="b@gmail.com"),
@@ -86,6 +91,8 @@ def test_free_mail_domains_are_no_evidence():
 
 
 def test_names_apart_only_in_their_telling_word_are_not_duplicates():
+    """Names that differ only in their distinguishing word ("Alpha" vs "Gamma") are not proposed, while a typo
+    of the same name is."""
     accounts = [acc("ACC-000001", "Lagos Alpha Ventures"), acc("ACC-000002", "Lagos Gamma Ventures")]
     accounts += [acc("ACC-000003", "Lagos Alpha Venturs")]
     assert pairs(account_candidates(accounts, [])) == {("ACC-000001", "ACC-000003")}
@@ -104,6 +111,7 @@ def test_a_key_shared_by_too_many_records_is_ignored():
 
 
 def test_merged_accounts_and_placeholder_names_are_skipped():
+    """Merged accounts and placeholder names like "N/A" are never proposed as duplicates."""
     accounts = [
         acc("ACC-000001", "Dangote Industries"),
         acc("ACC-000002", "Dangote Industries", Status="Merged", **{"Merged Into": "ACC-000001"}),
@@ -114,6 +122,7 @@ def test_merged_accounts_and_placeholder_names_are_skipped():
 
 
 def test_individuals_pair_only_on_a_shared_phone_or_email():
+    """Individuals with the same name are proposed only when they also share a phone or email."""
     people = [
         acc("ACC-000001", "Ngozi Eze", **{"Account Type": "Individual"}),
         acc("ACC-000002", "Ngozi Eze", **{"Account Type": "Individual"}),
@@ -130,6 +139,8 @@ def test_individuals_pair_only_on_a_shared_phone_or_email():
 
 
 def test_contacts_match_on_email_phone_or_name_within_an_account():
+    """Contacts pair on email (any case) or phone across accounts, but on a similar name only within the same
+    account."""
     contacts = [
         con("CON-000001", "Chinedu Okafor", Email="c.okafor@dangote.example"),
         con("CON-000002", "Chinedu Okafor", "ACC-000009", Email="C.Okafor@dangote.example"),
@@ -149,6 +160,8 @@ def test_contacts_match_on_email_phone_or_name_within_an_account():
 
 
 def test_a_shared_mailbox_under_different_names_is_only_a_maybe():
+    """Two differently named contacts sharing an info@ mailbox are proposed with a middling score, not as a
+    certain match."""
     contacts = [
         con("CON-000001", "Front Desk", Email="info@dangote.example"),
         con("CON-000002", "Musa Ibrahim", "ACC-000003", Email="info@dangote.example"),

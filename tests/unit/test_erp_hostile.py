@@ -9,13 +9,14 @@ import random
 import string
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from hub.governance.erp_limits import DEFAULT_LIMITS, ErpLimitError, ErpLimits
 from hub.governance.erp_parse import ErpFileError, parse_export
 from hub_schema.erp import load_mappings
 from tests import hostile_files as hf
+from tests.strategies import csv_cell_text, csv_delimiters, examples
 
 MAPPINGS = load_mappings()
 HEADER = "Customer Number,Customer Name,City\n"
@@ -199,13 +200,10 @@ def test_a_quoted_multi_line_address_is_still_one_record():
     assert parsed.errors == []
 
 
-row_text = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=1, max_size=20
-).filter(lambda s: s.strip() and s.strip() not in {"-", "?", "."})
-
-
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.tuples(row_text, row_text, row_text), min_size=1, max_size=8), st.sampled_from(",;\t"))
+@examples(150)
+@given(
+    st.lists(st.tuples(csv_cell_text, csv_cell_text, csv_cell_text), min_size=1, max_size=8), csv_delimiters
+)
 def test_any_properly_quoted_csv_reads_back_every_row(rows, delimiter):
     """Whatever the cells hold (quotes, delimiters, line breaks), a correctly written CSV loses no row
     and no row is taken for an unbalanced quote."""

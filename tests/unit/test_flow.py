@@ -43,11 +43,13 @@ def param_name(expression: str) -> str:
 
 
 def test_the_definition_is_json_with_the_workflow_definition_schema(flow):
+    """The Power Automate flow file is a workflow definition with parameters, triggers and actions."""
     assert flow["$schema"] == SCHEMA
     assert set(flow) >= {"parameters", "triggers", "actions"}
 
 
 def test_the_trigger_is_the_forms_webhook_on_the_form_id_parameter(flow):
+    """The flow starts on the Microsoft Forms new-response webhook for the form ID parameter."""
     trigger = flow["triggers"]["When_a_new_response_is_submitted"]
     assert trigger["type"] == "OpenApiConnectionWebhook"
     assert trigger["inputs"]["host"]["operationId"] == "CreateFormWebhook"
@@ -56,6 +58,7 @@ def test_the_trigger_is_the_forms_webhook_on_the_form_id_parameter(flow):
 
 
 def test_get_response_details_reads_the_triggering_response(flow):
+    """The flow reads the details of the very response that triggered it."""
     action = flow["actions"]["Get_response_details"]
     assert action["type"] == "OpenApiConnection"
     assert action["inputs"]["host"]["operationId"] == "GetFormResponseById"
@@ -66,6 +69,8 @@ def test_get_response_details_reads_the_triggering_response(flow):
 
 
 def test_the_http_action_posts_to_the_intake_route(flow, http):
+    """The flow POSTs to the intake function's route, on a base URL parameter, after the response details
+    succeed."""
     inputs = http["inputs"]
     assert inputs["method"] == "POST"
     assert inputs["uri"].endswith(intake_route())
@@ -75,6 +80,8 @@ def test_the_http_action_posts_to_the_intake_route(flow, http):
 
 
 def test_the_function_key_header_comes_from_a_secure_parameter(flow, http):
+    """The function key is sent from an empty secure parameter and hidden from run history, never shipped in
+    the definition."""
     headers = {k.lower(): v for k, v in http["inputs"]["headers"].items()}
     assert headers["content-type"] == "application/json"
     name = param_name(headers["x-functions-key"])
@@ -84,12 +91,14 @@ def test_the_function_key_header_comes_from_a_secure_parameter(flow, http):
 
 
 def test_the_http_action_retries_exponentially_four_times(http):
+    """The POST to intake retries four times with exponential back-off."""
     policy = http["inputs"]["retryPolicy"]
     assert policy["type"] == "exponential"
     assert policy["count"] == 4
 
 
 def test_the_body_has_the_intake_envelope(http):
+    """The POST body is the intake envelope: response ID, submission time, responder and answers."""
     body = http["inputs"]["body"]
     assert set(body) == {"responseId", "submittedAt", "responder", "answers"}
     assert "resourceData/responseId" in body["responseId"]
@@ -98,6 +107,8 @@ def test_the_body_has_the_intake_envelope(http):
 
 
 def test_every_answer_key_is_a_canonical_form_key(http):
+    """Every answer the flow sends is keyed by a form.toml question key and filled from that question's own
+    placeholder."""
     answers = http["inputs"]["body"]["answers"]
     unknown = set(answers) - set(question_by_key())
     assert not unknown, f"not keys of hub_schema/form.toml: {sorted(unknown)}"
@@ -107,6 +118,7 @@ def test_every_answer_key_is_a_canonical_form_key(http):
 
 
 def test_every_required_question_is_mapped(http):
+    """Every required question of form.toml is sent by the flow."""
     answers = http["inputs"]["body"]["answers"]
     required = {key for key, q in question_by_key().items() if q.required}
     assert required, "form.toml has required questions"
@@ -114,6 +126,8 @@ def test_every_required_question_is_mapped(http):
 
 
 def test_refusals_kept_in_rejected_end_the_run_without_a_failure(flow):
+    """A 400 or 422 from intake (kept on Rejected) ends the flow run as succeeded; other failures end it as
+    failed."""
     check = next(a for a in flow["actions"].values() if a["type"] == "If")
     assert check["runAfter"] == {"Send_to_CX_Hub": ["Failed", "TimedOut"]}
     codes = {term["equals"][1] for term in check["expression"]["or"]}

@@ -64,6 +64,8 @@ def plan(rows, now=NOW, tickets=(), manager_of=lambda e: None, admins=("it@mikan
 
 
 def test_overdue_items_come_oldest_first_then_today_and_tomorrow():
+    """A reminder lists overdue open actions oldest first, then those due today and tomorrow, leaving later
+    and done ones out."""
     p = plan(
         [
             interaction(1, date(2026, 11, 20)),
@@ -91,6 +93,7 @@ def test_due_today_in_lagos_is_not_overdue_late_the_evening_before_in_utc():
 
 
 def test_the_manager_digest_counts_overdue_per_person():
+    """A manager's digest counts overdue actions per team member and shows the oldest ones."""
     p = plan(
         [interaction(1, date(2026, 11, 1)), interaction(2, date(2026, 11, 5), by="tunde@mikano.example")]
     )
@@ -100,6 +103,8 @@ def test_the_manager_digest_counts_overdue_per_person():
 
 
 def test_no_manager_on_the_staff_tab_asks_the_directory_then_the_admins():
+    """A person with no manager on the Staff tab is reported to the directory's manager, else to the
+    admins."""
     p = plan(
         [
             interaction(1, date(2026, 11, 1), by="kemi@mikano.example"),
@@ -113,6 +118,8 @@ def test_no_manager_on_the_staff_tab_asks_the_directory_then_the_admins():
 
 
 def test_an_inquiry_without_an_outbound_response_within_12_hours_is_flagged():
+    """An inbound inquiry with no outbound reply within 12 hours is flagged in the manager's digest; one
+    answered in time is not."""
     rows = [
         interaction(
             1, when=datetime(2026, 11, 20, 9, 0), Direction="Inbound", Type="Inquiry"
@@ -144,6 +151,8 @@ def test_an_inquiry_without_an_outbound_response_within_12_hours_is_flagged():
 
 
 def test_service_overruns_and_long_open_tickets_reach_the_owners_manager():
+    """Tickets whose final amount overran the quote, or that stayed open too long, are listed for the owner's
+    manager."""
     tickets = [
         {
             "Ticket ID": "TKT-000001",
@@ -187,6 +196,7 @@ def test_service_overruns_and_long_open_tickets_reach_the_owners_manager():
 
 
 def test_staff_who_logged_nothing_for_seven_days_are_named():
+    """Staff who logged no interaction for seven days are named in their manager's digest."""
     rows = [
         interaction(1, when=datetime(2026, 11, 20, 9, 0)),
         interaction(2, when=datetime(2026, 11, 10, 9, 0), by="tunde@mikano.example"),
@@ -196,6 +206,8 @@ def test_staff_who_logged_nothing_for_seven_days_are_named():
 
 
 def test_the_mails_parse_and_say_how_to_mark_an_action_done():
+    """Reminder and digest mails are well-formed HTML without scripts, show lateness and tell staff to log
+    "Follow-up done" with the interaction ID."""
     p = plan([interaction(1, date(2026, 11, 1)), interaction(2, date(2026, 11, 23))])
     mail = reminder_mail(p.reminders[0])
     assert mail.to == ("ada@mikano.example",) and mail.subject == "CX Hub: 1 overdue follow-up and 1 due soon"
@@ -210,6 +222,7 @@ def test_the_mails_parse_and_say_how_to_mark_an_action_done():
 
 
 def test_a_second_run_the_same_day_sends_nothing_new():
+    """Running the follow-up job twice on one day sends each reminder and digest once."""
     store, mailer, state = FakeHubStore(), FakeMailer(), FakeState()
     store.tables.update(
         tables(
@@ -238,6 +251,7 @@ def test_a_second_run_the_same_day_sends_nothing_new():
 
 
 def test_a_refused_recipient_does_not_stop_the_others_and_is_retried_later():
+    """A recipient whose mail is refused does not stop the other mails, and gets theirs on the next run."""
     store, state = FakeHubStore(), FakeState()
     store.tables.update(
         tables(
@@ -254,6 +268,7 @@ def test_a_refused_recipient_does_not_stop_the_others_and_is_retried_later():
 
 
 def test_a_long_list_is_cut_to_the_oldest_and_says_how_many_more():
+    """A reminder with more than 25 overdue actions shows the 25 oldest and says how many more there are."""
     rows = [
         interaction(n, date(2026, 10, 1) + __import__("datetime").timedelta(days=n)) for n in range(1, 31)
     ]

@@ -38,6 +38,8 @@ def row(n, **overrides):
 
 
 def test_only_rows_after_the_watermark_become_bodies_in_id_order():
+    """Only Forms workbook rows numbered after the last one processed become submissions, in ID order, with
+    their response ID, time and responder."""
     rows = [HEADER, row(3), row(1), row(2), row(4)]
     out = new_rows(rows, after=2)
     assert [r.response_number for r in out] == [3, 4]
@@ -55,9 +57,11 @@ def test_only_rows_after_the_watermark_become_bodies_in_id_order():
 
 
 def test_a_sheet_without_an_id_column_is_refused():
+    """A Forms sheet with no ID column is refused with a message saying so."""
     with pytest.raises(ValueError, match="no ID column"):
         new_rows([["Name", "Email"]], after=0)
 
 
 def test_rows_without_a_number_are_skipped():
+    """Rows without a response number are skipped rather than submitted."""
     assert new_rows([HEADER, ["", None, None, None, None, None, None, None, None, None]], after=0) == []

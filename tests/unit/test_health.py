@@ -28,11 +28,13 @@ def sub(who, when):
 
 
 def test_the_last_full_week_ends_on_the_sunday_before():
+    """The last full week is Monday to Sunday before the current week, whatever day the job runs."""
     assert last_full_week(TODAY) == (date(2026, 11, 16), date(2026, 11, 22))
     assert last_full_week(date(2026, 11, 29)) == (date(2026, 11, 16), date(2026, 11, 22))
 
 
 def test_steward_hours_add_up_the_last_full_week_only():
+    """Steward hours add up every steward's hours logged for the last full week and nothing else."""
     log = [
         {"Week": datetime(2026, 11, 16), "Steward": "s@x", "Hours": 1.5},
         {"Week": datetime(2026, 11, 16), "Steward": "t@x", "Hours": 1},
@@ -43,6 +45,7 @@ def test_steward_hours_add_up_the_last_full_week_only():
 
 
 def test_peak_users_is_the_most_distinct_people_within_15_minutes():
+    """Peak users is the largest number of different people submitting within any 15 minutes of last week."""
     t = datetime(2026, 11, 18, 10, 0)
     rows = [sub(f"p{i}@x", t + timedelta(minutes=i)) for i in range(4)]  # 4 people in 3 minutes
     rows += [
@@ -54,6 +57,8 @@ def test_peak_users_is_the_most_distinct_people_within_15_minutes():
 
 
 def test_triggers_compare_with_the_v6_thresholds_and_fit_a_trend():
+    """Each upgrade trigger is compared with its threshold, and a trend fitted to past weeks says how many
+    weeks remain before it is met (none without history)."""
     now = datetime(2026, 11, 23, 7, 0)
     history = [{"Checked At": now - timedelta(weeks=w), "File MB": 100 - 10 * w} for w in (3, 2, 1)]
     triggers = evaluate(Measures(95.0, 12.0, 1.0, 3), history, now, Thresholds())
@@ -85,6 +90,7 @@ def run(store, mailer, state, day=datetime(2026, 11, 23, 6, 0, tzinfo=UTC)):
 
 
 def test_each_run_records_a_health_row():
+    """Every upgrade-trigger run writes one Health row with the measures and how many triggers are met."""
     store = hub_store(file_mb=10, open_s=1, steward=0)
     report = run(store, FakeMailer(), FakeState())
     (row,) = store.tables["Health"]
@@ -93,6 +99,8 @@ def test_each_run_records_a_health_row():
 
 
 def test_two_triggers_mail_the_admins_at_most_once_a_week():
+    """When two or more triggers hold the admins get one mail with the requirements document attached, and no
+    second mail within the week."""
     store, mailer, state = hub_store(), FakeMailer(), FakeState()
     first = run(store, mailer, state)
     assert first.mailed and first.row["Triggers Met"] == 3
@@ -106,6 +114,7 @@ def test_two_triggers_mail_the_admins_at_most_once_a_week():
 
 
 def test_one_trigger_alone_mails_nobody():
+    """A single trigger met mails nobody."""
     store, mailer = hub_store(file_mb=150, open_s=1, steward=0), FakeMailer()
     assert not run(store, mailer, FakeState()).mailed and mailer.sent == []
 
@@ -119,7 +128,7 @@ def test_text_attachments_keep_their_characters_in_the_eml(tmp_path):
     from local.outbox import OutboxMailer
 
     draft = "# Draft — ₦12,500,000".encode()
-    path = OutboxMailer(tmp_path).send(
+    path = OutboxMailer(tmp_path).write(
         MailMessage(
             to=("it@x",),
             subject="s",

@@ -209,6 +209,8 @@ def read_simple_yaml(text: str) -> dict:
 
 
 def test_every_sample_setting_is_an_app_setting_or_in_its_replaced_form():
+    """Every setting in local.settings.sample.json reaches the Function App from infra/, and storage is
+    reached through the managed identity rather than a connection string."""
     settings = app_settings()
     for name in sample_values():
         if name in REPLACED:
@@ -221,16 +223,21 @@ def test_every_sample_setting_is_an_app_setting_or_in_its_replaced_form():
 
 
 def test_worker_runtime_is_set_through_function_app_config_not_an_app_setting():
+    """The Python runtime is declared in the Flex Consumption functionAppConfig, not as the
+    FUNCTIONS_WORKER_RUNTIME setting that plan refuses."""
     api = API.read_text()
     assert "FUNCTIONS_WORKER_RUNTIME" not in app_settings()
     assert re.search(r"runtime:\s*\{\s*name:\s*'python'\s*version:\s*pythonVersion\s*\}", api)
 
 
 def test_no_flex_consumption_deprecated_setting_is_sent():
+    """None of the app settings Flex Consumption rejects as deprecated is sent by infra/."""
     assert not FORBIDDEN_SETTINGS & app_settings().keys()
 
 
 def test_new_settings_are_carried_with_their_defaults():
+    """Each setting added since the first deployment is an app setting whose Bicep parameter carries the
+    code's default."""
     settings, params = app_settings(), bicep_params()
     for name, default in NEW_SETTINGS.items():
         assert name in settings
@@ -238,6 +245,8 @@ def test_new_settings_are_carried_with_their_defaults():
 
 
 def test_each_setting_parameter_defaults_to_the_sample_value():
+    """Every sample setting is a string parameter of main.bicep whose default equals the sample value, so azd
+    up deploys what local runs use."""
     params, sample = bicep_params(), sample_values()
     for name, value in sample.items():
         if name in REPLACED or name in DERIVED:
@@ -248,12 +257,15 @@ def test_each_setting_parameter_defaults_to_the_sample_value():
 
 
 def test_queue_and_backend_are_fixed_for_azure():
+    """In Azure the queue is always the Storage queue and the hub is always reached through Graph."""
     settings = app_settings()
     assert settings["CXHUB_QUEUE"] == "'azure'"
     assert settings["CXHUB_BACKEND"] == "'graph'"
 
 
 def test_secrets_reach_the_app_only_as_key_vault_references():
+    """Secrets reach the app only as Key Vault references, and an optional secret that was not given becomes
+    an empty setting, never a dangling reference."""
     settings = app_settings()
     for name in KEY_VAULT_REFERENCED:
         assert "@Microsoft.KeyVault(SecretUri=${" in settings[name], name
@@ -268,6 +280,8 @@ def test_secrets_reach_the_app_only_as_key_vault_references():
 
 
 def test_managed_identity_settings_point_at_the_user_assigned_identity():
+    """Graph, storage and telemetry all authenticate as the one user-assigned identity, which is off by
+    default for local runs."""
     settings = app_settings()
     assert settings["CXHUB_MANAGED_IDENTITY_CLIENT_ID"] == "identityClientId"
     assert settings["AzureWebJobsStorage__clientId"] == "identityClientId"
@@ -277,6 +291,8 @@ def test_managed_identity_settings_point_at_the_user_assigned_identity():
 
 
 def test_parameters_file_maps_every_parameter_to_an_azd_variable_with_the_same_default():
+    """main.parameters.json only sets parameters main.bicep declares, each through an azd ${VAR} substitution
+    with the same default."""
     declared = bicep_params()
     mapped = json.loads(PARAMETERS.read_text())["parameters"]
     assert mapped["environmentName"]["value"] == "${AZURE_ENV_NAME}"
@@ -309,6 +325,8 @@ def schedules_in_functions() -> set[str]:
 
 
 def test_every_timer_schedule_used_by_a_function_is_set():
+    """Every %SCHEDULE% setting a timer function reads is set by infra/, so no timer fails to bind in
+    Azure."""
     used = schedules_in_functions()
     assert used, 'no schedule="%...%" found in functions/*.py: the pattern is out of date'
     missing = used - app_settings().keys()
@@ -316,6 +334,8 @@ def test_every_timer_schedule_used_by_a_function_is_set():
 
 
 def test_schedule_defaults_are_utc_with_the_lagos_time_beside_them():
+    """Timer schedule defaults are six-field NCRONTAB in UTC, each commented with its Lagos time (or how often
+    it runs)."""
     params = bicep_params()
     schedules = {n: p for n, p in params.items() if n.endswith("_SCHEDULE")}
     assert schedules_in_functions() | set(NEW_SETTINGS) - {"CXHUB_RETENTION_DAYS"} <= set(schedules)
@@ -337,12 +357,15 @@ def test_schedule_defaults_are_utc_with_the_lagos_time_beside_them():
 
 
 def test_no_guid_other_than_built_in_role_definition_ids():
+    """The only GUIDs in infra/ are the documented built-in role definition IDs, so no tenant or subscription
+    ID is committed."""
     for path in infra_text_files():
         for guid in re.findall(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}", path.read_text()):
             assert guid.lower() in ROLE_DEFINITION_IDS, f"{path.relative_to(ROOT)}: unexplained GUID {guid}"
 
 
 def test_no_storage_key_or_client_secret_literal():
+    """No infra file holds something shaped like a storage key, an Entra client secret or a SAS token."""
     storage_key = re.compile(r"[A-Za-z0-9+/]{86}==")
     entra_client_secret = re.compile(r"[A-Za-z0-9_.\-]{3}\dQ~[A-Za-z0-9_.~\-]{31,34}")
     for path in infra_text_files():
@@ -357,6 +380,7 @@ def test_no_storage_key_or_client_secret_literal():
 
 
 def test_secret_like_parameters_are_secure_and_have_no_default_value():
+    """A parameter named like a secret, key or token is @secure() and has no default value."""
     for path in bicep_files():
         for name, spec in bicep_params(path).items():
             if spec["type"] in ("string", "object") and re.search(
@@ -367,6 +391,8 @@ def test_secret_like_parameters_are_secure_and_have_no_default_value():
 
 
 def test_no_output_exposes_a_secret():
+    """No Bicep output lists keys or reads a @secure() parameter, so deployment history never shows a
+    secret."""
     for path in bicep_files():
         for line in path.read_text().splitlines():
             if line.startswith("output "):
@@ -377,6 +403,7 @@ def test_no_output_exposes_a_secret():
 
 
 def test_storage_connection_string_only_lives_in_key_vault():
+    """A storage connection string with an account key is only ever written into a Key Vault secret."""
     for path in bicep_files():
         text = path.read_text()
         if "AccountKey=" in text:
@@ -436,16 +463,21 @@ def bracket_errors(text: str) -> list[str]:
 
 @pytest.mark.parametrize("path", bicep_files(), ids=lambda p: str(p.relative_to(INFRA)))
 def test_brackets_balance(path: Path):
+    """Every Bicep and JSON file under infra/ has balanced brackets outside strings and comments."""
     assert bracket_errors(path.read_text()) == []
 
 
 def test_bracket_checker_catches_imbalance():
+    """The bracket checker reports an unclosed bracket and accepts brackets inside strings, interpolations and
+    comments."""
     assert bracket_errors("var a = { b: [1, 2 }") != []
     assert bracket_errors("var a = '${b}}' // )") == []
     assert bracket_errors("var a = 'x${f('{')}y'") == []
 
 
 def test_every_module_path_exists():
+    """Every Bicep module path points at a file in the repository (at least six modules), none at a registry
+    that cannot be checked offline."""
     modules = 0
     for path in bicep_files():
         for target in re.findall(r"^module\s+\w+\s+'([^']+)'", path.read_text(), re.M):
@@ -456,6 +488,8 @@ def test_every_module_path_exists():
 
 
 def test_main_bicep_is_an_azd_subscription_template():
+    """main.bicep is a subscription-scoped template that creates the resource group and outputs the values azd
+    and the docs rely on."""
     main = MAIN.read_text()
     assert re.search(r"^targetScope = 'subscription'$", main, re.M)
     assert "Microsoft.Resources/resourceGroups@" in main
@@ -470,6 +504,7 @@ def test_main_bicep_is_an_azd_subscription_template():
 
 
 def test_every_resource_pins_an_api_version():
+    """Every Bicep resource pins a dated API version."""
     for path in bicep_files():
         for resource_type in re.findall(r"^resource\s+\w+\s+'([^']+)'", path.read_text(), re.M):
             pinned = re.fullmatch(r"Microsoft\.[A-Za-z]+/[A-Za-z/]+@\d{4}-\d{2}-\d{2}", resource_type)
@@ -477,6 +512,8 @@ def test_every_resource_pins_an_api_version():
 
 
 def test_flex_consumption_shape():
+    """The Function App is a Linux Flex Consumption app with 2 GB instances, at most 40 of them, deploying
+    from a blob container as the user-assigned identity."""
     api = API.read_text()
     assert re.search(r"name:\s*'FC1'\s*tier:\s*'FlexConsumption'", api)
     assert "kind: 'functionapp,linux'" in api
@@ -487,6 +524,8 @@ def test_flex_consumption_shape():
 
 
 def test_storage_has_the_queues_and_containers_the_code_uses():
+    """The storage account declares the intake queue, its -poison queue, the state container and the
+    deployment container the code uses."""
     from cxhub.settings import DEFAULT_QUEUE_NAME
 
     storage = (INFRA / "core" / "storage" / "storage.bicep").read_text()
@@ -497,6 +536,8 @@ def test_storage_has_the_queues_and_containers_the_code_uses():
 
 
 def test_key_vault_uses_rbac_and_holds_the_named_secrets():
+    """Key Vault uses RBAC, holds the three named secrets, and every role assignment is scoped to one
+    resource."""
     vault = (INFRA / "core" / "security" / "keyvault.bicep").read_text()
     assert "enableRbacAuthorization: true" in vault
     for secret in ("cxhub-intake-secret", "cxhub-client-secret", "cxhub-storage-connection"):
@@ -509,6 +550,7 @@ def test_key_vault_uses_rbac_and_holds_the_named_secrets():
 
 
 def test_azure_yaml_declares_one_python_function_service():
+    """azure.yaml declares exactly one service, the Python Function App at the repository root."""
     doc = read_simple_yaml((ROOT / "azure.yaml").read_text())
     assert doc["name"]
     assert list(doc["services"]) == ["api"]
@@ -516,12 +558,14 @@ def test_azure_yaml_declares_one_python_function_service():
 
 
 def test_simple_yaml_reader_rejects_what_it_does_not_understand():
+    """The small YAML reader reads nested mappings and refuses lists rather than misreading them."""
     assert read_simple_yaml("a:\n  b: c\nd: e\n") == {"a": {"b": "c"}, "d": "e"}
     with pytest.raises(AssertionError):
         read_simple_yaml("a:\n  - b\n")
 
 
 def test_python_version_matches_the_one_the_project_tests_on():
+    """Azure runs the Python version the project requires and lints for (3.11)."""
     main = MAIN.read_text()
     match = re.search(r"^var pythonVersion = '(\d+\.\d+)'", main, re.M)
     assert match

@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import given
 
 from hub.intake.receive import receive
 from hub.intake.validation import IntakeRules
 from local.journal_queue import JournalQueue
 from tests.factories import NOW, body
+from tests.strategies import encode_hostile, examples, hostile_answers, hostile_scalars
 
 RULES = IntakeRules()
 
@@ -88,49 +88,15 @@ def test_a_body_nested_thirty_thousand_deep_is_400_and_kept():
     assert reply.status == 400 and reply.message["kind"] == "rejection"
 
 
-hostile_scalars = (
-    st.text(alphabet=st.characters(min_codepoint=0xD7F0, max_codepoint=0xE010), max_size=5)
-    | st.text(max_size=10)
-    | st.sampled_from(["1" * 4400, "NaN", "Infinity", "1e400", "-0", "12.5"]).map(lambda s: _Raw(s))
-    | st.integers()
-    | st.floats(allow_nan=False, allow_infinity=False)
-)
-
-
-class _Raw(str):
-    """A JSON literal written into the body as is."""
-
-
-def _encode(value) -> str:
-    if isinstance(value, _Raw):
-        return str(value)
-    if isinstance(value, dict):
-        return "{" + ",".join(f"{json.dumps(k)}:{_encode(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list):
-        return "[" + ",".join(_encode(v) for v in value) + "]"
-    return json.dumps(value)
-
-
-hostile_values = st.recursive(
-    hostile_scalars,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
-)
-
-
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    st.dictionaries(
-        st.sampled_from(["company_name", "notes", "deal_value", "contact_phone", "division"]), hostile_values
-    ),
-    hostile_scalars,
-)
+@examples(200)
+@given(hostile_answers, hostile_scalars)
 def test_any_hostile_body_gets_an_answer_and_a_queueable_message(answers, response_id):
     """Surrogates, huge and non-finite numbers, nesting, anywhere: never an exception, always a
     2xx or 4xx, and whatever is queued encodes to UTF-8."""
     payload = body()
     payload["responseId"] = response_id
     payload["answers"].update(answers)
-    reply = post(_encode(payload).encode())
+    reply = post(encode_hostile(payload).encode())
     assert reply.status in (202, 400, 422)
     assert reply.message is not None
     queueable(reply.message)

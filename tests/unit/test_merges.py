@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given
 
 from hub.governance.nightly import GovernanceRules, govern
 from hub.matching import AccountIndex
+from tests.strategies import examples, merge_account_counts, merge_children, merge_decisions
 
 NOW = datetime(2026, 11, 23, 2, 0)
 
@@ -88,6 +88,8 @@ def apply(tables):
 
 
 def test_the_erp_account_survives_and_children_follow_it():
+    """When the steward decides Merge, the account with an ERP ID survives, every interaction, opportunity and
+    ticket moves to it, and one audit line names the decision."""
     result, out = apply(hub())
     accounts = {a["Account ID"]: a for a in out["Accounts"]}
     assert (
@@ -109,6 +111,7 @@ def test_the_erp_account_survives_and_children_follow_it():
 
 
 def test_without_erp_ids_the_older_account_survives():
+    """When neither account has an ERP ID, the older account survives the merge."""
     tables = hub()
     tables["Accounts"][1]["ERP Customer ID"] = None
     tables["Deals"] = []
@@ -120,6 +123,7 @@ def test_without_erp_ids_the_older_account_survives():
 
 
 def test_applying_twice_changes_nothing_more():
+    """Applying the same merge decisions again changes no row and adds no audit line."""
     _, once = apply(hub())
     result, twice = apply(once)
     assert result.changes.updates == [] and result.summary()["merges applied"] == 0
@@ -128,6 +132,7 @@ def test_applying_twice_changes_nothing_more():
 
 
 def test_intake_then_resolves_the_loser_to_the_survivor():
+    """After a merge, intake finds the survivor when given the merged account's ID or name."""
     _, out = apply(hub())
     index = AccountIndex(out["Accounts"])
     assert index.by_id("ACC-000001") == "ACC-000002"
@@ -135,6 +140,7 @@ def test_intake_then_resolves_the_loser_to_the_survivor():
 
 
 def test_not_duplicate_is_remembered():
+    """A pair the steward marked "Not duplicate" is not raised for review again."""
     tables = hub()
     tables["Review Queue"][0]["Decision"] = "Not duplicate"
     result, _ = apply(tables)
@@ -142,6 +148,8 @@ def test_not_duplicate_is_remembered():
 
 
 def test_a_row_written_after_the_merge_is_re_pointed_on_the_next_run():
+    """A row that still points at the merged account after the merge is moved to the survivor on the next
+    run."""
     _, out = apply(hub())
     out["Interactions"].append(
         {"Interaction ID": "INT-000003", "Account ID": "ACC-000001", "Contact ID": "CON-000001"}
@@ -152,6 +160,8 @@ def test_a_row_written_after_the_merge_is_re_pointed_on_the_next_run():
 
 
 def test_a_contact_merge_moves_interactions_and_fills_blanks():
+    """A contact merge moves the interactions to the surviving contact and fills its blank details from the
+    merged one."""
     tables = hub(
         Contacts=[
             {
@@ -187,12 +197,8 @@ def test_a_contact_merge_moves_interactions_and_fills_blanks():
     assert {r["Contact ID"] for r in out["Interactions"]} == {"CON-000001"}
 
 
-@settings(max_examples=60, deadline=None)
-@given(
-    n_accounts=st.integers(2, 8),
-    children=st.lists(st.integers(0, 7), min_size=0, max_size=30),
-    decisions=st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7)), min_size=1, max_size=8),
-)
+@examples(60)
+@given(n_accounts=merge_account_counts, children=merge_children, decisions=merge_decisions)
 def test_merging_never_loses_a_child_record(n_accounts, children, decisions):
     """Whatever merges are decided (chains, repeats, self-merges), every child survives and points
     at an account that is still active."""

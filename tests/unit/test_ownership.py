@@ -42,6 +42,8 @@ def owners(accounts, deals, rule="largest"):
 
 
 def test_the_largest_invoice_in_twelve_months_names_the_owner():
+    """The salesperson on the account's largest invoice of the last twelve months becomes its owner, with that
+    invoice as the recorded basis."""
     result = owners(
         [account()],
         [
@@ -55,6 +57,7 @@ def test_the_largest_invoice_in_twelve_months_names_the_owner():
 
 
 def test_ties_go_to_the_most_recent_invoice():
+    """Between invoices of equal value, the more recent one decides the owner."""
     result = owners(
         [account()],
         [
@@ -66,6 +69,7 @@ def test_ties_go_to_the_most_recent_invoice():
 
 
 def test_cancelled_credit_notes_and_old_invoices_do_not_count():
+    """Cancelled invoices, credit notes and invoices twelve months old or more never decide the owner."""
     result = owners(
         [account()],
         [
@@ -79,11 +83,13 @@ def test_cancelled_credit_notes_and_old_invoices_do_not_count():
 
 
 def test_no_qualifying_deal_leaves_the_owner():
+    """An account with no qualifying invoice keeps its owner and basis."""
     result = owners([account()], [deal("INV-0", 70_000_000, date(2024, 1, 1))])
     assert result.changes == [] and result.basis_updates == {}
 
 
 def test_the_latest_rule_takes_the_most_recent_invoice():
+    """Under the "latest" rule the most recent invoice decides, where "largest" takes the biggest."""
     deals = [
         deal("INV-1", 9_000_000, date(2026, 3, 1)),
         deal("INV-2", 100, date(2026, 11, 1), "Bola Adeyemi"),
@@ -93,6 +99,7 @@ def test_the_latest_rule_takes_the_most_recent_invoice():
 
 
 def test_an_owner_override_wins_and_is_reported():
+    """An Owner Override on the account wins over the invoices, lower-cased, and is reported as overridden."""
     result = owners(
         [account(**{"Owner Override": "Chi@Mikano.example"})], [deal("INV-1", 9e6, date(2026, 3, 1))]
     )
@@ -102,11 +109,15 @@ def test_an_owner_override_wins_and_is_reported():
 
 
 def test_an_unmapped_salesperson_is_reported_not_guessed():
+    """A salesperson name with no Staff email is counted as unmapped and the owner is left unchanged rather
+    than guessed."""
     result = owners([account()], [deal("INV-1", 9e6, date(2026, 3, 1), "Adaeze Okafor")])
     assert result.changes == [] and result.unmapped_salespeople == {"Adaeze Okafor": 1}
 
 
 def test_the_same_owner_with_newer_evidence_only_updates_the_basis():
+    """When the invoices confirm the current owner, only the basis text is refreshed; no owner change is
+    reported."""
     result = owners(
         [account(**{"Account Owner": "ada@mikano.example"})], [deal("INV-9", 3e6, date(2026, 6, 1))]
     )
@@ -114,6 +125,7 @@ def test_the_same_owner_with_newer_evidence_only_updates_the_basis():
 
 
 def test_deals_of_a_merged_account_count_for_its_survivor():
+    """Invoices under a merged account's ERP ID count for the account it was merged into."""
     loser = account(
         "ACC-000002", **{"ERP Customer ID": "C200", "Status": "Merged", "Merged Into": "ACC-000001"}
     )

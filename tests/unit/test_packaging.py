@@ -8,12 +8,15 @@ ROOT = Path(__file__).parents[2]
 
 
 def test_requirements_txt_matches_pyproject_dependencies():
+    """requirements.txt (what the Functions deployment installs) lists exactly pyproject's dependencies with
+    the same ranges."""
     deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     lines = [line.strip() for line in (ROOT / "requirements.txt").read_text().splitlines()]
     assert [line for line in lines if line and not line.startswith("#")] == deps
 
 
 def test_local_settings_sample_names_every_setting_the_settings_module_reads():
+    """Every setting cxhub/settings.py reads is named in local.settings.sample.json."""
     import re
 
     source = (ROOT / "cxhub" / "settings.py").read_text()
@@ -30,6 +33,8 @@ def test_local_settings_sample_names_every_setting_the_settings_module_reads():
 
 
 def test_host_json_keeps_queue_messages_base64_as_the_storage_adapter_expects():
+    """host.json keeps queue messages base64-encoded, as the Storage queue adapter reads them, and uses the
+    standard extension bundle."""
     host = json.loads((ROOT / "host.json").read_text())
     assert host["extensions"]["queues"]["messageEncoding"] == "base64"
     assert host["extensionBundle"]["id"] == "Microsoft.Azure.Functions.ExtensionBundle"

@@ -41,6 +41,8 @@ def company(name, **answers):
 
 # -- accounts ------------------------------------------------------------------------------
 def test_a_new_company_gets_a_readable_account_id_owned_by_whoever_logged_it():
+    """A first interaction with an unknown company creates ACC-000001, active, typed Company, in the logged
+    division and owned by the staff member who logged it."""
     hub = Hub()
     out = hub.send(body())
     assert out.status == "recorded"
@@ -52,6 +54,8 @@ def test_a_new_company_gets_a_readable_account_id_owned_by_whoever_logged_it():
 
 
 def test_spellings_that_normalise_alike_reach_the_same_account():
+    """Spellings that differ by "Ltd." or "LIMITED", a leading "The", "(Nig)" or case all land on one account
+    without asking the steward."""
     hub = Hub()
     outs = hub.send(
         company("Dangote Industries Ltd."),
@@ -64,6 +68,8 @@ def test_spellings_that_normalise_alike_reach_the_same_account():
 
 
 def test_a_near_match_links_and_raises_a_review_item_instead_of_a_silent_duplicate():
+    """A misspelt company name (score 90 or more) is linked to the existing account and a review item plus an
+    audit line record the guess."""
     hub = Hub()
     hub.send(company("Dangote Industries Ltd"))
     out = hub.send(company("Dangote Industris Ltd"))
@@ -76,6 +82,7 @@ def test_a_near_match_links_and_raises_a_review_item_instead_of_a_silent_duplica
 
 
 def test_the_same_misspelling_again_does_not_raise_a_second_review_item():
+    """Logging the same misspelling again links silently instead of filling the Review Queue with repeats."""
     hub = Hub()
     hub.send(company("Dangote Industries Ltd"))
     hub.send(company("Dangote Industris Ltd"))
@@ -84,6 +91,8 @@ def test_the_same_misspelling_again_does_not_raise_a_second_review_item():
 
 
 def test_a_weaker_match_creates_the_account_and_asks_the_steward():
+    """A name that scores between 80 and 90 gets its own account, and the steward is asked whether the two are
+    one."""
     hub = Hub()
     hub.send(company("Kaduna Power Solutions Ltd"))
     out = hub.send(company("Kaduna Solar Solutions Ltd"))
@@ -94,12 +103,15 @@ def test_a_weaker_match_creates_the_account_and_asks_the_steward():
 
 
 def test_unrelated_names_are_left_alone():
+    """Two clearly different companies get two accounts and no review item."""
     hub = Hub()
     hub.send(company("Dangote Industries Ltd"), company("Zuma Steel Works Plc"))
     assert len(hub.rows("Accounts")) == 2 and hub.rows("Review Queue") == []
 
 
 def test_account_id_and_erp_id_take_precedence_over_the_name():
+    """An Account ID or ERP customer ID given on the form (in any case) finds the account even when the typed
+    name differs."""
     hub = Hub()
     hub.send(company("Dangote Industries Ltd", erp_customer_id="C10023"))
     assert hub.send(company("Something Else", account_id="acc-000001")).account_id == "ACC-000001"
@@ -107,6 +119,8 @@ def test_account_id_and_erp_id_take_precedence_over_the_name():
 
 
 def test_an_unknown_account_id_alone_is_rejected_and_kept():
+    """An Account ID that is not in the hub, with no name to fall back on, is rejected with a field error and
+    the submission is kept on Rejected."""
     hub = Hub()
     out = hub.send(
         body(
@@ -123,6 +137,8 @@ def test_an_unknown_account_id_alone_is_rejected_and_kept():
 
 
 def test_an_unknown_account_id_with_a_name_falls_back_to_the_name_and_says_so():
+    """An unknown Account ID next to a known company name records against the name, with a note and an audit
+    line saying the ID was not found."""
     hub = Hub()
     hub.send(company("Dangote Industries Ltd"))
     out = hub.send(company("Dangote Industries Ltd", account_id="ACC-000999"))
@@ -132,6 +148,7 @@ def test_an_unknown_account_id_with_a_name_falls_back_to_the_name_and_says_so():
 
 
 def test_a_merged_account_resolves_to_its_survivor():
+    """Submissions naming a merged account, by ID or by name, land on the account it was merged into."""
     hub = Hub()
     hub.send(company("Dangote Industries Ltd"), company("Dangote Cement Works"))
     hub.account("ACC-000002").update({"Status": "Merged", "Merged Into": "ACC-000001"})
@@ -140,12 +157,15 @@ def test_a_merged_account_resolves_to_its_survivor():
 
 
 def test_a_second_division_is_added_to_the_account():
+    """An interaction from another division adds that division to the account's Divisions list."""
     hub = Hub()
     hub.send(company("Dangote Industries Ltd", division="Power"), company("Dangote Industries Ltd"))
     assert hub.account("ACC-000001")["Divisions"] == "Motors; Power"
 
 
 def test_individuals_are_found_again_by_phone_not_by_name():
+    """An individual customer is recognised by the phone number whatever its written format, so a second visit
+    reuses the account."""
     hub = Hub()
     first = {
         "account_type": "Individual",
@@ -165,6 +185,8 @@ def test_individuals_are_found_again_by_phone_not_by_name():
 
 # -- contacts ------------------------------------------------------------------------------
 def test_contacts_match_by_email_then_phone_then_name_within_the_account():
+    """A returning contact is found by email, else phone, else name within the same account, so one person
+    stays one contact."""
     hub = Hub()
     hub.send(body())
     by_email = hub.send(body({"contact_phone": None, "contact_name": "C. Okafor"}))
@@ -177,6 +199,7 @@ def test_contacts_match_by_email_then_phone_then_name_within_the_account():
 
 
 def test_a_known_contact_gets_blank_details_filled():
+    """Details missing on a known contact (phone, job title) are filled in from a later submission."""
     hub = Hub()
     hub.send(body({"contact_phone": None}))
     hub.send(body({"job_title": "Fleet Manager"}))
@@ -186,6 +209,8 @@ def test_a_known_contact_gets_blank_details_filled():
 
 
 def test_the_same_name_at_another_company_is_another_contact():
+    """A contact name alone never links people across companies: the same name at another account is a new
+    contact."""
     hub = Hub()
     hub.send(body({"contact_email": None, "contact_phone": None}))
     hub.send(body({"company_name": "Zuma Steel Works", "contact_email": None, "contact_phone": None}))
@@ -194,6 +219,8 @@ def test_the_same_name_at_another_company_is_another_contact():
 
 # -- interactions and idempotency ----------------------------------------------------------
 def test_the_interaction_row_carries_everything_logged():
+    """The Interactions row holds the date, channel, division, direction, next action, logger and response ID
+    from the form."""
     hub = Hub()
     hub.send(body({"next_action": "Send PFI", "action_due_date": "25/11/2026"}))
     [row] = hub.rows("Interactions")
@@ -205,6 +232,8 @@ def test_the_interaction_row_carries_everything_logged():
 
 
 def test_a_response_delivered_twice_is_recorded_once():
+    """A response delivered again, in the same batch or later, is reported as a duplicate of the first
+    interaction and written once."""
     hub = Hub()
     payload = body()
     first, again = hub.send(payload, payload)
@@ -216,6 +245,7 @@ def test_a_response_delivered_twice_is_recorded_once():
 
 
 def test_a_rejection_delivered_twice_is_kept_once():
+    """A refused submission delivered twice appears once on the Rejected tab."""
     hub = Hub()
     bad = body({"division": None})
     outs = hub.send(bad, bad)
@@ -224,6 +254,8 @@ def test_a_rejection_delivered_twice_is_kept_once():
 
 
 def test_a_message_that_breaks_the_rules_fails_alone():
+    """A message the recorder cannot process fails on its own while the good message in the same batch is
+    still written."""
     hub = Hub()
     good = receive(raw(body()), signature=None, secret=None, now=NOW, rules=IntakeRules()).message
     broken = {**good, "values": {"no_such_question": "x"}, "responseId": "broken"}
@@ -234,6 +266,8 @@ def test_a_message_that_breaks_the_rules_fails_alone():
 
 # -- pipeline ------------------------------------------------------------------------------
 def test_a_stage_opens_an_opportunity_and_stamps_the_date_entered():
+    """A pipeline stage on the form opens OPP-000001 with its value, stage entry date and opening date, linked
+    from the interaction."""
     hub = Hub()
     out = hub.send(
         body({"opportunity_stage": "Inquiry", "product": "Toyota Hilux", "deal_value": "₦25,000,000"})
@@ -247,6 +281,8 @@ def test_a_stage_opens_an_opportunity_and_stamps_the_date_entered():
 
 
 def test_later_stages_advance_the_same_opportunity_and_won_closes_it():
+    """Later stages for the same product move one opportunity forward, stamping each stage date, and Won
+    closes it."""
     hub = Hub()
     hub.send(body({"opportunity_stage": "Inquiry", "product": "Toyota Hilux", "occurred_at": "01/11/2026"}))
     hub.send(
@@ -268,6 +304,8 @@ def test_later_stages_advance_the_same_opportunity_and_won_closes_it():
 
 
 def test_after_a_close_the_next_inquiry_is_a_new_opportunity():
+    """Once an opportunity is closed, a new inquiry for the same product opens a new one instead of reopening
+    it."""
     hub = Hub()
     hub.send(body({"opportunity_stage": "Lost", "product": "Hilux"}))
     hub.send(body({"opportunity_stage": "Inquiry", "product": "Hilux"}))
@@ -275,6 +313,7 @@ def test_after_a_close_the_next_inquiry_is_a_new_opportunity():
 
 
 def test_other_products_and_divisions_are_separate_opportunities():
+    """Different products, or the same product in another division, are tracked as separate opportunities."""
     hub = Hub()
     hub.send(
         body({"opportunity_stage": "Inquiry", "product": "Hilux"}),
@@ -286,6 +325,8 @@ def test_other_products_and_divisions_are_separate_opportunities():
 
 # -- tickets -------------------------------------------------------------------------------
 def test_ticket_fields_open_a_ticket():
+    """A ticket category on the form opens TKT-000001, Open, with its quote amount, linked from the
+    interaction."""
     hub = Hub()
     hub.send(body({"ticket_category": "Warranty", "quote_amount": "150,000", "direction": "Inbound"}))
     [ticket] = hub.rows("Tickets")
@@ -295,6 +336,8 @@ def test_ticket_fields_open_a_ticket():
 
 
 def test_a_ticket_update_stamps_first_response_resolution_and_csat():
+    """Updates to a ticket stamp its first response, resolution time and CSAT score from the interactions that
+    report them."""
     hub = Hub()
     hub.send(body({"ticket_category": "Complaint", "occurred_at": "10/11/2026 09:00"}))
     hub.send(
@@ -325,6 +368,8 @@ def test_a_ticket_update_stamps_first_response_resolution_and_csat():
 
 
 def test_an_unknown_ticket_id_is_rejected_without_creating_anything():
+    """An update to a ticket that does not exist is rejected and kept, creating no account, interaction or
+    ticket."""
     hub = Hub()
     out = hub.send(body({"ticket_id": "TKT-000404", "ticket_status": "Closed"}))
     assert out.status == "rejected" and out.errors[0]["field"] == "ticket_id"
@@ -357,6 +402,8 @@ def test_a_follow_up_done_closes_the_promised_action_and_logs_the_touch():
 
 
 def test_a_follow_up_of_an_unknown_interaction_is_rejected_and_kept():
+    """A "Follow-up done" naming an interaction that is not in the hub is rejected with a message naming the
+    ID, and kept."""
     hub = Hub()
     out = hub.send(
         body(
@@ -369,6 +416,8 @@ def test_a_follow_up_of_an_unknown_interaction_is_rejected_and_kept():
 
 
 def test_follow_up_done_without_the_interaction_id_is_a_field_error():
+    """A "Follow-up done" without the interaction it follows up is refused at intake with a field error on
+    follow_up_of."""
     reply = receive(
         raw(body({"interaction_type": "Follow-up done"})),
         signature=None,

@@ -26,15 +26,18 @@ SPEC_TABS = [
 
 
 def test_every_tab_of_the_spec_is_declared():
+    """hub_schema declares exactly the product's tabs, in the order the workbook shows them."""
     assert [t.name for t in TABS] == SPEC_TABS
 
 
 def test_table_names_are_the_tab_names_without_spaces():
+    """Each tab's Excel table is named after the tab without spaces, as Excel table names require."""
     assert tab("Review Queue").table_name == "ReviewQueue"
     assert all(" " not in t.table_name for t in TABS)
 
 
 def test_v6_columns_keep_their_names():
+    """The columns existing hubs already have keep their names and order, so an upgraded hub is still read."""
     assert tab("Accounts").column_names[:7] == (
         "Account ID",
         "Company Name",
@@ -66,6 +69,7 @@ def test_v6_columns_keep_their_names():
 
 
 def test_the_seed_enums_are_exact():
+    """Divisions, channels and the other dropdown lists hold exactly the company's values."""
     assert LISTS["Divisions"] == ("Motors", "Power", "Construction", "Medical", "GRAS", "Cube 65 Clinic")
     assert LISTS["Channels"] == (
         "Phone",
@@ -89,17 +93,22 @@ def test_the_seed_enums_are_exact():
 
 
 def test_opportunities_have_a_date_entered_column_per_stage():
+    """Opportunities has a "Date Entered <stage>" column for every pipeline stage."""
     names = tab("Opportunities").column_names
     assert all(f"Date Entered {stage}" in names for stage in LISTS["Pipeline Stages"])
 
 
 def test_every_choice_question_uses_a_hub_list():
+    """Every choice question on the form offers exactly the options of a hub list, so the form and the
+    dropdowns cannot disagree."""
     for q in questions():
         if q.type == "choice":
             assert q.options == LISTS[q.choices]
 
 
 def test_question_titles_and_keys_do_not_collide():
+    """No question's key or title normalises to another question's, so an answer is never read as the wrong
+    question."""
     seen = {}
     for q in questions():
         for name in (q.key, q.title):
@@ -107,6 +116,7 @@ def test_question_titles_and_keys_do_not_collide():
 
 
 def test_the_form_file_is_readable_toml_with_the_canonical_keys():
+    """form.toml parses as TOML and declares exactly the canonical question keys the code reads."""
     data = tomllib.loads((Path(__file__).parents[2] / "hub_schema" / "form.toml").read_text("utf-8"))
     keys = {q["key"] for q in data["question"]}
     assert keys == {
@@ -143,6 +153,7 @@ def test_the_form_file_is_readable_toml_with_the_canonical_keys():
 
 
 def test_the_form_checklist_lists_every_question_and_option():
+    """The Forms set-up checklist names every question title and option an admin must create."""
     text = as_markdown()
     for q in questions():
         assert q.title in text
@@ -150,4 +161,5 @@ def test_the_form_checklist_lists_every_question_and_option():
 
 
 def test_defined_names_for_lists_are_valid_excel_names():
+    """A list's defined name drops spaces so Excel accepts it ("Pipeline Stages" -> ListPipelineStages)."""
     assert list_name_to_defined_name("Pipeline Stages") == "ListPipelineStages"

@@ -30,15 +30,18 @@ LAGOS = ZoneInfo("Africa/Lagos")
     ],
 )
 def test_nigerian_phones_become_e164(typed):
+    """Nigerian mobile numbers in every local spelling become the same E.164 number."""
     assert parse_phone(typed, "Contact phone", "NG") == "+2348031234567"
 
 
 def test_foreign_numbers_with_country_code_are_kept():
+    """A foreign number written with its country code is kept in E.164, not forced into Nigeria."""
     assert parse_phone("+44 20 7946 0958", "Contact phone", "NG") == "+442079460958"
 
 
 @pytest.mark.parametrize("typed", ["0803 123", "12345", "phone me", "+234 000 000 0000"])
 def test_bad_phones_are_refused_with_an_example(typed):
+    """An invalid phone number is refused with an example of how to write one."""
     with pytest.raises(FieldError, match=r"not a valid phone number; write it like 0803 123 4567"):
         parse_phone(typed, "Contact phone", "NG")
 
@@ -47,21 +50,25 @@ def test_bad_phones_are_refused_with_an_example(typed):
     "typed", ["₦12,500,000.00", "12,500,000", "12500000", "NGN 12,500,000", "N12,500,000", " 12 500 000 "]
 )
 def test_money_in_every_spelling_is_a_number(typed):
+    """Amounts written with ₦, NGN or N, thousands commas or spaces all read as the same number."""
     assert parse_money(typed, "Deal value") == 12_500_000
 
 
 def test_money_keeps_kobo():
+    """Amounts keep their kobo (two decimals)."""
     assert parse_money("1,234.50", "Deal value") == 1234.5
 
 
 @pytest.mark.parametrize("typed", ["-5,000", "(1,200.00)"])
 def test_negative_money_is_refused(typed):
+    """A negative amount, in any notation, is refused."""
     with pytest.raises(FieldError, match="must not be negative"):
         parse_money(typed, "Deal value")
 
 
 @pytest.mark.parametrize("typed", ["12.5m", "twelve million", "1.2.3"])
 def test_money_that_is_not_a_number_is_refused(typed):
+    """Shorthand ("12.5m"), words and malformed numbers are refused as not an amount rather than guessed."""
     with pytest.raises(FieldError, match="is not an amount"):
         parse_money(typed, "Deal value")
 
@@ -80,16 +87,19 @@ def test_money_that_is_not_a_number_is_refused(typed):
     ],
 )
 def test_dates_are_read_day_first_in_lagos_time(typed, expected, has_time):
+    """Dates are read day first in Lagos time, and the result says whether a time of day was given."""
     assert parse_when(typed, "Interaction date", LAGOS) == (expected, has_time)
 
 
 @pytest.mark.parametrize("typed", ["11/20/2026", "31/02/2026", "yesterday", "14/11/26", "2026-13-01"])
 def test_unreadable_dates_say_how_to_write_them(typed):
+    """An unreadable or impossible date is refused with the dd/mm/yyyy format to use."""
     with pytest.raises(FieldError, match=r"write it as dd/mm/yyyy"):
         parse_when(typed, "Interaction date", LAGOS)
 
 
 def test_emails_are_lower_cased():
+    """Email addresses are trimmed and lower-cased so the same person matches whatever the capitals."""
     assert parse_email(" Ada.Okafor@Mikano.Example ", "Contact email") == "ada.okafor@mikano.example"
 
 
@@ -105,30 +115,36 @@ def test_emails_are_lower_cased():
     ],
 )
 def test_bad_emails_are_refused(typed):
+    """Malformed email addresses are refused."""
     with pytest.raises(FieldError, match="not a valid email address"):
         parse_email(typed, "Contact email")
 
 
 @pytest.mark.parametrize("typed", ["whatsapp", "WHATSAPP", "Whats App", " whatsApp "])
 def test_choices_match_ignoring_case_spaces_and_punctuation(typed):
+    """A choice typed with other case, spacing or punctuation is read as the canonical option."""
     assert parse_choice(typed, "Channel", ("Phone", "WhatsApp", "Walk-in")) == "WhatsApp"
 
 
 def test_walk_in_without_hyphen_is_walk_in():
+    """Typing "walk in" without the hyphen gives the Walk-in channel."""
     assert parse_choice("walk in", "Channel", ("Phone", "WhatsApp", "Walk-in")) == "Walk-in"
 
 
 def test_an_unknown_choice_lists_the_options():
+    """A choice that matches no option is refused with the list of options."""
     with pytest.raises(FieldError, match="is not one of: Phone, WhatsApp"):
         parse_choice("Pigeon", "Channel", ("Phone", "WhatsApp"))
 
 
 @pytest.mark.parametrize(("typed", "value"), [("1", 1), ("5", 5), (" 4 ", 4), ("3.0", 3)])
 def test_ratings_are_whole_numbers_1_to_5(typed, value):
+    """Ratings typed with spaces or as 3.0 read as whole numbers from 1 to 5."""
     assert parse_rating(typed, "Customer satisfaction") == value
 
 
 @pytest.mark.parametrize("typed", ["0", "6", "4.5", "great", "10"])
 def test_ratings_outside_1_to_5_are_refused(typed):
+    """Ratings outside 1 to 5, or not whole, are refused with the allowed range."""
     with pytest.raises(FieldError, match="from 1 to 5"):
         parse_rating(typed, "Customer satisfaction")
