@@ -11,6 +11,7 @@ import shutil
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 
 def _hub(path: Path, promises: int) -> None:
@@ -37,9 +38,7 @@ def _hub(path: Path, promises: int) -> None:
     XlsxHubStore(path).apply(HubChanges(appends={"Interactions": rows}))
 
 
-def _drain(
-    path: Path, queue_path: Path, submissions: list[bytes], actions: list[dict]
-) -> tuple[float, object]:
+def _drain(path: Path, queue_path: Path, submissions: list[bytes], actions: list[dict]) -> tuple[float, Any]:
     from cxhub.local_intake import call_intake
     from hub.intake.writer import drain
     from local.journal_queue import JournalQueue
@@ -62,7 +61,11 @@ def bench_actions(emit, quick: bool, workdir: Path) -> None:
 
     n = 200 if quick else 1000
     key, now = b"b" * 32, datetime(2026, 11, 30, 6, tzinfo=UTC)
-    kinds = [("done", {}), ("snooze", {"days": 3}), ("handover", {"to": "tunde@mikano.example"})]
+    kinds: list[tuple[str, dict[str, Any]]] = [
+        ("done", {}),
+        ("snooze", {"days": 3}),
+        ("handover", {"to": "tunde@mikano.example"}),
+    ]
     actions = []
     for i in range(n):
         action, choice = kinds[i % 3]

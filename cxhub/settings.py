@@ -292,18 +292,6 @@ def _web_settings(get) -> dict:
         raise SettingsError(
             f"CXHUB_PUBLIC_URL must be an https:// address (or http://127.0.0.1 locally), not {url!r}"
         )
-    return {"app_service_auth": flag in ("1", "true", "yes"), "public_url": url}
-
-
-def _web_settings(get) -> dict:
-    flag = (get("CXHUB_APP_SERVICE_AUTH", "false") or "false").lower()
-    if flag not in ("1", "true", "yes", "0", "false", "no"):
-        raise SettingsError(f"CXHUB_APP_SERVICE_AUTH must be true or false, not {flag!r}")
-    url = (get("CXHUB_PUBLIC_URL") or "http://127.0.0.1:7071").rstrip("/")
-    if not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
-        raise SettingsError(
-            f"CXHUB_PUBLIC_URL must be an https:// address (or http://127.0.0.1 locally), not {url!r}"
-        )
     key = get("CXHUB_ACTION_KEY")
     if key is not None and len(key) < 32:
         raise SettingsError("CXHUB_ACTION_KEY must be at least 32 characters (a random secret)")
