@@ -89,6 +89,25 @@ class StorageQueue:
     def poison_count(self) -> int:
         return int(self._poison.get_queue_properties().approximate_message_count or 0)
 
+    def requeue(self) -> int:
+        """Each poisoned message back onto the queue (a new message, so its count starts again),
+        then off the poison queue. A crash in between leaves a copy in both: the writer's
+        idempotency (Source Response ID) records it once all the same."""
+        moved = 0
+        while True:
+            page = list(self._poison.receive_messages(messages_per_page=_MAX_PER_CALL, visibility_timeout=60))
+            if not page:
+                return moved
+            for m in page:
+                record = _decode(m.content) or {}
+                inner = str(record.get("message") or "")
+                if _decode(inner) is None:
+                    continue  # not a JSON object: it would only fail again; it stays (hidden 60 s)
+                self._queue.send_message(inner, time_to_live=NEVER_EXPIRE)
+                with contextlib.suppress(ResourceNotFoundError):
+                    self._poison.delete_message(m.id, m.pop_receipt)
+                moved += 1
+
     def poisoned(self) -> list[tuple[str, str]]:
         """(submission or message id, reason) of the oldest poisoned messages (Storage peeks 32 at most)."""
         out = []

@@ -13,7 +13,7 @@ from typing import Any
 
 from cxhub.settings import Settings, SettingsError
 
-EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_NOT_WRITTEN = 0, 1, 2, 3
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_NOT_WRITTEN, EXIT_HUB_BROKEN = 0, 1, 2, 3, 4
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,9 +23,14 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.WARNING if not args.verbose else logging.INFO,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    from hub.ports import HUB_BROKEN
+
     try:
         settings = Settings.from_env(hub=getattr(args, "hub", None))
         return int(args.run(args, settings) or 0)
+    except HUB_BROKEN as e:
+        print(f"cxhub: the hub cannot be read: {e}", file=sys.stderr)
+        return EXIT_HUB_BROKEN
     except _user_errors() as e:
         print(f"cxhub: {e}", file=sys.stderr)
         return EXIT_USAGE
@@ -75,6 +80,10 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("drain", help="write whatever is queued into the hub (the writer, once)")
     c.add_argument("--hub", help=hub_help)
     c.set_defaults(run=cmd_drain)
+
+    c = sub.add_parser("requeue", help="put poisoned messages back on the queue (after fixing the hub)")
+    c.add_argument("--hub", help=hub_help)
+    c.set_defaults(run=cmd_requeue)
 
     c = sub.add_parser("import-erp", help="import an ERP export (customers, invoices or prices) into the hub")
     c.add_argument("file", type=Path, help="the export: .csv (',', ';' or tab) or .xlsx")
@@ -326,7 +335,19 @@ def cmd_drain(args: argparse.Namespace, settings: Settings) -> int:
     queue = wiring.build_queue(settings)
     report = wiring.run_writer(settings, queue)
     print(_summary(report, queue))
+    if report.hub_broken:
+        return EXIT_HUB_BROKEN
     return EXIT_NOT_WRITTEN if report.hub_locked else EXIT_OK
+
+
+def cmd_requeue(args: argparse.Namespace, settings: Settings) -> int:
+    from cxhub import wiring
+
+    moved, left = wiring.requeue(settings)
+    print(f"Requeued {moved} poisoned message(s); the next writer run (or `cxhub drain`) writes them.")
+    if left:
+        print(f"{left} message(s) stay poisoned: not a JSON object, they would only fail again.")
+    return EXIT_OK
 
 
 def _ensure_hub(settings: Settings) -> None:
@@ -524,7 +545,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     def drain_once() -> None:
         report = wiring.run_writer(settings, queue)
-        if report.outcomes or report.actions or report.hub_locked or report.poisoned:
+        if report.outcomes or report.actions or report.hub_locked or report.hub_broken or report.poisoned:
             print(_summary(report, queue), flush=True)
 
     def pages(request):
@@ -559,6 +580,10 @@ def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
     leftovers = sum(len(v) for v in by_id.values())
     if leftovers:
         print(f"(also wrote {leftovers} message(s) queued by earlier runs)")
+    if report.hub_broken:
+        print(f"Not written yet: the hub cannot be read: {report.hub_broken}.")
+        print("Run 'cxhub drain' once it is fixed: the queued submissions wait, uncounted.")
+        return EXIT_HUB_BROKEN
     if report.hub_locked:
         print(f"Not written yet: {report.hub_locked}. Run 'cxhub drain' once it is closed.")
         return EXIT_NOT_WRITTEN
@@ -629,9 +654,16 @@ def _summary(report, queue) -> str:
         lines.append(f"{report.failed} message(s) failed and stay queued (see the log; retried next run)")
     if report.hub_locked:
         lines.append(f"Nothing written: {report.hub_locked}")
+    if report.hub_broken:
+        lines.append(
+            f"Nothing written, nothing counted against the queue: the hub cannot be read: {report.hub_broken}"
+        )
     poison = queue.poison_count()
     if poison:
-        lines.append(f"{poison} poisoned message(s) are kept in the queue's poison store for an admin")
+        lines.append(
+            f"{poison} poisoned message(s) are kept in the queue's poison store for an admin "
+            "(`cxhub requeue` puts them back once their cause is fixed)"
+        )
     return "\n".join(lines)
 
 

@@ -309,7 +309,7 @@ def run_writer(settings: Settings, queue: Queue | None = None, notify: Callable[
     from hub.intake.writer import drain
 
     with open_store(settings) as store:
-        return drain(
+        report = drain(
             queue or build_queue(settings),
             store,
             clock,
@@ -317,6 +317,29 @@ def run_writer(settings: Settings, queue: Queue | None = None, notify: Callable[
             build_job_lock(settings),
             notify or submitter_notices(settings),
         )
+    # Only a run that read the hub knows whether it is readable (an empty queue reads nothing).
+    if report.hub_broken or report.outcomes:
+        note_hub(settings, report.hub_broken)
+    return report
+
+
+def note_hub(settings: Settings, problem: str | None) -> None:
+    """Remember whether the hub could be read; mail the admins the first time it could not."""
+    from hub.operations.hub_alert import note_hub_state
+
+    try:
+        note_hub_state(build_state(settings), build_mailer(settings), settings.admin_emails, problem, clock())
+    except Exception:  # telling the admins must never be why a job fails
+        log.exception("could not record the hub's state")
+
+
+def requeue(settings: Settings) -> tuple[int, int]:
+    """Poisoned messages back onto the queue: (how many moved, how many stay poisoned)."""
+    queue = build_queue(settings)
+    moved = queue.requeue()
+    left = queue.poison_count()
+    log.info("requeue: %d message(s) back on the queue, %d stay poisoned", moved, left)
+    return moved, left
 
 
 def submitter_notices(settings: Settings) -> Callable[[list], Any]:
@@ -541,9 +564,20 @@ def _erp_folder_timer(settings: Settings):
     return done
 
 
+def _writer_timer(settings: Settings):
+    report = run_writer(settings)
+    if report.hub_broken:
+        # A failed run (App Insights, GET /api/health, the ops digest) until the hub is fixed;
+        # the admins were mailed once and nothing was counted against the queued messages.
+        from hub.ports import HubBroken
+
+        raise HubBroken(report.hub_broken)
+    return report
+
+
 # One runner per name in hub.operations.timers.TIMER_JOBS (a test holds the two to each other).
 TIMER_RUNNERS: dict[str, Callable[[Settings], Any]] = {
-    "writer": run_writer,
+    "writer": _writer_timer,
     "forms_poll": _forms_poll_timer,
     "governance": run_governance,
     "erp_folder_import": _erp_folder_timer,
@@ -561,9 +595,14 @@ TIMER_RUNNERS: dict[str, Callable[[Settings], Any]] = {
 def job_run(settings: Settings, name: str) -> Iterator[None]:
     """Record each timer run (when, and whether it failed) for GET /api/health and the ops digest."""
     from hub.operations.timers import record_run
+    from hub.ports import HUB_BROKEN
 
-    with record_run(build_state(settings), name, clock):
-        yield
+    try:
+        with record_run(build_state(settings), name, clock):
+            yield
+    except HUB_BROKEN as e:  # the admins hear of it once, from whichever job meets it first
+        note_hub(settings, str(e))
+        raise
 
 
 def run_timer(name: str, settings: Settings | None = None) -> Any:

@@ -32,7 +32,7 @@ def erp_upload(req: func.HttpRequest) -> func.HttpResponse:
     from cxhub.settings import Settings
     from hub.governance.erp_parse import ErpFileError
     from hub.intake.receive import SIGNATURE_HEADER, signature_ok
-    from hub.ports import HubUnavailable
+    from hub.ports import HubSchemaError, HubUnavailable
 
     settings = Settings.from_env()
     body, kind = req.get_body(), req.route_params.get("kind", "")
@@ -45,7 +45,7 @@ def erp_upload(req: func.HttpRequest) -> func.HttpResponse:
         report = wiring.import_erp(settings, name, body, kind)
     except ErpFileError as e:
         return _json(422, {"status": "rejected", "message": str(e)})
-    except HubUnavailable as e:
+    except (HubUnavailable, HubSchemaError) as e:  # a hub that cannot be read too
         return _json(503, {"status": "retry", "message": str(e)}, {"Retry-After": "60"})
     return _json(200, {"status": "imported", "report": report.as_json()})
 

@@ -19,6 +19,19 @@ def health_endpoint(req: func.HttpRequest) -> func.HttpResponse:
     return func.HttpResponse(json.dumps(body), status_code=code, mimetype="application/json")
 
 
+# Not /api/admin/...: the Functions host reserves routes starting with "admin" for its own API.
+@bp.function_name("ops_requeue")
+@bp.route(route="ops/requeue", methods=["POST"], auth_level=func.AuthLevel.FUNCTION)
+def ops_requeue(req: func.HttpRequest) -> func.HttpResponse:
+    """Poisoned submissions back onto the queue, once an admin fixed what failed them (the hub)."""
+    from cxhub import wiring
+    from cxhub.settings import Settings
+
+    moved, left = wiring.requeue(Settings.from_env())
+    body = {"status": "requeued", "requeued": moved, "stillPoisoned": left}
+    return func.HttpResponse(json.dumps(body), status_code=200, mimetype="application/json")
+
+
 @bp.function_name("ops_digest")
 @bp.timer_trigger(arg_name="timer", schedule="%OPS_DIGEST_SCHEDULE%", run_on_startup=False, use_monitor=True)
 def ops_digest(timer: func.TimerRequest) -> None:

@@ -20,8 +20,17 @@ class HubLocked(HubUnavailable):
     """Someone holds the hub open for editing; nothing was written. Try again on the next run."""
 
 
+class HubBroken(HubUnavailable):
+    """The hub cannot be read as hub_schema declares it (a corrupt or cut-short file, a tab or a
+    column renamed or deleted). The hub's fault, not the queued messages': nothing is counted
+    against them, and an admin must restore or fix the hub (the message says what is wrong)."""
+
+
 # Declared with the schema (hub_schema imports nothing from hub); the adapters raise it through here.
 HubSchemaError = hub_schema.tabs.HubSchemaError
+
+# A hub that cannot be read, however it was found out: catch these together.
+HUB_BROKEN: tuple[type[Exception], ...] = (HubBroken, HubSchemaError)
 
 
 @dataclass(frozen=True)
@@ -117,6 +126,12 @@ class Queue(Protocol):
 
     def poisoned(self) -> list[tuple[str, str]]:
         """(id, reason) of poisoned messages, oldest first (a store may return only the first few)."""
+        ...
+
+    def requeue(self) -> int:
+        """Move every poisoned message back onto the queue with a fresh attempt count (after an
+        admin fixed what failed them); returns how many moved. Text that is not a JSON object
+        stays poisoned: it would only fail again."""
         ...
 
 

@@ -69,7 +69,7 @@ def rows_as_dicts(
     wanted = [schema.by_name[name] for name in columns] if columns else list(schema.columns)
     missing = [c.name for c in wanted if c.name not in header]
     if missing:
-        raise HubSchemaError(f"{file_name}: the {schema.name!r} table lacks column(s) {', '.join(missing)}")
+        raise HubSchemaError(missing_columns_message(file_name, schema, missing, header))
     pick = _picker([header.index(c.name) for c in wanted], len(header))
     # Plain text (most of a hub) needs only '' -> None; every other column goes through coerce().
     special = [(i, c) for i, c in enumerate(wanted) if c.type not in _PLAIN_TEXT]
@@ -97,6 +97,18 @@ def _picker(index: list[int], width: int) -> Callable[[list[Any]], list[Any]]:
         return [raw[i] if raw[i] != "" else None for i in index]
 
     return pick
+
+
+def missing_columns_message(file_name: str, schema: Tab, missing: list[str], header: list[str]) -> str:
+    """What an admin needs to fix a hub whose header was edited: which tab, which column is
+    missing, and the headers CX Hub does not know (usually the same column, renamed)."""
+    unknown = [h for h in header if h and h not in schema.by_name]
+    found = f"; its header row has {', '.join(map(repr, unknown))} instead" if unknown else ""
+    return (
+        f"{file_name}: the {schema.name!r} table lacks column(s) {', '.join(map(repr, missing))}"
+        f"{found}. Expected the header row to name every column of hub_schema's {schema.name!r} tab; "
+        "rename the header back or restore the hub from its version history"
+    )
 
 
 # Free text stays as typed; keys (id, ref) are stripped by coerce() so a stray space never breaks a match.

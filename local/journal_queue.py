@@ -124,6 +124,30 @@ class JournalQueue:
         with self._lock:
             return int(self._db.execute("SELECT COUNT(*) FROM poison").fetchone()[0])
 
+    def requeue(self) -> int:
+        """Poisoned JSON messages back onto the queue, attempt count 0, in one transaction: a crash
+        leaves each one either poisoned or queued, never both or neither."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                rows = self._db.execute("SELECT id, body FROM poison ORDER BY id").fetchall()
+                ids = [i for i, body in rows if _decode(body) is not None]
+                now = time.time()
+                for row_id in ids:
+                    # A new row id: the old one may be reused by nothing, but AUTOINCREMENT keeps
+                    # ids rising, so requeued messages go to the back of the queue.
+                    self._db.execute(
+                        "INSERT INTO messages (body, enqueued_at, visible_at, dequeue_count) "
+                        "SELECT body, enqueued_at, ?, 0 FROM poison WHERE id = ?",
+                        (now, row_id),
+                    )
+                    self._db.execute("DELETE FROM poison WHERE id = ?", (row_id,))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return len(ids)
+
     def poisoned(self) -> list[tuple[str, str]]:
         """(message id, reason) of every poisoned message, oldest first."""
         with self._lock:

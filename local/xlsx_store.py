@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import os
 import time
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,9 +21,9 @@ from openpyxl import load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineError, CalamineWorkbook
 
-from hub.ports import HubChanges, HubLocked, HubSchemaError, Row
+from hub.ports import HubBroken, HubChanges, HubLocked, HubSchemaError, Row
 from hub.text import looks_like_formula
 from hub_schema.cells import rows_as_dicts
 from hub_schema.tabs import NUMBER_FORMATS, Column, Tab, tab
@@ -52,24 +53,41 @@ class XlsxHubStore:
     ) -> dict[str, list[Row]]:
         # The file on disk is always current, and calamine reads whole sheets anyway.
         if not self.path.exists():
-            raise FileNotFoundError(f"No hub at {self.path}; create one with: cxhub init --hub {self.path}")
+            # The hub's fault, not the caller's: the writer keeps the queue uncounted, HTTP says 503.
+            raise HubBroken(f"no hub at {self.path}; create one with: cxhub init --hub {self.path}")
         out: dict[str, list[Row]] = {}
         # Reading creates millions of objects and none of them form cycles: pausing the cyclic
         # garbage collector meanwhile saves ~20 % of a large read.
         was_enabled = gc.isenabled()
         gc.disable()
         try:
-            book = CalamineWorkbook.from_path(str(self.path))
+            book = self._open_for_reading()
             for name in tabs:
                 schema = tab(name)
                 if name not in book.sheet_names:
-                    raise HubSchemaError(f"{self.path.name} has no {name!r} tab")
-                rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                    found = ", ".join(repr(n) for n in book.sheet_names)
+                    raise HubSchemaError(
+                        f"{self.path.name} has no {name!r} tab (tabs found: {found}); rename it back "
+                        "or restore the hub from its version history"
+                    )
+                try:
+                    rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                except CalamineError as e:
+                    raise HubBroken(f"{self.path.name}: the {name!r} tab cannot be read ({e})") from e
                 out[name] = rows_as_dicts(schema, rows, self.path.name)
         finally:
             if was_enabled:
                 gc.enable()
         return out
+
+    def _open_for_reading(self) -> CalamineWorkbook:
+        try:
+            return CalamineWorkbook.from_path(str(self.path))
+        except CalamineError as e:
+            raise HubBroken(
+                f"{self.path.name} is not a readable workbook: the file is cut short or corrupt ({e}). "
+                "Restore it from a backup or its version history; the queued submissions wait"
+            ) from e
 
     def close(self) -> None:
         """Nothing is held between runs."""
@@ -97,7 +115,11 @@ class XlsxHubStore:
         try:
             with self._lock.acquire(timeout=self.lock_timeout):
                 self._refuse_if_open_in_office()
-                wb = load_workbook(self.path)
+                self._remove_stale_temp_files()
+                try:
+                    wb = load_workbook(self.path)
+                except (OSError, ValueError, KeyError, zipfile.BadZipFile) as e:
+                    raise HubBroken(f"{self.path.name} cannot be opened for writing ({e})") from e
                 for tab_name, rows in changes.appends.items():
                     if rows:
                         _append(wb[tab_name], tab(tab_name), rows)
@@ -120,6 +142,12 @@ class XlsxHubStore:
             raise HubLocked(
                 f"another CX Hub writer has held {self.path.name} for {self.lock_timeout:.0f}s"
             ) from e
+
+    def _remove_stale_temp_files(self) -> None:
+        """A writer killed mid-save leaves its `.hub.xlsx.<pid>.tmp` behind. Every save happens
+        under the lock this writer now holds, so any such file is left over (whatever its pid)."""
+        for leftover in self.path.parent.glob(f".{self.path.name}.*.tmp"):
+            leftover.unlink(missing_ok=True)
 
     def _refuse_if_open_in_office(self) -> None:
         for owner in (f".~lock.{self.path.name}#", f"~${self.path.name}"):

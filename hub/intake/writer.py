@@ -15,7 +15,9 @@ from hub.actions.apply import ACTION_COLUMNS, ActionOutcome, apply_actions, is_a
 from hub.intake.recorder import READS, Outcome, read_columns, record_batch
 from hub.matching import MatchRules
 from hub.ports import (
+    HUB_BROKEN,
     NO_LOCK,
+    HubSchemaError,
     HubStore,
     HubUnavailable,
     JobLock,
@@ -41,6 +43,7 @@ class DrainReport:
     poisoned: int = 0
     failed: int = 0  # left queued after an error in processing; retried, then poisoned
     hub_locked: str | None = None  # why the last batch was not written (locked, throttled, unreachable)
+    hub_broken: str | None = None  # what is wrong with a hub that cannot be read (corrupt, renamed)
     batches: int = 0
     seconds: float = 0.0
     written: dict[str, int] = field(default_factory=dict)
@@ -93,12 +96,18 @@ def drain(
             bodies = [m.body for m in usable if m.body is not None]  # usable messages all have one
             with lock.hold("hub"):  # from the read to the write: IDs are allocated from what was read
                 result, acted = _write_batch(store, bodies, now, rules, tz)
-        except HubUnavailable as e:
+        except (HubUnavailable, HubSchemaError) as e:
             # Not the messages' fault: put them back without counting this attempt against them.
+            # A broken hub (HubBroken) too: counting would poison every good submission by the
+            # fifth run, while the fix is the admin's (restore or repair the hub).
             for msg in usable:
                 queue.release(msg)
-            report.hub_locked = str(e)
-            log.warning("hub not writable (%s); %d message(s) left queued", type(e).__name__, len(usable))
+            if isinstance(e, HUB_BROKEN):
+                report.hub_broken = str(e)
+                log.error("hub cannot be read: %s; %d message(s) left queued", e, len(usable))
+            else:
+                report.hub_locked = str(e)
+                log.warning("hub not writable (%s); %d message(s) left queued", type(e).__name__, len(usable))
             break
         if notify is not None:
             notify(

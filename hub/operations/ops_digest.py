@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from hub.operations.hub_alert import hub_problem
 from hub.operations.timers import failed_jobs
 from hub.ports import (
     Mailer,
@@ -24,9 +25,10 @@ class OpsDigest:
     poisoned: list[tuple[str, str]]
     failed_files: list[str]
     failed_jobs: dict[str, str]
+    hub_problem: dict[str, str] | None = None
 
     def is_empty(self) -> bool:
-        return not (self.poison_count or self.failed_files or self.failed_jobs)
+        return not (self.poison_count or self.failed_files or self.failed_jobs or self.hub_problem)
 
 
 def run_ops_digest(
@@ -46,15 +48,22 @@ def run_ops_digest(
         poisoned=queue.poisoned()[:20],
         failed_files=failed_files(since),
         failed_jobs=failed_jobs(state),
+        hub_problem=hub_problem(state),
     )
     if not digest.is_empty() and admins:
         lines = []
+        if digest.hub_problem:
+            lines.append(
+                f"The hub cannot be read (since {digest.hub_problem.get('since')}); nothing is written "
+                f"until it is fixed or restored:\n  {digest.hub_problem['problem']}"
+            )
         if digest.poison_count:
             lines.append(
                 f"{digest.poison_count} queued submission(s) failed every attempt and were set aside "
                 "(the poison queue); they are kept, not lost:"
             )
             lines += [f"  - {ident}: {reason}" for ident, reason in digest.poisoned]
+            lines.append("Fixed their cause? `cxhub requeue` (or POST /api/ops/requeue) puts them back.")
         if digest.failed_files:
             lines.append(
                 "ERP files that could not be imported (see Failed/ in the ERP folder, with their reports):"

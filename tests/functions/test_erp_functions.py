@@ -151,3 +151,10 @@ def test_an_uploaded_bomb_is_422_naming_the_limit(hub):
     status, reply = upload("customers", deflate_bomb(), name="c.xlsx")
     assert status == 422 and "CXHUB_ERP_MAX_RATIO" in reply["message"]
     assert XlsxHubStore(hub).read_tables(["Accounts"]) == {"Accounts": []}
+
+
+def test_an_upload_with_no_local_hub_is_a_503_that_says_how_to_create_one(hub, samples):
+    """A missing hub is the setup's fault: 503 with the fix (cxhub init), not a 500."""
+    hub.unlink()
+    status, reply = upload("customers", samples["customers"].read_bytes(), name="customers.csv")
+    assert status == 503 and reply["status"] == "retry" and "cxhub init" in reply["message"]

@@ -35,10 +35,18 @@ def test_the_app_registers_every_function():
         "health",
         "health_endpoint",
         "ops_digest",
+        "ops_requeue",
         "purge",
         "customer_search",
         "customer_card",
     }
+
+
+def test_requeue_is_a_function_key_post_outside_the_hosts_reserved_admin_routes():
+    """The requeue route needs a function key and does not start with "admin", which the host reserves."""
+    trigger = functions()["ops_requeue"].get_trigger()
+    assert trigger.route == "ops/requeue" and trigger.auth_level == func.AuthLevel.FUNCTION
+    assert [m.value if hasattr(m, "value") else m for m in trigger.methods] == ["POST"]
 
 
 def test_the_ops_digest_and_the_purge_run_on_their_schedule_settings():

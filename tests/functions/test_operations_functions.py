@@ -14,7 +14,7 @@ import pytest
 
 from cxhub import wiring
 from cxhub.settings import Settings
-from functions.operations import health_endpoint, ops_digest, purge
+from functions.operations import health_endpoint, ops_digest, ops_requeue, purge
 from functions.reports import health
 from functions.writer import writer
 from hub.ports import HubChanges
@@ -144,3 +144,41 @@ def test_logs_carry_the_submission_id_from_intake_to_the_writer_and_no_personal_
     sub_id = reply.body["submissionId"]
     assert f'"submissionId": "{sub_id}", "status": "recorded"' in text
     assert "ngozi" not in text.lower() and "8031234567" not in text.replace(" ", "")
+
+
+def test_the_writer_timer_on_a_broken_hub_fails_visibly_and_counts_nothing(hub):
+    """A cut-short hub: the timer run fails (health says so), the admins get one mail, the
+    message is not counted; POST /api/ops/requeue then returns poisoned ones, and a restored hub
+    gets everything once."""
+    from cxhub.local_intake import call_intake
+    from hub.ports import HubBroken
+    from tests.factories import body, raw
+
+    good = hub.read_bytes()
+    queue = JournalQueue(hub.with_name("hub.queue.sqlite"))
+    assert call_intake(queue, raw(body())).status == 202
+    hub.write_bytes(good[:2500])
+    for _ in range(6):
+        with pytest.raises(HubBroken, match="not a readable workbook"):
+            writer(Timer())
+    assert queue.depth() == 1 and queue.poison_count() == 0
+    assert len(list((hub.parent / "outbox").glob("*.eml"))) == 1
+    writer_run = get_health()[1]["timers"]["writer"]
+    assert writer_run["ok"] is False and writer_run["error"] == "HubBroken"
+    # One submission poisoned earlier (as before this fix): the admin route puts it back.
+    assert call_intake(queue, raw(body())).status == 202
+    [waiting, last] = queue.receive(10, 60)
+    queue.poison(last, "failed 5 times")
+    queue.release(waiting)
+    hub.write_bytes(good)
+    resp = ops_requeue(func.HttpRequest(method="POST", url="/api/ops/requeue", body=b""))
+    assert resp.status_code == 200 and json.loads(resp.get_body()) == {
+        "status": "requeued",
+        "requeued": 1,
+        "stillPoisoned": 0,
+    }
+    writer(Timer())
+    assert len(XlsxHubStore(hub).read_tables(["Interactions"])["Interactions"]) == 2
+    assert queue.depth() == 0 and get_health()[1]["timers"]["writer"]["ok"] is True
+    ops_digest(Timer())  # the hub is readable again: nothing left to report
+    assert len(list((hub.parent / "outbox").glob("*.eml"))) == 1

@@ -69,3 +69,18 @@ def test_text_that_is_not_a_json_object_arrives_with_no_body(queue):
         other_writer.execute("INSERT INTO messages (body, enqueued_at, visible_at) VALUES ('[1]', 0, 0)")
     [msg] = queue.receive(10, 60)
     assert msg.body is None and msg.text == "[1]"
+
+
+def test_requeue_moves_poisoned_json_back_with_a_fresh_count_and_keeps_broken_text(queue):
+    """Requeued messages are delivered again from attempt 1; text that is not JSON stays poisoned."""
+    queue.put({"submissionId": "SUB-1"})
+    queue.put({"submissionId": "SUB-2"})
+    queue._db.execute("INSERT INTO messages (body, enqueued_at, visible_at) VALUES ('not json', 0, 0)")
+    for m in queue.receive(10, 60):
+        queue.poison(m, "failed 5 times")
+    assert queue.poison_count() == 3 and queue.depth() == 0
+    assert queue.requeue() == 2
+    assert queue.poison_count() == 1 and queue.depth() == 2
+    got = queue.receive(10, 60)
+    assert sorted(m.body["submissionId"] for m in got if m.body) == ["SUB-1", "SUB-2"]
+    assert all(m.dequeue_count == 1 for m in got)

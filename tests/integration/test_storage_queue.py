@@ -142,3 +142,20 @@ def test_an_action_message_round_trips_through_the_storage_queue_into_the_hub(st
     tables = store.read_tables(["Interactions", "Audit"])
     assert tables["Interactions"][0]["Action Status"] == "Done"
     assert [(a["Actor"], a["Action ID"]) for a in tables["Audit"]] == [("ada@x.ng", action_id(text))]
+
+
+def test_requeue_on_azurite_moves_poisoned_json_back_and_keeps_broken_text(storage_queue):
+    """On Azure Storage (Azurite): poisoned submissions return with a fresh count, text that is
+    not JSON stays in <name>-poison."""
+    for n in range(40):  # more than one page of 32
+        storage_queue.put({"submissionId": f"SUB-{n}"})
+    storage_queue._queue.send_message("not json")
+    received = storage_queue.receive(100, 30)
+    for msg in received:
+        storage_queue.poison(msg, "failed 5 times")
+    assert storage_queue.depth() == 0 and storage_queue.poison_count() == 41
+    assert storage_queue.requeue() == 40
+    assert storage_queue.poison_count() == 1
+    back = storage_queue.receive(100, 30)
+    assert sorted(m.body["submissionId"] for m in back if m.body) == sorted(f"SUB-{n}" for n in range(40))
+    assert all(m.dequeue_count == 1 for m in back)

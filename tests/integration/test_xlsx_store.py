@@ -202,3 +202,12 @@ def test_columns_reordered_by_an_admin_are_still_read_by_name(tmp_path):
     wb.save(path)
     [row] = XlsxHubStore(path).read_tables(["Staff"])["Staff"]
     assert (row["Email"], row["Full Name"]) == ("ada@mikano.example", "Ada Okafor")
+
+
+def test_a_temp_file_left_by_a_writer_killed_mid_save_is_removed_at_the_next_save(store, hub_path):
+    """`.hub.xlsx.<pid>.tmp` files of dead writers do not pile up beside the hub."""
+    leftover = hub_path.parent / f".{hub_path.name}.999999.tmp"
+    leftover.write_bytes(b"PK half a workbook")
+    store.apply(HubChanges(appends={"Audit": [{"Audit ID": "AUD-000001", "Action": "test"}]}))
+    assert not leftover.exists()
+    assert [p.name for p in hub_path.parent.glob(f".{hub_path.name}.*.tmp")] == []
