@@ -342,34 +342,3 @@ def _all_vs_all(accounts: list[dict[str, Any]]) -> int:
         found = process.extract(name, names, scorer=fuzz.token_sort_ratio, score_cutoff=85, limit=None)
         pairs += sum(1 for _, _, j in found if j > i)
     return pairs
-
-
-def bench_governance_local_hub(emit, workdir) -> None:
-    """The same run end to end on the embedded default: read the .xlsx hub, apply, write it back."""
-    from hub.governance.jobs import run_governance
-    from hub.governance.nightly import GovernanceRules
-    from hub.ports import HubChanges
-    from local.xlsx_store import XlsxHubStore
-
-    tables, _ = generate(1.0)
-    store = XlsxHubStore(workdir / "governance-hub.xlsx")
-    store.ensure_exists()
-    started = time.perf_counter()
-    store.apply(HubChanges(appends={name: rows for name, rows in tables.items() if rows}))
-    build_s = time.perf_counter() - started
-    size_mb = (workdir / "governance-hub.xlsx").stat().st_size / 1e6
-    started = time.perf_counter()
-    report = run_governance(
-        store, lambda: datetime(2026, 11, 23, 1, 0).astimezone(), GovernanceRules(), "Africa/Lagos"
-    )
-    seconds = time.perf_counter() - started
-    emit(
-        "governance_local_hub_end_to_end",
-        seconds,
-        "s",
-        file_mb=round(size_mb, 1),
-        hub_build_s=round(build_s, 1),
-        peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        review_items=report.summary["candidates raised"],
-        note="calamine read + rules + openpyxl load/save of the whole workbook (the local store's write)",
-    )

@@ -14,6 +14,8 @@ search p95 <= 100 ms and card p95 <= 150 ms warm, the first request after a hub 
 the 100k-interaction / 20k-account hub read from .xlsx (bench/customers_bench.py; `--only customers`).
 Issue #13: actions applied per writer run (1,000 in one drain) and the latency they add to
 the writer (bench/actions_bench.py).
+Also issue 12: on the local .xlsx hub of issue 4's size, a writer batch <= 2 s and governance end
+to end <= 10 s, <= 500 MB (bench/hub_write_bench.py; the full run also measures the old openpyxl write).
 """
 
 from __future__ import annotations
@@ -37,8 +39,9 @@ FIXTURES = ROOT / "bench" / ".fixtures"
 from actions_bench import bench_actions  # noqa: E402
 from customers_bench import bench_customers  # noqa: E402
 from erp_bench import bench_erp  # noqa: E402
-from governance_bench import bench_governance, bench_governance_local_hub  # noqa: E402  (bench/ is the script's dir)
+from governance_bench import bench_governance  # noqa: E402  (bench/ is the script's dir)
 from graph_bench import bench_graph_batch, bench_graph_read, bench_graph_writer  # noqa: E402
+from hub_write_bench import bench_hub_writes  # noqa: E402
 from reports_bench import bench_reports  # noqa: E402
 
 
@@ -236,9 +239,8 @@ def main() -> int:
         return 0
     if args.only == "governance":
         bench_governance(emit, args.quick)
-        if not args.quick:
-            with tempfile.TemporaryDirectory() as tmp:
-                bench_governance_local_hub(emit, Path(tmp))
+        with tempfile.TemporaryDirectory() as tmp:
+            bench_hub_writes(emit, Path(tmp), args.quick)
         return 0
     emit(
         "machine", os.cpu_count() or 0, "cpus", python=platform.python_version(), platform=platform.platform()

@@ -572,9 +572,16 @@ def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
     by_id: dict[str, deque] = defaultdict(deque)
     for outcome in report.outcomes:
         by_id[outcome.submission_id].append(outcome)
+    unaccounted = any(r.status < 300 and not by_id.get(r.body.get("submissionId")) for r in replies)
+    written = not (report.hub_broken or report.hub_locked)
+    elsewhere = _written_elsewhere(settings, bodies) if unaccounted and written else {}
     rejected = 0
     for n, reply in enumerate(replies, 1):
         line, bad = describe(n, reply.status, reply.body, by_id)
+        if line.endswith("(not written yet)") and _response_id(bodies[n - 1]) in elsewhere:
+            # Another CX Hub writer (cxhub serve, a second drain) took it from the queue first.
+            rid = _response_id(bodies[n - 1])
+            line = f"#{n} accepted        {rid}  {elsewhere[rid]}  (written by another CX Hub process)"
         rejected += bad
         print(line)
     leftovers = sum(len(v) for v in by_id.values())
@@ -589,6 +596,31 @@ def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_NOT_WRITTEN
     print(f"Hub: {settings.hub_path}")
     return EXIT_REJECTED if rejected else EXIT_OK
+
+
+def _response_id(raw: bytes) -> str | None:
+    try:
+        value = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    rid = value.get("responseId") if isinstance(value, dict) else None
+    return str(rid) if rid is not None else None
+
+
+def _written_elsewhere(settings: Settings, bodies: list[bytes]) -> dict[str, str]:
+    """Source Response ID -> Interaction ID of the hub's rows for these bodies (read once)."""
+    from cxhub import wiring
+
+    wanted = {rid for rid in map(_response_id, bodies) if rid}
+    with wiring.open_store(settings) as store:
+        rows = store.read_tables(
+            ["Interactions"], columns={"Interactions": ["Interaction ID", "Source Response ID"]}
+        )
+    return {
+        str(r["Source Response ID"]): str(r["Interaction ID"])
+        for r in rows["Interactions"]
+        if str(r.get("Source Response ID")) in wanted
+    }
 
 
 def describe(n: int, status: int, body: dict[str, Any], by_id: dict[str, deque]) -> tuple[str, int]:

@@ -82,7 +82,7 @@ def parse_export(
         profile=profile.name,
         rows=[],
         errors=[],
-        unmapped_headers=[h for i, h in enumerate(header) if h and i not in claimed],
+        unmapped_headers=_unmapped(header, claimed),
     )
     key_field = REQUIRED[kind][0]
     first_seen: dict[str, int] = {}
@@ -122,6 +122,18 @@ def _records(file_name: str, data: bytes, limits: ErpLimits) -> list[_Record]:
 
 def _header(cells: list[Any]) -> list[str]:
     return _trim([clean_text(_as_text(c).replace("\ufeff", "")) for c in cells])
+
+
+def _unmapped(header: list[str], claimed: set[int]) -> list[str]:
+    """Headers no field reads; a repeated header says why it is not read (the first one is)."""
+    first: dict[str, int] = {}
+    out = []
+    for index, name in enumerate(header):
+        earlier = first.setdefault(header_key(name), index)
+        if name and index not in claimed:
+            why = f" (duplicate header: column {earlier + 1} of that name is read)" if earlier != index else ""
+            out.append(f"{name}{why}")
+    return out
 
 
 def _choose_profile(

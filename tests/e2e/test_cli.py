@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -144,3 +145,32 @@ def test_demo_builds_a_hub_from_generated_submissions(capsys, tmp_path):
     run(capsys, "demo", "--dir", tmp_path / "demo", "--count", "60")
     again = XlsxHubStore(tmp_path / "demo" / "hub.xlsx").read_tables(["Interactions"])
     assert len(again["Interactions"]) == len(tables["Interactions"])
+
+
+def test_submit_reports_rows_another_writer_took_first_as_written(capsys, tmp_path, monkeypatch):
+    """When `cxhub serve` (another writer) writes a submission before this command's writer runs,
+    the line says accepted with its Interaction ID, not "(not written yet)"."""
+    import cxhub.local_intake as local_intake
+    from hub.intake.writer import drain
+    from local.journal_queue import JournalQueue
+
+    hub = tmp_path / "hub.xlsx"
+    run(capsys, "init", "--hub", hub)
+    real = local_intake.call_intake
+
+    def then_another_writer_drains(queue, raw, **kwargs):
+        reply = real(queue, raw, **kwargs)
+        other_queue = JournalQueue(tmp_path / "hub.queue.sqlite")
+        drain(other_queue, XlsxHubStore(hub), lambda: datetime.now(UTC))
+        other_queue.close()
+        return reply
+
+    monkeypatch.setattr(local_intake, "call_intake", then_another_writer_drains)
+    (tmp_path / "one.json").write_text(json.dumps(body()))
+    code, lines, _ = run(capsys, "submit", tmp_path / "one.json", "--hub", hub)
+    assert code == 0 and "not written yet" not in "\n".join(lines)
+    assert (
+        lines[0].startswith("#1 accepted")
+        and "INT-000001" in lines[0]
+        and "another CX Hub process" in lines[0]
+    )

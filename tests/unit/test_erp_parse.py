@@ -207,9 +207,13 @@ def test_headers_match_ignoring_case_spaces_underscores_and_punctuation():
 
 
 def test_headers_no_field_claims_are_reported_not_refused():
-    """Extra ERP columns are listed in unmapped_headers and otherwise ignored."""
+    """Extra ERP columns are listed in unmapped_headers and otherwise ignored; a repeated header
+    says it is a duplicate and which column of that name is read."""
     parsed = parse("CUSTOMER_NUMBER,CUSTOMER_NAME,CREATED_BY,CUSTOMER_NUMBER\nC1,Acme,SYSADMIN,C2\n")
-    assert parsed.unmapped_headers == ["CREATED_BY", "CUSTOMER_NUMBER"]
+    assert parsed.unmapped_headers == [
+        "CREATED_BY",
+        "CUSTOMER_NUMBER (duplicate header: column 1 of that name is read)",
+    ]
     assert parsed.rows[0].values["erp_customer_id"] == "C1"  # the first of two like-named columns
 
 

@@ -1,0 +1,386 @@
+"""Write changes into a hub .xlsx by rewriting only the sheets that change.
+
+Loading and saving a 100k-row workbook with openpyxl takes tens of seconds and most of a GB; a
+writer batch or a governance run changes a few hundred rows. This patcher streams every part of
+the package through unchanged except the changed sheets (rows appended before </sheetData>,
+cells replaced in their rows), their table parts (ref and autoFilter ref), the sheet dimension,
+and styles.xml when a number format or the quote prefix needs a cell style it lacks. New text
+goes in as inline strings (sharedStrings.xml is left alone); a cell keeps the style of the cell
+above it when that style shows the column's number format. Data validation, conditional
+formatting, defined names and frozen panes live in parts or elements it never touches.
+
+Anything it is not sure of (a formula in a cell to replace, a sheet it cannot find, rows below a
+table, a key it cannot locate) raises NotPatchable and the store falls back to openpyxl.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import PurePosixPath
+from typing import Any
+from xml.sax.saxutils import escape
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
+
+from hub.ports import HubChanges, Row, RowUpdate
+from hub.text import looks_like_formula
+from hub_schema.cells import to_excel_serial
+from hub_schema.tabs import NUMBER_FORMATS, Tab, tab
+
+# Excel's built-in number formats that hub_schema uses (ECMA-376 18.8.30).
+_BUILTIN_FORMATS = {"0": 1, "#,##0.00": 4}
+_ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.S)
+_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)\d+"[^>]*?(?:/>|>.*?</c>)', re.S)
+_STYLE = re.compile(rb'\bs="(\d+)"')
+_HAS_VALUE = re.compile(rb"<v>[^<]|<t[^>]*>[^<]|<f[ >]")
+
+
+class NotPatchable(Exception):
+    """The package holds something this patcher does not rewrite safely; use openpyxl."""
+
+
+@dataclass
+class _Styles:
+    """cellXfs of styles.xml: the cell style index for (number format, quote prefix)."""
+
+    xml: bytes
+    formats: dict[int, str]  # numFmtId -> format code (custom ones)
+    xfs: list[tuple[int, bool]]  # per cell style: (numFmtId, quotePrefix)
+    added: list[bytes] = field(default_factory=list)
+    added_formats: list[bytes] = field(default_factory=list)
+
+    @classmethod
+    def parse(cls, xml: bytes) -> _Styles:
+        formats = {
+            int(i): code.decode()
+            for i, code in re.findall(rb'<numFmt\b[^>]*numFmtId="(\d+)"[^>]*formatCode="([^"]*)"', xml)
+        }
+        block = re.search(rb"<cellXfs\b[^>]*>(.*?)</cellXfs>", xml, re.S)
+        if block is None:
+            raise NotPatchable("styles.xml has no cellXfs")
+        xfs = []
+        for xf in re.findall(rb"<xf\b[^>]*>", block.group(1)):
+            num = re.search(rb'numFmtId="(\d+)"', xf)
+            xfs.append((int(num.group(1)) if num else 0, b'quotePrefix="1"' in xf))
+        return cls(xml, formats, xfs)
+
+    def format_id(self, code: str | None) -> int:
+        if code is None:
+            return 0
+        found = [i for i, c in self.formats.items() if _same_format(c, code)]
+        if found:
+            return found[0]
+        if code in _BUILTIN_FORMATS:
+            return _BUILTIN_FORMATS[code]
+        new_id = max([163, *self.formats]) + 1
+        self.formats[new_id] = code
+        self.added_formats.append(f'<numFmt numFmtId="{new_id}" formatCode="{escape(code)}"/>'.encode())
+        return new_id
+
+    def index(self, code: str | None, quote: bool, above: int | None) -> int:
+        """The style of the cell above when it shows this format, else a plain one with it."""
+        want = (self.format_id(code), quote)
+        if above is not None and above < len(self.xfs) and self.xfs[above] == want:
+            return above
+        if want in self.xfs:
+            return self.xfs.index(want)
+        self.xfs.append(want)
+        quote_attr = ' quotePrefix="1"' if quote else ""
+        fmt_attr = ' applyNumberFormat="1"' if want[0] else ""
+        plain = f'numFmtId="{want[0]}" fontId="0" fillId="0" borderId="0" xfId="0"'
+        self.added.append(f"<xf {plain}{fmt_attr}{quote_attr}/>".encode())
+        return len(self.xfs) - 1
+
+    def rendered(self) -> bytes | None:
+        if not self.added:
+            return None
+
+        def grow(m: re.Match[bytes]) -> bytes:
+            opening = re.sub(rb'count="\d+"', f'count="{len(self.xfs)}"'.encode(), m.group(1))
+            return opening + m.group(2) + b"".join(self.added) + b"</cellXfs>"
+
+        xml = re.sub(rb"(<cellXfs\b[^>]*>)(.*?)</cellXfs>", grow, self.xml, count=1, flags=re.S)
+        if self.added_formats:
+            formats = b"".join(self.added_formats)
+            if b"</numFmts>" in xml:
+                xml = xml.replace(b"</numFmts>", formats + b"</numFmts>", 1)
+                xml = re.sub(
+                    rb'(<numFmts\b[^>]*count=")\d+"',
+                    lambda m: m.group(1) + str(len(self.formats)).encode() + b'"',
+                    xml,
+                    count=1,
+                )
+            else:  # numFmts comes first in styleSheet (CT_Stylesheet sequence)
+                block = b'<numFmts count="%d">' % len(self.added_formats) + formats + b"</numFmts>"
+                xml = re.sub(rb"(<styleSheet\b[^>]*>)", lambda m: m.group(1) + block, xml, count=1)
+        return xml
+
+
+def _same_format(a: str, b: str) -> bool:
+    """Format codes as Excel and LibreOffice write them ("yyyy\\-mm\\-dd" is "yyyy-mm-dd")."""
+
+    def plain(code: str) -> str:
+        return code.replace("\\", "").replace('"', "").casefold()
+
+    return plain(a) == plain(b)
+
+
+def patch(source: str, target: str, changes: HubChanges, row_of: Mapping[str, Mapping[str, int]]) -> None:
+    """Write `source` plus `changes` to `target`. row_of[tab][key] is the sheet row of a keyed row
+    (from the read the changes were computed from). Raises NotPatchable."""
+    with zipfile.ZipFile(source) as zin:
+        parts = _sheet_parts(zin)
+        styles = _Styles.parse(zin.read("xl/styles.xml"))
+        by_tab: dict[str, tuple[list[Row], list[RowUpdate]]] = {}
+        for name, rows in changes.appends.items():
+            if rows:
+                by_tab.setdefault(name, ([], []))[0].extend(rows)
+        for update in changes.updates:
+            by_tab.setdefault(update.tab, ([], []))[1].append(update)
+        replaced: dict[str, bytes] = {}
+        for name, (appends, updates) in by_tab.items():
+            if name not in parts:
+                raise NotPatchable(f"no sheet part for {name!r}")
+            sheet_part, table_part = parts[name]
+            sheet = _Sheet(zin.read(sheet_part), zin.read(table_part), tab(name), styles)
+            if updates:
+                sheet.update(updates, row_of.get(name, {}))
+            if appends:
+                sheet.append(appends)
+            replaced[sheet_part], replaced[table_part] = sheet.rendered()
+        new_styles = styles.rendered()
+        if new_styles is not None:
+            replaced["xl/styles.xml"] = new_styles
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
+            for info in zin.infolist():
+                if info.filename in replaced:
+                    out = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+                    out.compress_type = zipfile.ZIP_DEFLATED
+                    zout.writestr(out, replaced[info.filename], compresslevel=1)
+                else:
+                    _copy_member(zin, zout, info)
+
+
+def _copy_member(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """An unchanged part, copied compressed as it is: no inflating and deflating of a large sheet.
+
+    zipfile has no public raw copy; this writes the local header and the stored bytes the way
+    ZipFile.write does for a directory entry, and registers the entry for the central directory.
+    """
+    assert zin.fp is not None and zout.fp is not None
+    zin.fp.seek(info.header_offset)
+    header = zin.fp.read(30)
+    if header[:4] != b"PK\x03\x04":
+        raise NotPatchable(f"bad local header for {info.filename}")
+    name_len, extra_len = int.from_bytes(header[26:28], "little"), int.from_bytes(header[28:30], "little")
+    zin.fp.seek(info.header_offset + 30 + name_len + extra_len)
+    out = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+    out.compress_type, out.CRC = info.compress_type, info.CRC
+    out.compress_size, out.file_size = info.compress_size, info.file_size
+    out.external_attr, out.create_system = info.external_attr, info.create_system
+    out.flag_bits = info.flag_bits & ~0x08  # sizes are in the header: no data descriptor follows
+    out.header_offset = zout.fp.tell()
+    zip64 = max(info.file_size, info.compress_size) >= zipfile.ZIP64_LIMIT
+    zout.fp.write(out.FileHeader(zip64))
+    left = info.compress_size
+    while left:
+        chunk = zin.fp.read(min(left, 1 << 20))
+        if not chunk:
+            raise NotPatchable(f"{info.filename} is cut short")
+        zout.fp.write(chunk)
+        left -= len(chunk)
+    zout.filelist.append(out)
+    zout.NameToInfo[out.filename] = out
+    zout.start_dir = zout.fp.tell()  # type: ignore[attr-defined]
+    zout._didModify = True  # type: ignore[attr-defined]
+
+
+def _sheet_parts(zin: zipfile.ZipFile) -> dict[str, tuple[str, str]]:
+    """Tab name -> (sheet part, its table part), from workbook.xml and the relationships."""
+    workbook = zin.read("xl/workbook.xml")
+    rels = _relationships(zin, "xl/_rels/workbook.xml.rels", "xl")
+    out = {}
+    for attrs in re.findall(rb"<sheet\b([^>]*)/?>", workbook):
+        name = re.search(rb'\bname="([^"]*)"', attrs)
+        rid = re.search(rb'\br:id="([^"]*)"', attrs)
+        if not (name and rid) or rid.group(1).decode() not in rels:
+            continue
+        sheet_part = rels[rid.group(1).decode()]
+        folder, base = sheet_part.rsplit("/", 1)
+        sheet_rels = f"{folder}/_rels/{base}.rels"
+        if sheet_rels not in zin.namelist():
+            continue
+        tables = [t for t in _relationships(zin, sheet_rels, folder).values() if "/tables/" in t]
+        if len(tables) == 1:
+            out[_unescape(name.group(1).decode())] = (sheet_part, tables[0])
+    return out
+
+
+def _relationships(zin: zipfile.ZipFile, rels_part: str, base: str) -> dict[str, str]:
+    out = {}
+    for attrs in re.findall(rb"<Relationship\b([^>]*)/?>", zin.read(rels_part)):
+        rid = re.search(rb'\bId="([^"]*)"', attrs)
+        target = re.search(rb'\bTarget="([^"]*)"', attrs)
+        if rid and target:
+            path = target.group(1).decode()
+            resolved = path.lstrip("/") if path.startswith("/") else str(PurePosixPath(base) / path)
+            out[rid.group(1).decode()] = _normalise(resolved)
+    return out
+
+
+def _normalise(path: str) -> str:
+    parts: list[str] = []
+    for piece in path.split("/"):
+        if piece == "..":
+            parts.pop()
+        elif piece not in ("", "."):
+            parts.append(piece)
+    return "/".join(parts)
+
+
+def _unescape(text: str) -> str:
+    return (
+        text.replace("&quot;", '"')
+        .replace("&apos;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+    )
+
+
+class _Sheet:
+    def __init__(self, xml: bytes, table_xml: bytes, schema: Tab, styles: _Styles) -> None:
+        self.xml, self.table_xml, self.schema, self.styles = xml, table_xml, schema, styles
+        ref = re.search(rb'<table\b[^>]*\bref="([A-Z]+\d+:[A-Z]+\d+)"', table_xml)
+        if ref is None or b"<sheetData" not in xml or b"</sheetData>" not in xml:
+            raise NotPatchable(f"{schema.name}: no table ref or sheetData")
+        self.min_col, self.min_row, self.max_col, self.max_row = range_boundaries(ref.group(1).decode())
+        names = [
+            _unescape(n.decode()) for n in re.findall(rb'<tableColumn\b[^>]*\bname="([^"]*)"', table_xml)
+        ]
+        if len(names) != self.max_col - self.min_col + 1:
+            raise NotPatchable(f"{schema.name}: table columns do not match its ref")
+        self.column_of = {n.strip(): self.min_col + i for i, n in enumerate(names)}
+        missing = [c for c in schema.column_names if c not in self.column_of]
+        if missing:
+            raise NotPatchable(f"{schema.name}: table lacks {missing}")
+        self.rows: dict[int, bytes] = {}  # rewritten or new rows by number
+        self._spans = {int(m.group(1)): (m.start(), m.end()) for m in _ROW.finditer(xml)}
+
+    def _row_xml(self, number: int) -> bytes | None:
+        if number in self.rows:
+            return self.rows[number]
+        span = self._spans.get(number)
+        return self.xml[span[0] : span[1]] if span else None
+
+    def _styles_of(self, row: bytes | None) -> dict[int, int]:
+        """Column -> cell style index of the cells of one row."""
+        out: dict[int, int] = {}
+        for m in _CELL.finditer(row or b""):
+            style = _STYLE.search(m.group(0)[: m.group(0).find(b">") + 1])
+            out[column_index_from_string(m.group(1).decode())] = int(style.group(1)) if style else 0
+        return out
+
+    def _cell(self, number: int, column_name: str, value: Any, styles: dict[int, int]) -> tuple[int, bytes]:
+        column = self.schema.by_name[column_name]
+        col = self.column_of[column_name]
+        ref = f"{get_column_letter(col)}{number}"
+        code = NUMBER_FORMATS.get(column.type) if value is not None and not isinstance(value, str) else None
+        quote = isinstance(value, str) and looks_like_formula(value)
+        style = self.styles.index(code, quote, styles.get(col))
+        s_attr = f' s="{style}"' if style else ""
+        if value is None:
+            return col, f'<c r="{ref}"{s_attr}/>'.encode()
+        if isinstance(value, str):
+            text = ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+            space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
+            return (
+                col,
+                f'<c r="{ref}"{s_attr} t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'.encode(),
+            )
+        if isinstance(value, bool):
+            return col, f'<c r="{ref}"{s_attr} t="b"><v>{int(value)}</v></c>'.encode()
+        if isinstance(value, date):
+            return col, f'<c r="{ref}"{s_attr}><v>{to_excel_serial(value)!r}</v></c>'.encode()
+        if isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
+            return col, f'<c r="{ref}"{s_attr}><v>{value!r}</v></c>'.encode()
+        return self._cell(number, column_name, str(value), styles)
+
+    def append(self, rows: list[Row]) -> None:
+        next_row = self.max_row + 1
+        # Fill trailing blank rows of the table (the template's empty row, rows a steward cleared).
+        while next_row - 1 > self.min_row and not _has_value(self._row_xml(next_row - 1)):
+            next_row -= 1
+        if any(r >= next_row and _has_value(self._row_xml(r)) for r in self._spans if r > self.max_row):
+            raise NotPatchable(f"{self.schema.name}: something is written below the table")
+        for r in [r for r in self._spans if r >= next_row and r not in self.rows]:
+            self.rows[r] = b""  # blank rows in the way: replaced by the new ones
+        # New cells take the style of the last row above them, where it shows the right format.
+        above = self._styles_of(self._row_xml(next_row - 1)) if next_row - 1 > self.min_row else {}
+        for values in rows:
+            cells = [self._cell(next_row, name, value, above) for name, value in values.items()]
+            cells.sort()
+            self.rows[next_row] = f'<row r="{next_row}">'.encode() + b"".join(c for _, c in cells) + b"</row>"
+            next_row += 1
+        self.max_row = max(next_row - 1, self.min_row + 1)
+
+    def update(self, updates: list[RowUpdate], row_of: Mapping[str, int]) -> None:
+        for update in updates:
+            number = row_of.get(update.key)
+            row = self._row_xml(number) if number else None
+            if number is None or row is None or not (self.min_row < number <= self.max_row):
+                raise NotPatchable(f"{self.schema.name}: row of {update.key!r} not known")
+            cells = {column_index_from_string(m.group(1).decode()): m.group(0) for m in _CELL.finditer(row)}
+            own = self._styles_of(row)  # a replaced cell keeps its own style where it fits
+            for name, value in update.values.items():
+                col, xml = self._cell(number, name, value, own)
+                if b"<f" in cells.get(col, b""):
+                    raise NotPatchable(f"{self.schema.name}: a formula in a cell to replace")
+                cells[col] = xml
+            opening = re.sub(rb'\s+spans="[^"]*"', b"", row[: row.find(b">") + 1]).rstrip(b"/>") + b">"
+            self.rows[number] = opening + b"".join(cells[c] for c in sorted(cells)) + b"</row>"
+
+    def rendered(self) -> tuple[bytes, bytes]:
+        xml = self.xml
+        replaced = sorted(n for n in self.rows if n in self._spans)
+        new = sorted(n for n in self.rows if n not in self._spans)
+        pieces, at = [], 0
+        for n in replaced:
+            start, end = self._spans[n]
+            pieces += [xml[at:start], self.rows[n]]
+            at = end
+        close = xml.index(b"</sheetData>")
+        kept = [n for n in self._spans if self.rows.get(n) != b""]
+        if any(n < max(kept, default=0) for n in new):
+            raise NotPatchable(f"{self.schema.name}: new rows between existing ones")
+        if at > close:
+            raise NotPatchable(f"{self.schema.name}: rows after sheetData")
+        pieces += [xml[at:close], *(self.rows[n] for n in new), xml[close:]]
+        body = b"".join(pieces)
+        if b"<sheetData/>" in body:
+            raise NotPatchable(f"{self.schema.name}: empty sheetData")
+        last = get_column_letter(self.max_col)
+        first = get_column_letter(self.min_col)
+        table_ref = f"{first}{self.min_row}:{last}{self.max_row}".encode()
+        last_row = max([*kept, *new, 1])
+        dimension = f"A1:{last}{last_row}".encode()
+        body = re.sub(
+            rb'(<dimension\b[^>]*\bref=")[^"]*"', lambda m: m.group(1) + dimension + b'"', body, count=1
+        )
+        table = re.sub(
+            rb'(<table\b[^>]*\bref=")[^"]*"', lambda m: m.group(1) + table_ref + b'"', self.table_xml, count=1
+        )
+        table = re.sub(
+            rb'(<autoFilter\b[^>]*\bref=")[^"]*"', lambda m: m.group(1) + table_ref + b'"', table, count=1
+        )
+        return body, table
+
+
+def _has_value(row: bytes | None) -> bool:
+    return bool(row) and _HAS_VALUE.search(row) is not None  # type: ignore[arg-type]
