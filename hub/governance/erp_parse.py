@@ -131,8 +131,8 @@ def _unmapped(header: list[str], claimed: set[int]) -> list[str]:
     for index, name in enumerate(header):
         earlier = first.setdefault(header_key(name), index)
         if name and index not in claimed:
-            why = f" (duplicate header: column {earlier + 1} of that name is read)" if earlier != index else ""
-            out.append(f"{name}{why}")
+            duplicate = f" (duplicate header: column {earlier + 1} of that name is read)"
+            out.append(f"{name}{duplicate if earlier != index else ''}")
     return out
 
 
