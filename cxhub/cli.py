@@ -530,11 +530,33 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         store.close()
     args.dir.mkdir(parents=True, exist_ok=True)
+    risky = 0
     for file in export_hub(tables, args.format):
         (args.dir / file.name).write_bytes(file.data)
         print(f"  {file.name:<34} {file.rows:>7} rows")
+        risky += formula_like_cells(file.data)
     print(f"Import-ready CSVs for {args.format} in {args.dir}; column mappings in docs/EXPORT.md.")
+    if risky:
+        print(
+            f"Note: {risky} cell(s) start with =, +, - or @ (phone numbers aside) and are written as "
+            "they are, for the CRM. Excel would run them as formulas if a file were opened by "
+            "double-click: look at the files with Data > From Text/CSV (docs/EXPORT.md)."
+        )
     return EXIT_OK
+
+
+def formula_like_cells(data: bytes) -> int:
+    """Cells of a CSV that Excel would take for a formula; "+234 803 …" phone numbers aside,
+    which it only turns into numbers (and every contact has one)."""
+    import csv
+    import io
+    import re
+
+    from hub.text import looks_like_formula
+
+    phone = re.compile(r"\+[\d ()-]+")
+    rows = csv.reader(io.StringIO(data.decode("utf-8-sig")))
+    return sum(1 for row in rows for cell in row if looks_like_formula(cell) and not phone.fullmatch(cell))
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:

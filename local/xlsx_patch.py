@@ -35,7 +35,7 @@ from hub_schema.tabs import NUMBER_FORMATS, Tab, tab
 
 # Excel's built-in number formats that hub_schema uses (ECMA-376 18.8.30).
 _BUILTIN_FORMATS = {"0": 1, "#,##0.00": 4}
-_ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.S)
+_ROW_START = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
 _CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)\d+"[^>]*?(?:/>|>.*?</c>)', re.S)
 _STYLE = re.compile(rb'\bs="(\d+)"')
 _HAS_VALUE = re.compile(rb"<v>[^<]|<t[^>]*>[^<]|<f[ >]")
@@ -271,7 +271,7 @@ class _Sheet:
         if missing:
             raise NotPatchable(f"{schema.name}: table lacks {missing}")
         self.rows: dict[int, bytes] = {}  # rewritten or new rows by number
-        self._spans = {int(m.group(1)): (m.start(), m.end()) for m in _ROW.finditer(xml)}
+        self._spans = _row_spans(xml)
 
     def _row_xml(self, number: int) -> bytes | None:
         if number in self.rows:
@@ -380,6 +380,20 @@ class _Sheet:
             rb'(<autoFilter\b[^>]*\bref=")[^"]*"', lambda m: m.group(1) + table_ref + b'"', table, count=1
         )
         return body, table
+
+
+def _row_spans(xml: bytes) -> dict[int, tuple[int, int]]:
+    """Row number -> (start, end) of its element. sheetData holds nothing but rows, so a row ends
+    where the next begins (or at </sheetData>): one cheap scan for the starts, none for the ends."""
+    starts = [(int(m.group(1)), m.start()) for m in _ROW_START.finditer(xml)]
+    close = xml.rfind(b"</sheetData>")
+    ends = [start for _, start in starts[1:]] + [close]
+    spans = {}
+    for (number, start), end in zip(starts, ends, strict=True):
+        if end < start or (number in spans):
+            raise NotPatchable("rows out of order")
+        spans[number] = (start, end)
+    return spans
 
 
 def _has_value(row: bytes | None) -> bool:

@@ -82,7 +82,10 @@ class XlsxHubStore:
                     rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
                 except CalamineError as e:
                     raise HubBroken(f"{self.path.name}: the {name!r} tab cannot be read ({e})") from e
-                out[name] = rows_as_dicts(schema, rows, self.path.name)
+                # Only the columns asked for (the store may return more): coercing every cell of a
+                # 100k-row tab costs more than reading it.
+                wanted = list(columns[name]) if columns and name in columns else None
+                out[name] = rows_as_dicts(schema, rows, self.path.name, wanted)
                 if schema.key is not None and rows:
                     self._rows_by_key[name] = _rows_by_key(schema, rows)
             self._read_signature = _signature(self.path)

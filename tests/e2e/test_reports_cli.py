@@ -114,3 +114,31 @@ def test_export_writes_csvs_with_the_documented_headers(demo, tmp_path, capsys):
     accounts = XlsxHubStore(demo / "hub.xlsx").read_tables(["Accounts"])["Accounts"]
     active = [a for a in accounts if a["Status"] != "Merged"]
     assert len(list(csv.reader(io.StringIO(text)))) == len(active) + 1
+
+
+def test_export_says_how_many_cells_excel_would_take_for_formulas(tmp_path, capsys):
+    """A company named "=HYPERLINK(...)" is exported as it is, and the command says so, with a count."""
+    from hub.ports import HubChanges
+
+    hub = tmp_path / "hub.xlsx"
+    store = XlsxHubStore(hub)
+    store.ensure_exists()
+    store.apply(
+        HubChanges(
+            appends={
+                "Accounts": [
+                    {"Account ID": "ACC-000001", "Company Name": '=HYPERLINK("http://evil.example","x")'},
+                    {
+                        "Account ID": "ACC-000002",
+                        "Company Name": "Dangote Industries Ltd",
+                        "Main Phone Number": "+234 803 123 4567",
+                    },
+                ]
+            }
+        )
+    )
+    assert main(["export", "--format", "hubspot", str(tmp_path / "out"), "--hub", str(hub)]) == 0
+    out = capsys.readouterr().out
+    assert "Note: 1 cell(s) start with =, +, - or @" in out
+    text = (tmp_path / "out" / "hubspot-companies.csv").read_bytes().decode("utf-8-sig")
+    assert '=HYPERLINK(""http://evil.example"",""x"")' in text
