@@ -341,9 +341,9 @@ def cmd_drain(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_requeue(args: argparse.Namespace, settings: Settings) -> int:
-    from cxhub import wiring
+    from cxhub.hub_alerts import requeue
 
-    moved, left = wiring.requeue(settings)
+    moved, left = requeue(settings)
     print(f"Requeued {moved} poisoned message(s); the next writer run (or `cxhub drain`) writes them.")
     if left:
         print(f"{left} message(s) stay poisoned: not a JSON object, they would only fail again.")
@@ -530,6 +530,8 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         store.close()
     args.dir.mkdir(parents=True, exist_ok=True)
+    from cxhub.cli_notes import formula_like_cells
+
     risky = 0
     for file in export_hub(tables, args.format):
         (args.dir / file.name).write_bytes(file.data)
@@ -543,20 +545,6 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
             "double-click: look at the files with Data > From Text/CSV (docs/EXPORT.md)."
         )
     return EXIT_OK
-
-
-def formula_like_cells(data: bytes) -> int:
-    """Cells of a CSV that Excel would take for a formula; "+234 803 …" phone numbers aside,
-    which it only turns into numbers (and every contact has one)."""
-    import csv
-    import io
-    import re
-
-    from hub.text import looks_like_formula
-
-    phone = re.compile(r"\+[\d ()-]+")
-    rows = csv.reader(io.StringIO(data.decode("utf-8-sig")))
-    return sum(1 for row in rows for cell in row if looks_like_formula(cell) and not phone.fullmatch(cell))
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -584,6 +572,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
     from cxhub import wiring
+    from cxhub.cli_notes import response_id, written_elsewhere
     from cxhub.local_intake import call_intake
 
     bodies = read_submission_file(args.file)
@@ -596,13 +585,13 @@ def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
         by_id[outcome.submission_id].append(outcome)
     unaccounted = any(r.status < 300 and not by_id.get(r.body.get("submissionId")) for r in replies)
     written = not (report.hub_broken or report.hub_locked)
-    elsewhere = _written_elsewhere(settings, bodies) if unaccounted and written else {}
+    elsewhere = written_elsewhere(settings, bodies) if unaccounted and written else {}
     rejected = 0
     for n, reply in enumerate(replies, 1):
         line, bad = describe(n, reply.status, reply.body, by_id)
-        if line.endswith("(not written yet)") and _response_id(bodies[n - 1]) in elsewhere:
+        if line.endswith("(not written yet)") and response_id(bodies[n - 1]) in elsewhere:
             # Another CX Hub writer (cxhub serve, a second drain) took it from the queue first.
-            rid = _response_id(bodies[n - 1])
+            rid = response_id(bodies[n - 1])
             line = f"#{n} accepted        {rid}  {elsewhere[rid]}  (written by another CX Hub process)"
         rejected += bad
         print(line)
@@ -618,31 +607,6 @@ def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_NOT_WRITTEN
     print(f"Hub: {settings.hub_path}")
     return EXIT_REJECTED if rejected else EXIT_OK
-
-
-def _response_id(raw: bytes) -> str | None:
-    try:
-        value = json.loads(raw)
-    except (ValueError, RecursionError):
-        return None
-    rid = value.get("responseId") if isinstance(value, dict) else None
-    return str(rid) if rid is not None else None
-
-
-def _written_elsewhere(settings: Settings, bodies: list[bytes]) -> dict[str, str]:
-    """Source Response ID -> Interaction ID of the hub's rows for these bodies (read once)."""
-    from cxhub import wiring
-
-    wanted = {rid for rid in map(_response_id, bodies) if rid}
-    with wiring.open_store(settings) as store:
-        rows = store.read_tables(
-            ["Interactions"], columns={"Interactions": ["Interaction ID", "Source Response ID"]}
-        )
-    return {
-        str(r["Source Response ID"]): str(r["Interaction ID"])
-        for r in rows["Interactions"]
-        if str(r.get("Source Response ID")) in wanted
-    }
 
 
 def describe(n: int, status: int, body: dict[str, Any], by_id: dict[str, deque]) -> tuple[str, int]:

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
+from cxhub import hub_alerts
 from cxhub.pages import action_links
 from cxhub.settings import DEFAULT_QUEUE_NAME, Settings
 from hub.actions.steward import run_steward_digest as steward_digest
@@ -317,29 +318,8 @@ def run_writer(settings: Settings, queue: Queue | None = None, notify: Callable[
             build_job_lock(settings),
             notify or submitter_notices(settings),
         )
-    # Only a run that read the hub knows whether it is readable (an empty queue reads nothing).
-    if report.hub_broken or report.outcomes:
-        note_hub(settings, report.hub_broken)
+    hub_alerts.after_drain(settings, report)  # the admins hear once of a hub that cannot be read
     return report
-
-
-def note_hub(settings: Settings, problem: str | None) -> None:
-    """Remember whether the hub could be read; mail the admins the first time it could not."""
-    from hub.operations.hub_alert import note_hub_state
-
-    try:
-        note_hub_state(build_state(settings), build_mailer(settings), settings.admin_emails, problem, clock())
-    except Exception:  # telling the admins must never be why a job fails
-        log.exception("could not record the hub's state")
-
-
-def requeue(settings: Settings) -> tuple[int, int]:
-    """Poisoned messages back onto the queue: (how many moved, how many stay poisoned)."""
-    queue = build_queue(settings)
-    moved = queue.requeue()
-    left = queue.poison_count()
-    log.info("requeue: %d message(s) back on the queue, %d stay poisoned", moved, left)
-    return moved, left
 
 
 def submitter_notices(settings: Settings) -> Callable[[list], Any]:
@@ -564,20 +544,9 @@ def _erp_folder_timer(settings: Settings):
     return done
 
 
-def _writer_timer(settings: Settings):
-    report = run_writer(settings)
-    if report.hub_broken:
-        # A failed run (App Insights, GET /api/health, the ops digest) until the hub is fixed;
-        # the admins were mailed once and nothing was counted against the queued messages.
-        from hub.ports import HubBroken
-
-        raise HubBroken(report.hub_broken)
-    return report
-
-
 # One runner per name in hub.operations.timers.TIMER_JOBS (a test holds the two to each other).
 TIMER_RUNNERS: dict[str, Callable[[Settings], Any]] = {
-    "writer": _writer_timer,
+    "writer": lambda settings: hub_alerts.failed_if_broken(run_writer(settings)),
     "forms_poll": _forms_poll_timer,
     "governance": run_governance,
     "erp_folder_import": _erp_folder_timer,
@@ -595,14 +564,9 @@ TIMER_RUNNERS: dict[str, Callable[[Settings], Any]] = {
 def job_run(settings: Settings, name: str) -> Iterator[None]:
     """Record each timer run (when, and whether it failed) for GET /api/health and the ops digest."""
     from hub.operations.timers import record_run
-    from hub.ports import HUB_BROKEN
 
-    try:
-        with record_run(build_state(settings), name, clock):
-            yield
-    except HUB_BROKEN as e:  # the admins hear of it once, from whichever job meets it first
-        note_hub(settings, str(e))
-        raise
+    with record_run(build_state(settings), name, clock), hub_alerts.alert_if_broken(settings):
+        yield
 
 
 def run_timer(name: str, settings: Settings | None = None) -> Any:

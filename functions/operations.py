@@ -24,10 +24,10 @@ def health_endpoint(req: func.HttpRequest) -> func.HttpResponse:
 @bp.route(route="ops/requeue", methods=["POST"], auth_level=func.AuthLevel.FUNCTION)
 def ops_requeue(req: func.HttpRequest) -> func.HttpResponse:
     """Poisoned submissions back onto the queue, once an admin fixed what failed them (the hub)."""
-    from cxhub import wiring
+    from cxhub.hub_alerts import requeue
     from cxhub.settings import Settings
 
-    moved, left = wiring.requeue(Settings.from_env())
+    moved, left = requeue(Settings.from_env())
     body = {"status": "requeued", "requeued": moved, "stillPoisoned": left}
     return func.HttpResponse(json.dumps(body), status_code=200, mimetype="application/json")
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePosixPath
@@ -149,6 +149,7 @@ def patch(source: str, target: str, changes: HubChanges, row_of: Mapping[str, Ma
                 raise NotPatchable(f"no sheet part for {name!r}")
             sheet_part, table_part = parts[name]
             sheet = _Sheet(zin.read(sheet_part), zin.read(table_part), tab(name), styles)
+            sheet.check_header(lambda: _shared_strings(zin))
             if updates:
                 sheet.update(updates, row_of.get(name, {}))
             if appends:
@@ -266,12 +267,33 @@ class _Sheet:
         ]
         if len(names) != self.max_col - self.min_col + 1:
             raise NotPatchable(f"{schema.name}: table columns do not match its ref")
-        self.column_of = {n.strip(): self.min_col + i for i, n in enumerate(names)}
+        self.names = [n.strip() for n in names]
+        self.column_of = {n: self.min_col + i for i, n in enumerate(self.names)}
         missing = [c for c in schema.column_names if c not in self.column_of]
         if missing:
             raise NotPatchable(f"{schema.name}: table lacks {missing}")
         self.rows: dict[int, bytes] = {}  # rewritten or new rows by number
         self._spans = _row_spans(xml)
+
+    def check_header(self, shared_strings: Callable[[], list[str]]) -> None:
+        """The header cells must say what the table's columns say (Excel keeps them in step; a
+        file edited by another tool may not, and then openpyxl's path reports the header)."""
+        row = self._row_xml(self.min_row) or b""
+        found: dict[int, str] = {}
+        strings: list[str] | None = None
+        for m in _CELL.finditer(row):
+            cell = m.group(0)
+            kind = re.search(rb'\bt="(\w+)"', cell[: cell.find(b">") + 1])
+            if kind and kind.group(1) == b"s":
+                strings = strings if strings is not None else shared_strings()
+                index = re.search(rb"<v>(\d+)</v>", cell)
+                text = strings[int(index.group(1))] if index and int(index.group(1)) < len(strings) else ""
+            else:
+                text = _unescape(b"".join(re.findall(rb"<(?:t|v)\b[^>]*>([^<]*)</(?:t|v)>", cell)).decode())
+            found[column_index_from_string(m.group(1).decode())] = text.strip()
+        header = [found.get(self.min_col + i, "") for i in range(len(self.names))]
+        if header != self.names:
+            raise NotPatchable(f"{self.schema.name}: header cells differ from the table's columns")
 
     def _row_xml(self, number: int) -> bytes | None:
         if number in self.rows:
@@ -394,6 +416,17 @@ def _row_spans(xml: bytes) -> dict[int, tuple[int, int]]:
             raise NotPatchable("rows out of order")
         spans[number] = (start, end)
     return spans
+
+
+def _shared_strings(zin: zipfile.ZipFile) -> list[str]:
+    """sharedStrings.xml as a list (only read when a header cell is a shared string)."""
+    if "xl/sharedStrings.xml" not in zin.namelist():
+        return []
+    xml = zin.read("xl/sharedStrings.xml")
+    return [
+        _unescape(b"".join(re.findall(rb"<t\b[^>]*>([^<]*)</t>", item)).decode())
+        for item in re.findall(rb"<si>(.*?)</si>", xml, re.S)
+    ]
 
 
 def _has_value(row: bytes | None) -> bool:

@@ -26,7 +26,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from hub.ports import HubBroken, HubChanges, HubLocked, HubSchemaError, Row
 from hub.text import looks_like_formula
-from hub_schema.cells import rows_as_dicts
+from hub_schema.cells import missing_columns_message, rows_as_dicts
 from hub_schema.tabs import NUMBER_FORMATS, Column, Tab, tab
 from hub_schema.template import build_template
 from local.xlsx_patch import NotPatchable, patch
@@ -234,7 +234,7 @@ def _header_columns(
     header = {str(ws.cell(row=header_row, column=c).value).strip(): c for c in range(min_col, max_col + 1)}
     missing = [c for c in schema.column_names if c not in header]
     if missing:
-        raise HubSchemaError(f"the {schema.name!r} table lacks column(s) {', '.join(missing)}")
+        raise HubSchemaError(missing_columns_message("the hub", schema, missing, list(header)))
     return header
 
 

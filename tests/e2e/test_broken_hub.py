@@ -67,7 +67,8 @@ def test_a_truncated_hub_keeps_every_submission_queued_uncounted_until_it_is_res
 
 
 def test_a_renamed_header_names_the_tab_the_column_and_what_was_found(capsys, tmp_path, hub):
-    """A steward renaming 'Notes' to 'Remarks' is reported by tab, column and the header found."""
+    """A steward renaming 'Notes' to 'Remarks' is reported by tab, column and the header found; so
+    is a renamed column a timer job (governance) reads."""
     wb = load_workbook(hub)
     ws = wb["Interactions"]
     col = next(c for c in ws[1] if c.value == "Notes")
@@ -77,8 +78,12 @@ def test_a_renamed_header_names_the_tab_the_column_and_what_was_found(capsys, tm
     code, out, err = run(capsys, "submit", tmp_path / "one.json", "--hub", hub)
     assert code == EXIT_HUB_BROKEN and "Traceback" not in err
     assert "'Interactions' table lacks column(s) 'Notes'" in out and "'Remarks' instead" in out
+    wb = load_workbook(hub)
+    next(c for c in wb["Accounts"][1] if c.value == "Company Name").value = "Customer"
+    wb.save(hub)
     code, _, err = run(capsys, "run", "governance", "--hub", hub)
-    assert code == EXIT_HUB_BROKEN and "the hub cannot be read" in err and "'Notes'" in err
+    assert code == EXIT_HUB_BROKEN and "the hub cannot be read" in err
+    assert "'Accounts' table lacks column(s) 'Company Name'" in err and "'Customer' instead" in err
 
 
 def test_a_renamed_tab_is_named_with_the_tabs_found(capsys, tmp_path, hub):
