@@ -144,12 +144,19 @@ def patch(source: str, target: str, changes: HubChanges, row_of: Mapping[str, Ma
         for update in changes.updates:
             by_tab.setdefault(update.tab, ([], []))[1].append(update)
         replaced: dict[str, bytes] = {}
+        cache: list[list[str]] = []
+
+        def strings() -> list[str]:
+            if not cache:
+                cache.append(_shared_strings(zin))
+            return cache[0]
+
         for name, (appends, updates) in by_tab.items():
             if name not in parts:
                 raise NotPatchable(f"no sheet part for {name!r}")
             sheet_part, table_part = parts[name]
             sheet = _Sheet(zin.read(sheet_part), zin.read(table_part), tab(name), styles)
-            sheet.check_header(lambda: _shared_strings(zin))
+            sheet.check_header(strings)
             if updates:
                 sheet.update(updates, row_of.get(name, {}))
             if appends:
@@ -274,26 +281,30 @@ class _Sheet:
             raise NotPatchable(f"{schema.name}: table lacks {missing}")
         self.rows: dict[int, bytes] = {}  # rewritten or new rows by number
         self._spans = _row_spans(xml)
+        self._strings: Callable[[], list[str]] = list
 
     def check_header(self, shared_strings: Callable[[], list[str]]) -> None:
         """The header cells must say what the table's columns say (Excel keeps them in step; a
         file edited by another tool may not, and then openpyxl's path reports the header)."""
-        row = self._row_xml(self.min_row) or b""
-        found: dict[int, str] = {}
-        strings: list[str] | None = None
-        for m in _CELL.finditer(row):
-            cell = m.group(0)
-            kind = re.search(rb'\bt="(\w+)"', cell[: cell.find(b">") + 1])
-            if kind and kind.group(1) == b"s":
-                strings = strings if strings is not None else shared_strings()
-                index = re.search(rb"<v>(\d+)</v>", cell)
-                text = strings[int(index.group(1))] if index and int(index.group(1)) < len(strings) else ""
-            else:
-                text = _unescape(b"".join(re.findall(rb"<(?:t|v)\b[^>]*>([^<]*)</(?:t|v)>", cell)).decode())
-            found[column_index_from_string(m.group(1).decode())] = text.strip()
+        self._strings = shared_strings
+        found = {
+            column_index_from_string(m.group(1).decode()): self._text(m.group(0))
+            for m in _CELL.finditer(self._row_xml(self.min_row) or b"")
+        }
         header = [found.get(self.min_col + i, "") for i in range(len(self.names))]
         if header != self.names:
             raise NotPatchable(f"{self.schema.name}: header cells differ from the table's columns")
+
+    def _text(self, cell: bytes) -> str:
+        """A cell's value as text: inline, plain or a shared string."""
+        kind = re.search(rb'\bt="(\w+)"', cell[: cell.find(b">") + 1])
+        if kind and kind.group(1) == b"s":
+            strings = self._strings()
+            index = re.search(rb"<v>(\d+)</v>", cell)
+            return (
+                strings[int(index.group(1))].strip() if index and int(index.group(1)) < len(strings) else ""
+            )
+        return _unescape(b"".join(re.findall(rb"<(?:t|v)\b[^>]*>([^<]*)</(?:t|v)>", cell)).decode()).strip()
 
     def _row_xml(self, number: int) -> bytes | None:
         if number in self.rows:
@@ -359,6 +370,9 @@ class _Sheet:
             if number is None or row is None or not (self.min_row < number <= self.max_row):
                 raise NotPatchable(f"{self.schema.name}: row of {update.key!r} not known")
             cells = {column_index_from_string(m.group(1).decode()): m.group(0) for m in _CELL.finditer(row)}
+            key_cell = cells.get(self.column_of[str(self.schema.key)], b"")
+            if self._text(key_cell) != update.key:  # the row moved since the read: do not guess
+                raise NotPatchable(f"{self.schema.name}: row {number} no longer holds {update.key!r}")
             own = self._styles_of(row)  # a replaced cell keeps its own style where it fits
             for name, value in update.values.items():
                 col, xml = self._cell(number, name, value, own)
