@@ -59,8 +59,8 @@ def measure(job: str, hub: str, engine: str) -> None:
         for raw in generate(100, datetime.now(UTC), seed=9, bad_share=0.0, repeat_share=0.0).bodies[:100]:
             call_intake(queue, raw)
         cpu, started = time.process_time(), time.perf_counter()
-        report = drain(queue, store, lambda: datetime.now(UTC))
-        extra = {"submissions": report.count("recorded"), "rows_written": sum(report.written.values())}
+        drained = drain(queue, store, lambda: datetime.now(UTC))
+        extra = {"submissions": drained.count("recorded"), "rows_written": sum(drained.written.values())}
     else:
         from hub.governance.jobs import run_governance
         from hub.governance.nightly import GovernanceRules

@@ -583,15 +583,15 @@ def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
     by_id: dict[str, deque] = defaultdict(deque)
     for outcome in report.outcomes:
         by_id[outcome.submission_id].append(outcome)
-    unaccounted = any(r.status < 300 and not by_id.get(r.body.get("submissionId")) for r in replies)
+    unaccounted = any(r.status < 300 and not by_id.get(str(r.body.get("submissionId"))) for r in replies)
     written = not (report.hub_broken or report.hub_locked)
     elsewhere = written_elsewhere(settings, bodies) if unaccounted and written else {}
     rejected = 0
     for n, reply in enumerate(replies, 1):
         line, bad = describe(n, reply.status, reply.body, by_id)
-        if line.endswith("(not written yet)") and response_id(bodies[n - 1]) in elsewhere:
+        rid = response_id(bodies[n - 1])
+        if line.endswith("(not written yet)") and rid is not None and rid in elsewhere:
             # Another CX Hub writer (cxhub serve, a second drain) took it from the queue first.
-            rid = response_id(bodies[n - 1])
             line = f"#{n} accepted        {rid}  {elsewhere[rid]}  (written by another CX Hub process)"
         rejected += bad
         print(line)
