@@ -125,6 +125,22 @@ class FakeQueue(Queue):
     def poison_count(self) -> int:
         return len(self.poisoned_messages)
 
+    def requeue(self) -> int:
+        """Poisoned JSON objects back onto the queue with a fresh count; other text stays."""
+        kept, moved = [], 0
+        for text, reason in self.poisoned_messages:
+            try:
+                is_object = isinstance(json.loads(text), dict)
+            except json.JSONDecodeError:
+                is_object = False
+            if is_object:
+                self.put_text(text)
+                moved += 1
+            else:
+                kept.append((text, reason))
+        self.poisoned_messages = kept
+        return moved
+
     def poisoned(self) -> list[tuple[str, str]]:
         """(submission ID or message text, reason), as the real queues list them for an admin."""
         out = []
