@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 from hub.ports import HubChanges, RowUpdate
+from hub_schema.tabs import tab
 from local.xlsx_store import XlsxHubStore
 
 PROBE = Path(__file__).parents[1] / "tools" / "libreoffice_probe.py"
@@ -167,4 +168,4 @@ def test_a_hub_saved_by_libreoffice_is_patched_and_opens_in_libreoffice(tmp_path
         [UNO_PYTHON, str(PROBE), str(saved)], capture_output=True, text=True, timeout=180, check=True
     )
     seen = json.loads(probe.stdout)
-    assert seen["opened"] and seen["database_ranges"]["Tickets"]["columns"] == 16
+    assert seen["opened"] and seen["database_ranges"]["Tickets"]["columns"] == len(tab("Tickets").columns)
