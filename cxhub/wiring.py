@@ -435,6 +435,7 @@ def sla_rules(settings: Settings):
 
 def run_sla(settings: Settings, now: datetime | None = None):
     """The hourly response-time warnings (SLA_SCHEDULE)."""
+    from hub.actions.links import customer_url
     from hub.followups.sla import run_sla as run
 
     with open_store(settings) as store:
@@ -446,7 +447,7 @@ def run_sla(settings: Settings, now: datetime | None = None):
             sla_rules(settings),
             settings.timezone,
             settings.admin_emails,
-            card_url=lambda account_id: f"{settings.public_url}/api/customers/{account_id}",
+            card_url=lambda account_id: customer_url(settings.public_url, account_id),
         )
 
 

@@ -13,6 +13,11 @@ ACT_PATH = "/api/act"
 CUSTOMER_PATH = "/api/customers/{account_id}"  # served by the customer card (issue 14)
 
 
+def customer_url(base_url: str, account_id: str) -> str:
+    """The customer card's address for an account: one shape for every mail that links to it."""
+    return base_url + CUSTOMER_PATH.format(account_id=quote(account_id.upper(), safe=""))
+
+
 @dataclass(frozen=True)
 class Links:
     base_url: str  # CXHUB_PUBLIC_URL, no trailing slash
@@ -25,4 +30,4 @@ class Links:
         return f"{self.base_url}{ACT_PATH}?t={token}"
 
     def customer(self, account_id: str) -> str:
-        return self.base_url + CUSTOMER_PATH.format(account_id=quote(account_id.upper(), safe=""))
+        return customer_url(self.base_url, account_id)
