@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from hub.ports import HubChanges, Row, RowUpdate
+from hub_schema.columns import DIVISION
 from hub_schema.tabs import tab
 
 
@@ -107,12 +108,34 @@ def review_key(a: object, b: object) -> str:
     return "|".join(sorted(str(x or "").strip().upper() for x in (a, b)))
 
 
+def first_division(divisions: Any) -> str | None:
+    """An account's first division ("Motors; Power" -> "Motors"): the one its steward looks after."""
+    return str(divisions or "").split(";")[0].strip() or None
+
+
+def records_division(accounts: Table | None, contacts: Table | None, records: Iterable[Any]) -> str | None:
+    """The division a Review Queue item belongs to: its first account's (a contact's through its
+    account), so each division's steward sees their own items."""
+    if accounts is None:
+        return None
+    ids = [str(r or "").strip().upper() for r in records if r]
+    for record in ids:
+        account = accounts.by_key.get(record)
+        if account is None and contacts is not None and (contact := contacts.by_key.get(record)):
+            account = accounts.by_key.get(str(contact.get("Associated Account ID") or "").upper())
+        if account is not None and (division := first_division(account.get("Divisions"))):
+            return division
+    return None
+
+
 class ReviewQueue:
     """The Review Queue as one run sees it: every question already asked (open or decided, so a
-    "Not duplicate" is never asked again) and the items this run raises."""
+    "Not duplicate" is never asked again) and the items this run raises, each with its division."""
 
-    def __init__(self, table: Table) -> None:
+    def __init__(self, table: Table, accounts: Table | None = None, contacts: Table | None = None) -> None:
         self.table = table
+        self.accounts = accounts
+        self.contacts = contacts
         self.keys = {
             str(r.get("Match Key") or review_key(r.get("Record A"), r.get("Record B"))) for r in table.rows
         }
@@ -126,6 +149,7 @@ class ReviewQueue:
         score: float,
         reason: str,
         key: str | None = None,
+        division: str | None = None,
     ) -> bool:
         """Add an item unless the same question was asked before; True when added."""
         key = key or review_key(record_a, record_b)
@@ -142,6 +166,7 @@ class ReviewQueue:
                 "Score": score,
                 "Reason": reason,
                 "Match Key": key,
+                DIVISION: division or records_division(self.accounts, self.contacts, (record_a, record_b)),
             }
         )
         return True

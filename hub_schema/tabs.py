@@ -314,6 +314,8 @@ TABS: tuple[Tab, ...] = (
             _c("Applied At", "datetime"),
             # What the item is about, so the same question is never raised twice.
             _c("Match Key", width=30),
+            # Whose steward looks at it: the first account's division (hub.tables.records_division).
+            _c("Division", "enum", enum="Divisions"),
         ),
         key="Review ID",
         id_prefix="REV",
@@ -340,6 +342,8 @@ TABS: tuple[Tab, ...] = (
             *(_c(name, "long_text") for name in RAW_PAYLOAD_COLUMNS),
             _c("Resolved", "enum", enum="Yes No"),
             _c("Resolved By", "email"),
+            # Whose steward looks at it: the division answered on the Form, else the responder's.
+            _c("Division", "enum", enum="Divisions"),
         ),
         key="Rejected ID",
         id_prefix="REJ",
@@ -368,10 +372,11 @@ TABS: tuple[Tab, ...] = (
             _c("Checked At", "datetime", required=True),
             _c("File MB", "number"),
             _c("Open Seconds", "number"),
-            _c("Steward Hours", "number"),
+            _c("Steward Hours", "number"),  # the busiest steward's own hours (each has the limit)
             _c("Peak Concurrent Users", "integer"),
             _c("Triggers Met", "integer"),
             _c("Notes", "long_text"),
+            _c("Busiest Steward", "email"),
         ),
         description="Each upgrade-trigger check",
     ),

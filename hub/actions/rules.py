@@ -68,8 +68,9 @@ def owner_of(row: Row) -> str:
 
 
 def division_of(tables: Mapping[str, list[Row]], action: str, row: Row) -> str | None:
-    """The division a steward must belong to: the record's own, or a review item's first account's."""
-    if TAB_OF[action] != "Review Queue":
+    """The division a steward must belong to: the record's own (a review item's since it carries one),
+    else a review item's first account's."""
+    if row.get("Division") or TAB_OF[action] != "Review Queue":
         return str(row["Division"]) if row.get("Division") else None
     ids = {str(row.get(k) or "").upper() for k in ("Record A", "Record B")}
     for account in tables.get("Accounts", []):

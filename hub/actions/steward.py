@@ -3,7 +3,8 @@
 Each new Review Queue item with both records side by side and one-tap Merge / Not duplicate links
 (the decision is applied by the next governance run, as when typed into the sheet), and each new
 Rejected submission of the division with its errors and the person to ask. Items without a division
-(or a division without a steward) go to the admins.
+(or a division without a steward) go to the admins. Both tabs carry the Division the row was
+raised for; older rows without one are placed by their records' accounts or the responder.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from hub.actions.rules import division_of
 from hub.ports import HubStore, Mailer, MailMessage, Row, StateStore
 from hub.rendering import environment
 from hub.web.access import StaffDirectory
+from hub_schema.columns import DIVISION
 
 log = logging.getLogger(__name__)
 STEWARD_READS = ("Review Queue", "Accounts", "Contacts", "Interactions", "Rejected", "Staff")
@@ -77,14 +79,16 @@ def plan_steward_digests(
     for row in tables.get("Review Queue", []):
         if row.get("Decision") or not _after(row.get("Raised"), since):
             continue
-        division = division_of(tables, "merge", row)
+        # The row's own Division (written when raised); rows raised before it existed: derived.
+        division = str(row.get(DIVISION) or "") or division_of(tables, "merge", row)
         reviews.setdefault(division, []).append(_review_case(tables, row))
     rejected: dict[str | None, list[RejectedCase]] = {}
     for row in tables.get("Rejected", []):
         if str(row.get("Resolved") or "No") == "Yes" or not _after(row.get("Received At"), since):
             continue
         member = staff.get(str(row.get("Responder") or ""))
-        rejected.setdefault(member.division if member else None, []).append(_rejected_case(row, staff))
+        division = str(row.get(DIVISION) or "") or (member.division if member else None)
+        rejected.setdefault(division, []).append(_rejected_case(row, staff))
     out = []
     for division in sorted(set(reviews) | set(rejected), key=lambda d: d or "~"):
         for recipient in _stewards(staff, division):

@@ -114,7 +114,7 @@ class _Import:
         self.report = ImportReport(parsed.file, parsed.kind, parsed.profile)
         self.report.unmapped_headers = list(parsed.unmapped_headers)
         self.salespeople = salesperson_emails(self.t["Staff"].rows)
-        self.reviews = ReviewQueue(self.t["Review Queue"])
+        self.reviews = ReviewQueue(self.t["Review Queue"], self.t["Accounts"], self.t.get("Contacts"))
         self.rejected = {(r.get("Source Response ID"), r.get("Errors")) for r in self.t["Rejected"].rows}
 
     def rows(self) -> None:

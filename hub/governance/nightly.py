@@ -95,7 +95,7 @@ def govern(
     for account_id, basis in ownership.basis_updates.items():
         t["Accounts"].set(account_id, {"Owner Basis": basis})
 
-    reviews = ReviewQueue(t["Review Queue"])
+    reviews = ReviewQueue(t["Review Queue"], t["Accounts"], t["Contacts"])
     raised, already = [], 0
     candidates = account_candidates(
         t["Accounts"].rows, t["Contacts"].rows, rules.duplicates

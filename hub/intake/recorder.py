@@ -19,6 +19,7 @@ from hub.intake.submission import (
     FieldProblem,
     Rejection,
     Submission,
+    division_answered,
     local_received_at,
     payload_chunks,
     raw_payload,
@@ -28,6 +29,7 @@ from hub.names import normalise_company_name
 from hub.ports import HubChanges, Row
 from hub.responses import TIME_KNOWN
 from hub.tables import ReviewQueue, Table, add_audit, changes_of, review_key
+from hub_schema.columns import DIVISION
 from hub_schema.lists import LISTS
 from hub_schema.tabs import RAW_PAYLOAD_COLUMNS
 
@@ -151,7 +153,7 @@ class _Batch:
             for r in self.t["Interactions"].rows
             if r.get("Source Response ID")
         }
-        self.reviews = ReviewQueue(self.t["Review Queue"])
+        self.reviews = ReviewQueue(self.t["Review Queue"], self.t["Accounts"], self.t["Contacts"])
         self.rejected = {
             (r.get("Source Response ID"), r.get("Errors"), r.get("Raw Payload"))
             for r in self.t["Rejected"].rows
@@ -201,6 +203,7 @@ class _Batch:
                 "Errors": error_text,
                 **dict(zip(RAW_PAYLOAD_COLUMNS, chunks, strict=True)),
                 "Resolved": "No",
+                DIVISION: division_answered(rej.raw),
             }
         )
         return outcome

@@ -12,7 +12,8 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from hub_schema.form import question_by_key
+from hub_schema.form import answer_key, answer_lookup, question_by_key
+from hub_schema.lists import LISTS
 from hub_schema.tabs import EXCEL_CELL_MAX_CHARS
 
 MESSAGE_VERSION = 1
@@ -147,6 +148,24 @@ def raw_payload(message: Mapping[str, Any]) -> str:
     """What the Rejected tab keeps of a message: the raw body as received, else its values as JSON."""
     raw = unpack_raw(message)
     return raw or json.dumps(message.get("values", {}), ensure_ascii=False)
+
+
+def division_answered(raw: str) -> str | None:
+    """The division a rejected body answered, when it names one of the list (any case): whose
+    steward sees the Rejected row. A body too broken to read names none."""
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return None
+    answers = body.get("answers", body) if isinstance(body, dict) else None
+    if not isinstance(answers, dict):
+        return None
+    lookup = answer_lookup()
+    divisions = {d.casefold(): d for d in LISTS["Divisions"]}
+    for key, value in answers.items():
+        if lookup.get(answer_key(str(key))) == "division" and isinstance(value, str):
+            return divisions.get(value.strip().casefold())
+    return None
 
 
 def payload_chunks(text: str, parts: int) -> list[str | None]:

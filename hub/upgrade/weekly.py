@@ -60,11 +60,13 @@ def run_health(
     file_mb = store.size_bytes() / 1e6
     open_seconds = statistics.median(store.measure_open() for _ in range(3))
     tables = store.read_tables(("Steward Log", "Interactions", "Health"), columns=HEALTH_COLUMNS)
+    busiest, hours = steward_hours(tables["Steward Log"], now.date())
     measures = Measures(
         file_mb=file_mb,
         open_seconds=open_seconds,
-        steward_hours=steward_hours(tables["Steward Log"], now.date()),
+        steward_hours=hours,
         peak_users=peak_concurrent_users(tables["Interactions"], now.date()),
+        busiest_steward=busiest,
     )
     triggers = evaluate(measures, tables["Health"], now, limits)
     row = health_row(measures, triggers, now)

@@ -33,15 +33,31 @@ def test_the_last_full_week_ends_on_the_sunday_before():
     assert last_full_week(date(2026, 11, 29)) == (date(2026, 11, 16), date(2026, 11, 22))
 
 
-def test_steward_hours_add_up_the_last_full_week_only():
-    """Steward hours add up every steward's hours logged for the last full week and nothing else."""
+def test_steward_hours_are_each_stewards_own_for_the_last_full_week_only():
+    """Steward hours are the busiest steward's own hours of the last full week, not every steward's summed."""
     log = [
         {"Week": datetime(2026, 11, 16), "Steward": "s@x", "Hours": 1.5},
+        {"Week": datetime(2026, 11, 18), "Steward": "S@x", "Hours": 0.25},
         {"Week": datetime(2026, 11, 16), "Steward": "t@x", "Hours": 1},
         {"Week": datetime(2026, 11, 9), "Steward": "s@x", "Hours": 9},
-        {"Week": datetime(2026, 11, 23), "Steward": "s@x", "Hours": 9},
+        {"Week": datetime(2026, 11, 23), "Steward": "t@x", "Hours": 9},
     ]
-    assert steward_hours(log, TODAY) == 2.5
+    assert steward_hours(log, TODAY) == ("s@x", 1.75)
+    assert steward_hours([], TODAY) == (None, 0.0)
+
+
+def test_six_stewards_at_twenty_minutes_each_do_not_trip_the_trigger():
+    """Six stewards at 20 minutes each stay under the 2-hour trigger; the Health row names the busiest."""
+    store = hub_store(file_mb=150.0, open_s=12.0, steward=0)
+    store.tables["Steward Log"] = [
+        {"Week": datetime(2026, 11, 16), "Steward": f"s{i}@x", "Hours": 0.35 if i == 4 else 1 / 3}
+        for i in range(6)
+    ]
+    report = run(store, FakeMailer(), FakeState())
+    by = {t.name: t for t in report.triggers}
+    assert not by["Steward hours last week"].met
+    assert store.tables["Health"][-1]["Steward Hours"] == 0.35
+    assert store.tables["Health"][-1]["Busiest Steward"] == "s4@x"
 
 
 def test_peak_users_is_the_most_distinct_people_within_15_minutes():

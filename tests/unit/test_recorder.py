@@ -427,3 +427,16 @@ def test_follow_up_done_without_the_interaction_id_is_a_field_error():
     )
     assert reply.status == 422
     assert reply.body["errors"][0]["field"] == "follow_up_of"
+
+
+def test_review_items_and_rejected_rows_carry_the_division_for_its_steward():
+    """A review item carries its account's division and a rejected submission the division it answered
+    (any case), so each division's steward sees their own; a body naming no known division carries none."""
+    hub = Hub()
+    hub.send(company("Kaduna Power Solutions Ltd", division="Power"))
+    hub.send(company("Kaduna Solar Solutions Ltd", division="Power"))
+    [item] = hub.rows("Review Queue")
+    assert item["Division"] == "Power"
+    hub.send(body({"division": "medical", "channel": "Carrier pigeon"}))
+    hub.send(body({"division": "Bakery", "channel": "Carrier pigeon"}))
+    assert [r["Division"] for r in hub.rows("Rejected")] == ["Medical", None]

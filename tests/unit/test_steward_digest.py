@@ -110,6 +110,19 @@ def test_each_division_goes_to_its_steward_and_the_rest_to_the_admins():
     ]
 
 
+def test_the_division_written_on_the_row_decides_whose_steward_sees_it():
+    """A review item or rejected row carrying Division Power goes to Power's side, whatever its accounts or
+    responder say; rows without one are still placed by their accounts and responder."""
+    t = tables()
+    t["Review Queue"][0]["Division"] = "Power"
+    t["Rejected"][0]["Division"] = "Power"
+    got = {
+        (d.division, d.recipient): ([r.review_id for r in d.reviews], [j.rejected_id for j in d.rejected])
+        for d in plan_steward_digests(t, None, ("it@x.ng",))
+    }
+    assert got == {("Power", "it@x.ng"): (["REV-000001", "REV-000002"], ["REJ-000001"])}
+
+
 def test_the_mail_shows_both_records_side_by_side_with_merge_and_not_duplicate_links():
     """Both company names are in the mail; Merge / Not duplicate are https anchors also in the text part."""
     (motors, _) = plan_steward_digests(tables(), None, ("it@x.ng",))

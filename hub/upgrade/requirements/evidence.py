@@ -92,7 +92,7 @@ class Evidence:
     review: tuple[tuple[str, dict[str, int]], ...]  # kind -> decision -> items
     review_open: int
     merges: dict[str, int]
-    steward_weeks: tuple[tuple[date, float, int], ...]  # week, hours, stewards
+    steward_weeks: tuple[tuple[date, float, int, float], ...]  # week, hours, stewards, busiest's hours
     # ownership and pipeline
     owner_months: tuple[tuple[str, int], ...]
     owner_changes: int
@@ -147,7 +147,7 @@ class Evidence:
     @property
     def steward_average(self) -> float | None:
         weeks = self.steward_weeks[-WEEKS_SHOWN:]
-        return sum(h for _, h, _ in weeks) / len(weeks) if weeks else None
+        return sum(h for _, h, _, _ in weeks) / len(weeks) if weeks else None
 
 
 def _readings(health: Sequence[HealthEvidence]) -> tuple[TriggerReading, ...]:
@@ -440,7 +440,7 @@ def _action_evidence(interactions: Sequence[Mapping[str, Any]], now: datetime) -
     }
 
 
-def _steward_weeks(log: Sequence[Mapping[str, Any]]) -> tuple[tuple[date, float, int], ...]:
+def _steward_weeks(log: Sequence[Mapping[str, Any]]) -> tuple[tuple[date, float, int, float], ...]:
     entries = [
         (when.date(), hours, text_of(r.get("Steward")).lower())
         for r in log
@@ -451,4 +451,9 @@ def _steward_weeks(log: Sequence[Mapping[str, Any]]) -> tuple[tuple[date, float,
         return ()
     frame = pd.DataFrame(entries, columns=["week", "hours", "steward"])
     weekly = frame.groupby("week").agg(hours=("hours", "sum"), stewards=("steward", "nunique"))
-    return tuple((week, float(row.hours), int(row.stewards)) for week, row in weekly.sort_index().iterrows())
+    # The trigger is per steward: each steward's own hours against the limit, so the busiest counts.
+    busiest = frame.groupby(["week", "steward"])["hours"].sum().groupby(level="week").max()
+    return tuple(
+        (week, float(row.hours), int(row.stewards), float(busiest[week]))
+        for week, row in weekly.sort_index().iterrows()
+    )

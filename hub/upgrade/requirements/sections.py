@@ -120,12 +120,12 @@ def why_now_section(ev: Evidence) -> Section:
         )
     if ev.steward_weeks:
         weeks = ev.steward_weeks[-WEEKS_SHOWN:]
-        above = sum(h > TRIGGERS[2].limit for _, h, _ in weeks)
+        above = sum(busiest > TRIGGERS[2].limit for *_, busiest in weeks)
         blocks.append(
             paragraph(
                 f"The Steward Log, kept by the stewards themselves: {figure(ev.steward_average or 0)} h per "
-                f"week on average over the last {len(weeks)} week(s) logged, {above} of them above "
-                f"{figure(TRIGGERS[2].limit)} h (details in section 4)."
+                f"week on average over the last {len(weeks)} week(s) logged; in {above} of them a steward "
+                f"worked more than {figure(TRIGGERS[2].limit)} h (details in section 4)."
             )
         )
     return Section("1. Why now", tuple(blocks))
@@ -349,13 +349,16 @@ def quality_section(ev: Evidence) -> Section:
     if ev.steward_weeks:
         weeks = ev.steward_weeks[-WEEKS_SHOWN:]
         blocks.append(
-            table(("Week", "Hours", "Stewards"), ((day(w), figure(h), str(s)) for w, h, s in weeks))
+            table(
+                ("Week", "Hours", "Stewards", "Busiest steward (h)"),
+                ((day(w), figure(h), str(s), figure(b)) for w, h, s, b in weeks),
+            )
         )
         blocks.append(
             paragraph(
                 f"Average {figure(ev.steward_average or 0)} h a week over these {len(weeks)} week(s), "
-                f"highest {figure(max(h for _, h, _ in weeks))} h; the v6 threshold is "
-                f"{figure(TRIGGERS[2].limit)} h."
+                f"highest {figure(max(h for _, h, _, _ in weeks))} h; the v6 threshold is "
+                f"{figure(TRIGGERS[2].limit)} h per steward."
             )
         )
     else:
