@@ -1,8 +1,11 @@
-"""The composition root: builds adapters from Settings and hands them to the use cases in hub/.
+"""The composition root: hands the adapters (cxhub.adapters) and the rule objects (cxhub.rules), built
+from Settings, to the use cases in hub/; one run_<job> per job.
 
 Every job is wired here once: the Azure Functions (functions/*.py), the CLI and the demo call these
 functions; tests pass fakes straight to the use cases. No rule lives here. A new timer job is one
 `run_<job>(settings)` below, one entry in TIMER_RUNNERS and its name in hub.operations.timers.
+The adapter builders and rule objects are re-exported here under their old names (wiring.build_store,
+wiring.writer_rules, ...) so callers need one import.
 """
 
 from __future__ import annotations
@@ -14,18 +17,98 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from cxhub import hub_alerts
+from cxhub.adapters import (
+    auth_mode_name,
+    auth_settings,
+    build_erp_drop,
+    build_forms_source,
+    build_graph_client,
+    build_job_lock,
+    build_mailer,
+    build_manager_lookup,
+    build_queue,
+    build_state,
+    build_store,
+    ensure_hub,
+    graph_tokens,
+    mail_through_outlook,
+    open_store,
+    outbox_path,
+    token_cache,
+)
 from cxhub.pages import action_links
-from cxhub.settings import DEFAULT_QUEUE_NAME, Settings
+from cxhub.rules import (
+    erp_limits,
+    erp_mappings,
+    followup_rules,
+    governance_rules,
+    health_thresholds,
+    import_rules,
+    intake_rules,
+    match_rules,
+    sla_rules,
+    writer_rules,
+)
+from cxhub.settings import Settings
 from hub.actions.steward import run_steward_digest as steward_digest
-from hub.intake.validation import IntakeRules
-from hub.intake.writer import WriterRules
-from hub.matching import MatchRules
-from hub.ports import Drive, HubStore, JobLock, Mailer, Queue, StateStore
+from hub.ports import Queue
 
 log = logging.getLogger(__name__)
 
+# The jobs, and the adapter builders and rule objects re-exported under their old names.
+__all__ = [
+    "TIMER_RUNNERS",
+    "auth_mode_name",
+    "auth_settings",
+    "build_erp_drop",
+    "build_forms_source",
+    "build_graph_client",
+    "build_job_lock",
+    "build_mailer",
+    "build_manager_lookup",
+    "build_queue",
+    "build_state",
+    "build_store",
+    "clock",
+    "clock_at",
+    "customer_pages",
+    "customer_snapshots",
+    "ensure_hub",
+    "erp_limits",
+    "erp_mappings",
+    "followup_rules",
+    "governance_rules",
+    "graph_tokens",
+    "health_status",
+    "health_thresholds",
+    "import_erp",
+    "import_rules",
+    "intake_rules",
+    "job_run",
+    "mail_through_outlook",
+    "match_rules",
+    "open_store",
+    "outbox_path",
+    "receive_submission",
+    "run_erp_folder",
+    "run_followups",
+    "run_forms_poll",
+    "run_governance",
+    "run_health",
+    "run_kpis",
+    "run_ops_digest",
+    "run_purge",
+    "run_sla",
+    "run_steward_digest",
+    "run_timer",
+    "run_writer",
+    "sla_rules",
+    "submitter_notices",
+    "token_cache",
+    "writer_rules",
+]
 
-# -- adapters ------------------------------------------------------------------------------------
+
 def clock() -> datetime:
     return datetime.now(UTC)
 
@@ -35,262 +118,6 @@ def clock_at(now: datetime | None) -> Callable[[], datetime]:
     return (lambda: now) if now else clock
 
 
-def build_queue(settings: Settings) -> Queue:
-    if settings.storage_backend == "azure":
-        from cloud.storage_queue import StorageQueue
-
-        assert settings.storage_connection
-        return StorageQueue(settings.storage_connection, DEFAULT_QUEUE_NAME)
-    from local.journal_queue import JournalQueue
-
-    return JournalQueue(settings.queue_path)
-
-
-def build_store(settings: Settings, graph_client=None) -> HubStore:
-    if settings.hub_backend == "graph":
-        from graph.workbook_store import GraphHubStore
-
-        assert settings.hub_drive_id and settings.hub_item_id
-        client = graph_client or build_graph_client(settings)
-        return GraphHubStore(client, settings.hub_drive_id, settings.hub_item_id)
-    from local.xlsx_store import XlsxHubStore
-
-    return XlsxHubStore(settings.hub_path)
-
-
-@contextmanager
-def open_store(settings: Settings) -> Iterator[HubStore]:
-    """The configured hub for one job, closed (its workbook session ended) whatever happens."""
-    store = build_store(settings)
-    try:
-        yield store
-    finally:
-        store.close()
-
-
-def ensure_hub(settings: Settings) -> bool:
-    """Create a blank local hub when there is none (a Graph hub must exist); True when created."""
-    with open_store(settings) as store:
-        return store.ensure_exists()
-
-
-def build_state(settings: Settings) -> StateStore:
-    """Small durable values: a blob in Azure, a JSON file next to the hub locally."""
-    if settings.storage_backend == "azure":
-        from cloud.blob_state import BlobState
-
-        assert settings.storage_connection
-        return BlobState(settings.storage_connection)
-    from local.state import JsonFileState
-
-    hub = settings.hub_path
-    return JsonFileState(settings.state_path or hub.with_name(hub.stem + ".state.json"))
-
-
-def build_job_lock(settings: Settings) -> JobLock:
-    """One hub writer at a time: a blob lease in Azure, a lock file beside the hub locally."""
-    if settings.storage_backend == "azure":
-        from cloud.blob_lock import BlobJobLock
-
-        assert settings.storage_connection
-        return BlobJobLock(settings.storage_connection)
-    from local.job_lock import FileJobLock
-
-    return FileJobLock(settings.hub_path.parent)
-
-
-def auth_settings(settings: Settings):
-    from graph.auth import AuthSettings
-
-    return AuthSettings(
-        tenant_id=settings.tenant_id or "",
-        client_id=settings.client_id or "",
-        authority_host=settings.authority_host,
-        client_secret=settings.client_secret,
-        client_cert_path=settings.client_cert_path,
-        use_managed_identity=settings.use_managed_identity,
-        managed_identity_client_id=settings.managed_identity_client_id,
-        delegated=settings.auth_mode == "delegated",
-        token_cache=token_cache(settings),
-        ca_bundle=settings.ca_bundle,
-    )
-
-
-def token_cache(settings: Settings):
-    from graph.auth import FileTokenCache, StateTokenCache
-
-    if settings.storage_backend == "azure":  # in Azure: a blob, since the function's disk is not kept
-        return StateTokenCache(build_state(settings))
-    return FileTokenCache(settings.token_cache_path)
-
-
-def graph_tokens(settings: Settings):
-    from graph.auth import token_source
-
-    return token_source(auth_settings(settings))
-
-
-def build_graph_client(settings: Settings, tokens=None, *, sleep=None, transport=None):
-    """The Graph client; tests pass `sleep` (not to wait out Retry-After) or an httpx `transport`."""
-    import time
-
-    from graph.client import ClientSettings, GraphClient
-
-    return GraphClient(
-        ClientSettings(graph_base_url=settings.graph_base_url, ca_bundle=settings.ca_bundle),
-        tokens or graph_tokens(settings),
-        sleep or time.sleep,
-        transport=transport,
-    )
-
-
-def auth_mode_name(settings: Settings) -> str:
-    if settings.use_managed_identity:
-        return "managed identity"
-    return "delegated" if settings.auth_mode == "delegated" else "app-only"
-
-
-def build_forms_source(settings: Settings, workbook: str | None = None):
-    """Where the no-premium Forms path reads responses from, or None when it is not set up."""
-    local_workbook = workbook or settings.forms_workbook
-    if local_workbook:
-        from local.forms_workbook import LocalFormsWorkbook
-
-        return LocalFormsWorkbook(local_workbook)
-    if settings.forms_drive_id and settings.forms_item_id:
-        from graph.forms_workbook import GraphFormsWorkbook
-
-        return GraphFormsWorkbook(
-            build_graph_client(settings), settings.forms_drive_id, settings.forms_item_id
-        )
-    return None
-
-
-def build_erp_drop(settings: Settings) -> tuple[Drive, str] | None:
-    """(drive, folder id) of the ERP drop folder, or None when none is set up."""
-    if settings.erp_folder:
-        from local.folder_drive import FolderDrive
-
-        return FolderDrive(settings.erp_folder), "."
-    if settings.erp_drive_id and settings.erp_folder_id:
-        from graph.drive import GraphDrive
-
-        return GraphDrive(build_graph_client(settings), settings.erp_drive_id), settings.erp_folder_id
-    return None
-
-
-def mail_through_outlook(settings: Settings) -> bool:
-    """Mail goes through Outlook (Graph) when a sender mailbox is set on the graph backend."""
-    return settings.hub_backend == "graph" and bool(settings.mail_sender)
-
-
-def outbox_path(settings: Settings):
-    return settings.outbox or settings.hub_path.parent / "outbox"
-
-
-def build_mailer(settings: Settings) -> Mailer:
-    """Outlook through Graph when a sender mailbox is set on the graph backend; else .eml files."""
-    sender = settings.mail_sender
-    if sender and mail_through_outlook(settings):
-        from graph.mail import GraphMailer
-
-        return GraphMailer(build_graph_client(settings), sender, per_minute=settings.mail_per_minute)
-    from local.outbox import OutboxMailer
-
-    return OutboxMailer(outbox_path(settings), sender=settings.mail_sender or "cxhub@localhost")
-
-
-def build_manager_lookup(settings: Settings) -> Callable[[str], str | None]:
-    """Manager of a person beyond the Staff tab: Graph /users/{id}/manager on the graph backend."""
-    if settings.hub_backend == "graph":
-        from graph.directory import GraphDirectory
-
-        return GraphDirectory(build_graph_client(settings)).manager_of
-    return lambda email: None
-
-
-# -- rules, from settings --------------------------------------------------------------------------
-def intake_rules(settings: Settings) -> IntakeRules:
-    return IntakeRules(timezone=settings.timezone, phone_region=settings.phone_region)
-
-
-def match_rules(settings: Settings) -> MatchRules:
-    return MatchRules(
-        strong=settings.fuzzy_strong, review=settings.fuzzy_review, max_block=settings.dup_max_block
-    )
-
-
-def writer_rules(settings: Settings) -> WriterRules:
-    return WriterRules(
-        batch_size=settings.batch_size,
-        max_attempts=settings.max_attempts,
-        timezone=settings.timezone,
-        match=match_rules(settings),
-    )
-
-
-def governance_rules(settings: Settings):
-    from hub.governance.duplicates import DuplicateRules
-    from hub.governance.nightly import GovernanceRules
-
-    return GovernanceRules(
-        owner_rule=settings.owner_rule,  # type: ignore[arg-type]
-        duplicates=DuplicateRules(
-            strong=settings.dup_strong, review=settings.dup_review, max_block=settings.dup_max_block
-        ),
-    )
-
-
-def import_rules(settings: Settings):
-    from hub.governance.erp_import import ImportRules
-
-    return ImportRules(phone_region=settings.phone_region, match=match_rules(settings))
-
-
-def erp_limits(settings: Settings):
-    from hub.governance.erp_limits import ErpLimits
-
-    return ErpLimits(
-        max_file_mb=settings.erp_max_file_mb,
-        max_unzipped_mb=settings.erp_max_unzipped_mb,
-        max_ratio=settings.erp_max_ratio,
-        max_rows=settings.erp_max_rows,
-        max_columns=settings.erp_max_columns,
-        max_cell_chars=settings.erp_max_cell_chars,
-        parse_memory_mb=settings.erp_parse_memory_mb,
-        parse_seconds=settings.erp_parse_seconds,
-    )
-
-
-def erp_mappings(settings: Settings):
-    from hub_schema.erp import load_mappings
-
-    return load_mappings(settings.erp_mappings)
-
-
-def followup_rules(settings: Settings):
-    from hub.followups.plan import FollowUpRules
-
-    return FollowUpRules(
-        response_hours=settings.response_hours,
-        overrun_share=settings.overrun_percent / 100,
-        ticket_open_business_days=settings.ticket_open_days,
-        quiet_days=settings.quiet_days,
-    )
-
-
-def health_thresholds(settings: Settings):
-    from hub.upgrade.triggers import Thresholds
-
-    return Thresholds(
-        file_mb=settings.health_max_mb,
-        open_seconds=settings.health_max_open_seconds,
-        steward_hours=settings.health_max_steward_hours,
-        peak_users=settings.health_max_users,
-    )
-
-
-# -- jobs: each wired once, for the Functions, the CLI and the demo alike ---------------------------
 def receive_submission(settings: Settings, raw: bytes, signature: str | None = None, now=None):
     """One HTTP body through intake (hub.intake.receive): the reply, and the message to queue."""
     from hub.intake.receive import receive
@@ -418,19 +245,6 @@ def run_steward_digest(settings: Settings, now: datetime | None = None):
         return steward_digest(
             store, mail, state, clock_at(now), settings.timezone, settings.admin_emails, links
         )
-
-
-def sla_rules(settings: Settings):
-    from hub.followups.sla import SlaRules
-
-    start, end = settings.sla_business_hours
-    return SlaRules(
-        response_hours=settings.response_hours,
-        warn_hours=settings.response_warn_hours,
-        business_start=start,
-        business_end=end,
-        quiet_days=settings.sla_quiet_days,
-    )
 
 
 def run_sla(settings: Settings, now: datetime | None = None):
