@@ -74,6 +74,11 @@ class AccountIndex:
         self._fuzzy_names.pop(account_id, None)
         self._blocks.remove(account_id)
 
+    def name_of(self, account_id: str) -> str | None:
+        """The Company Name of an account, as people read it beside its ID (None if unknown)."""
+        row = self.rows.get(account_id.strip().upper())
+        return str(row[COMPANY_NAME]) if row and row.get(COMPANY_NAME) else None
+
     def survivor(self, account_id: str) -> str | None:
         """Follow Merged Into to the account that survives; None if the id is unknown."""
         found, walked = follow_merged_into(self.rows, account_id.upper())

@@ -180,6 +180,10 @@ TABS: tuple[Tab, ...] = (
             _c("Next Action", width=36),
             _c("Action Due Date", "date"),
             _c("Logged By", "email", required=True),
+            # Names beside the IDs (right after v6's columns, whose order existing hubs keep), so a
+            # row reads without a lookup; written by the writer, refreshed by the nightly run.
+            _c("Company Name", width=30),
+            _c("Contact Name", width=24),
             _c("Division", "enum", required=True, enum="Divisions"),
             _c("Direction", "enum", enum="Directions"),
             _c("Type", "enum", enum="Interaction Types"),
@@ -210,6 +214,7 @@ TABS: tuple[Tab, ...] = (
         (
             _c("Opportunity ID", "id", required=True),
             _c("Account ID", "ref", required=True),
+            _c("Company Name", width=30),  # beside its ID: written by the writer, kept by merges
             _c("Contact ID", "ref"),
             _c("Division", "enum", required=True, enum="Divisions"),
             _c("Product", width=28),
@@ -233,6 +238,7 @@ TABS: tuple[Tab, ...] = (
         (
             _c("Ticket ID", "id", required=True),
             _c("Account ID", "ref", required=True),
+            _c("Company Name", width=30),  # beside its ID: written by the writer, kept by merges
             _c("Contact ID", "ref"),
             _c("Division", "enum", required=True, enum="Divisions"),
             _c("Category", "enum", enum="Ticket Categories"),

@@ -18,7 +18,7 @@ from typing import Any
 
 from hub.matching import follow_merged_into
 from hub.tables import Table
-from hub_schema.columns import ACCOUNT_ID, CONTACT_ID
+from hub_schema.columns import ACCOUNT_ID, COMPANY_NAME, CONTACT_ID, CONTACT_NAME, FULL_NAME
 from hub_schema.lists import LISTS
 
 # Which columns point at an account or a contact, per tab.
@@ -30,6 +30,15 @@ ACCOUNT_REFS = {
     "Deals": ACCOUNT_ID,
 }
 CONTACT_REFS = {"Interactions": CONTACT_ID, "Opportunities": CONTACT_ID, "Tickets": CONTACT_ID}
+# The names people read beside those IDs: (ID column, parent tab, the parent's name column, the name column).
+NAME_COLUMNS = {
+    "Interactions": (
+        (ACCOUNT_ID, "Accounts", COMPANY_NAME, COMPANY_NAME),
+        (CONTACT_ID, "Contacts", FULL_NAME, CONTACT_NAME),
+    ),
+    "Opportunities": ((ACCOUNT_ID, "Accounts", COMPANY_NAME, COMPANY_NAME),),
+    "Tickets": ((ACCOUNT_ID, "Accounts", COMPANY_NAME, COMPANY_NAME),),
+}
 ACCOUNT_FILL = ("Industry", "Address", "Main Phone Number", "ERP Customer ID", "Account Owner", "Owner Basis")
 CONTACT_FILL = ("Job Title", "Email", "Mobile Number")
 
@@ -41,6 +50,7 @@ class MergeResult:
     applied: list[tuple[str, str]] = field(default_factory=list)  # (loser, survivor)
     repointed: dict[str, int] = field(default_factory=dict)  # tab -> rows re-pointed
     skipped: list[str] = field(default_factory=list)  # review IDs that could not be applied, and why
+    renamed: dict[str, int] = field(default_factory=dict)  # tab -> rows whose names were refreshed
 
 
 def apply_merges(t: Mapping[str, Table], now: datetime, audit: Audit) -> MergeResult:
@@ -75,7 +85,29 @@ def apply_merges(t: Mapping[str, Table], now: datetime, audit: Audit) -> MergeRe
             )
         reviews.set(review_id, {"Applied At": now})
     result.repointed = _repoint(t, "Accounts", ACCOUNT_REFS) | _repoint_contacts(t)
+    result.renamed = refresh_names(t)
     return result
+
+
+def refresh_names(t: Mapping[str, Table]) -> dict[str, int]:
+    """Every Company Name and Contact Name beside an ID made to say what the account or contact it
+    points at is called today: after a merge re-pointed the row, an ERP import renamed the account,
+    or on rows written before the name columns existed."""
+    counts: dict[str, int] = {}
+    for tab_name, pairs in NAME_COLUMNS.items():
+        child = t.get(tab_name)
+        if child is None or not child.schema.key:
+            continue
+        for row in child.rows + child.new:
+            values = {}
+            for ref_column, parent, source, target in pairs:
+                found = t[parent].by_key.get(str(row.get(ref_column) or "").strip().upper())
+                if found and found.get(source) and row.get(target) != found[source]:
+                    values[target] = found[source]
+            if values:
+                child.set(str(row[child.schema.key]), values)
+                counts[tab_name] = counts.get(tab_name, 0) + 1
+    return counts
 
 
 def _final(table: Table, record_id: str) -> str | None:

@@ -18,7 +18,15 @@ from hub.governance.ownership import OwnerRule, OwnershipResult, compute_owners
 from hub.matching import AccountIndex
 from hub.ports import HubChanges, Row
 from hub.tables import ReviewQueue, Table, add_audit, changes_of
-from hub_schema.columns import ACCOUNT_ID, CONTACT_ID, INTERACTION_ID, OPPORTUNITY_ID, TICKET_ID
+from hub_schema.columns import (
+    ACCOUNT_ID,
+    COMPANY_NAME,
+    CONTACT_ID,
+    CONTACT_NAME,
+    INTERACTION_ID,
+    OPPORTUNITY_ID,
+    TICKET_ID,
+)
 
 ACTOR = "CX Hub governance"
 READS = (
@@ -34,9 +42,9 @@ READS = (
 )
 # The big tables are read for the columns the rules use only (a remote store then reads less).
 READ_COLUMNS = {
-    "Interactions": (INTERACTION_ID, ACCOUNT_ID, CONTACT_ID),
-    "Opportunities": (OPPORTUNITY_ID, ACCOUNT_ID, CONTACT_ID),
-    "Tickets": (TICKET_ID, ACCOUNT_ID, CONTACT_ID),
+    "Interactions": (INTERACTION_ID, ACCOUNT_ID, CONTACT_ID, COMPANY_NAME, CONTACT_NAME),
+    "Opportunities": (OPPORTUNITY_ID, ACCOUNT_ID, CONTACT_ID, COMPANY_NAME),
+    "Tickets": (TICKET_ID, ACCOUNT_ID, CONTACT_ID, COMPANY_NAME),
     "Audit": ("Audit ID",),
 }
 
@@ -59,6 +67,7 @@ class GovernanceResult:
         return {
             "merges applied": len(self.merges.applied),
             "rows re-pointed": sum(self.merges.repointed.values()),
+            "names refreshed": sum(self.merges.renamed.values()),
             "owners changed": len(self.ownership.changes),
             "owner overrides": len(self.ownership.overridden),
             "unmapped salespeople": len(self.ownership.unmapped_salespeople),

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime, time
 from typing import Any
 
 from hub.intake.submission import Submission
 from hub.names import normalise_company_name
 from hub.tables import Table
-from hub_schema.columns import ACCOUNT_ID, CONTACT_ID, OPPORTUNITY_ID, TICKET_ID
+from hub_schema.columns import ACCOUNT_ID, COMPANY_NAME, CONTACT_ID, OPPORTUNITY_ID, TICKET_ID
 from hub_schema.lists import CLOSED_STAGES, CLOSED_TICKET_STATUSES
 
 TICKET_FIELDS = ("ticket_id", "ticket_category", "ticket_status", "quote_amount", "final_amount", "csat")
@@ -130,6 +131,17 @@ def apply_ticket(
         }
     )
     return ticket_id
+
+
+def name_rows(
+    t: Mapping[str, Table], opportunity_id: str | None, ticket_id: str | None, name_of: Callable[[str], Any]
+) -> None:
+    """The company's name beside the Account ID of the opportunity and the ticket a submission
+    touched. A ticket named by its ID keeps its own account: the name follows the row's ID."""
+    for tab_name, key in (("Opportunities", opportunity_id), ("Tickets", ticket_id)):
+        if key:
+            account_id = str(t[tab_name].by_key[key.upper()].get(ACCOUNT_ID) or "")
+            t[tab_name].set(key, {COMPANY_NAME: name_of(account_id)})
 
 
 def _made_by(table: Table, sub: Submission) -> dict[str, Any] | None:

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from hub import defaults
-from hub.intake.opportunities_tickets import advance_opportunity, apply_ticket, has_ticket_fields
+from hub.intake.opportunities_tickets import advance_opportunity, apply_ticket, has_ticket_fields, name_rows
 from hub.intake.submission import (
     FieldProblem,
     Rejection,
@@ -29,7 +29,7 @@ from hub.names import normalise_company_name
 from hub.ports import HubChanges, Row
 from hub.responses import TIME_KNOWN
 from hub.tables import ReviewQueue, Table, add_audit, changes_of, review_key
-from hub_schema.columns import DIVISION
+from hub_schema.columns import COMPANY_NAME, CONTACT_NAME, DIVISION, FULL_NAME
 from hub_schema.lists import LISTS
 from hub_schema.tabs import RAW_PAYLOAD_COLUMNS
 
@@ -243,6 +243,7 @@ class _Batch:
             if has_ticket_fields(sub)
             else None
         )
+        name_rows(self.t, opportunity_id, ticket_id, self.accounts.name_of)
         interactions.add(
             {
                 "Interaction ID": interaction_id,
@@ -254,6 +255,8 @@ class _Batch:
                 "Next Action": sub.get("next_action"),
                 "Action Due Date": sub.get("action_due_date"),
                 "Logged By": sub.responder,
+                COMPANY_NAME: self.accounts.name_of(account_id),
+                CONTACT_NAME: self.contacts.rows[contact_id].get(FULL_NAME) if contact_id else None,
                 "Division": sub.get("division"),
                 "Direction": sub.get("direction"),
                 "Type": sub.get("interaction_type"),
@@ -267,7 +270,7 @@ class _Batch:
             }
         )
         self.recorded[sub.response_id] = interaction_id
-        name = self.accounts.rows[account_id]["Company Name"]
+        name = self.accounts.name_of(account_id)
         return Outcome(
             sub.submission_id, sub.response_id, "recorded", interaction_id, account_id, name, notes=notes
         )

@@ -17,6 +17,7 @@ from cxhub.sample_data import generate
 from cxhub.settings import Settings
 from hub.intake.recorder import READS
 from hub.intake.writer import WriterRules, drain
+from hub_schema.columns import COMPANY_NAME, CONTACT_NAME
 from local.xlsx_store import XlsxHubStore
 from tests.factories import body
 from tests.fakegraph import Fault
@@ -163,6 +164,9 @@ def test_cxhub_submit_writes_the_graph_hub_exactly_as_the_local_one(
         store.close()
     assert _comparable(remote) == _comparable(local)
     assert len(remote["Interactions"]) > 40
+    # The names beside the IDs reach the Graph hub too.
+    assert all(r[COMPANY_NAME] for r in remote["Interactions"] + remote["Opportunities"] + remote["Tickets"])
+    assert any(r[CONTACT_NAME] for r in remote["Interactions"])
 
 
 HOLD_VARIANTS = [

@@ -8,6 +8,7 @@ from hypothesis import given
 
 from hub.governance.nightly import GovernanceRules, govern
 from hub.matching import AccountIndex
+from hub_schema.columns import COMPANY_NAME, CONTACT_NAME
 from tests.strategies import examples, merge_account_counts, merge_children, merge_decisions
 
 NOW = datetime(2026, 11, 23, 2, 0)
@@ -157,6 +158,31 @@ def test_a_row_written_after_the_merge_is_re_pointed_on_the_next_run():
     _, again = apply(out)
     late = next(r for r in again["Interactions"] if r["Interaction ID"] == "INT-000003")
     assert late["Account ID"] == "ACC-000002"
+
+
+def test_after_a_merge_rows_read_the_survivors_names():
+    """After a merge, the re-pointed interactions, opportunities and tickets show the surviving account's
+    Company Name and the surviving contact's name; rows already right are not rewritten."""
+    tables = hub()
+    tables["Interactions"][0].update({COMPANY_NAME: "Dangote Industries", CONTACT_NAME: "Ada"})
+    tables["Interactions"][1].update({COMPANY_NAME: "Dangote Industries Nig", CONTACT_NAME: "Ada O"})
+    result, out = apply(tables)
+    assert {r[COMPANY_NAME] for r in out["Interactions"] + out["Opportunities"] + out["Tickets"]} == {
+        "Dangote Industries Nig"
+    }
+    assert result.merges.renamed == {"Interactions": 1, "Opportunities": 1, "Tickets": 1}
+    assert [r[CONTACT_NAME] for r in out["Interactions"]] == ["Ada", "Ada O"]
+
+
+def test_a_renamed_account_is_renamed_on_its_rows_by_the_next_run():
+    """An account renamed in the hub (by the ERP import or the steward) has its new name on its rows after
+    the next governance run, even with no merge to apply."""
+    tables = hub(**{"Review Queue": []})
+    tables["Interactions"][0][COMPANY_NAME] = "Dangote (old name)"
+    result, out = apply(tables)
+    assert out["Interactions"][0][COMPANY_NAME] == "Dangote Industries"
+    assert out["Interactions"][0][CONTACT_NAME] == "Ada"
+    assert result.summary()["names refreshed"] == 4
 
 
 def test_a_contact_merge_moves_interactions_and_fills_blanks():

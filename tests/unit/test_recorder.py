@@ -7,6 +7,7 @@ from datetime import datetime
 from hub.intake.receive import receive
 from hub.intake.recorder import READS, record_batch
 from hub.intake.validation import IntakeRules
+from hub_schema.columns import COMPANY_NAME, CONTACT_NAME
 from tests.factories import NOW, body, raw
 from tests.fakes import FakeHubStore
 
@@ -229,6 +230,29 @@ def test_the_interaction_row_carries_everything_logged():
     assert row["Next Action"] == "Send PFI" and row["Action Status"] == "Open"
     assert row["Logged By"] == "ada.okafor@mikano.example"
     assert row["Source Response ID"].startswith("resp-")
+
+
+def test_rows_name_the_company_and_contact_beside_their_ids():
+    """Interactions carry the Company Name and Contact Name, and the opportunity and ticket the company's
+    name, so a row reads without looking the IDs up."""
+    hub = Hub()
+    hub.send(body({"opportunity_stage": "Inquiry", "product": "Generator", "ticket_category": "Warranty"}))
+    [row] = hub.rows("Interactions")
+    assert (row[COMPANY_NAME], row[CONTACT_NAME]) == ("Dangote Industries Ltd", "Chinedu Okafor")
+    assert hub.rows("Opportunities")[0][COMPANY_NAME] == "Dangote Industries Ltd"
+    assert hub.rows("Tickets")[0][COMPANY_NAME] == "Dangote Industries Ltd"
+
+
+def test_a_ticket_named_by_id_keeps_its_own_companys_name():
+    """A later interaction about another company that names an existing ticket leaves the ticket named after
+    the company it belongs to."""
+    hub = Hub()
+    hub.send(body({"ticket_category": "Warranty"}))
+    hub.send(company("Julius Berger Nigeria", ticket_id="TKT-000001", ticket_status="Resolved"))
+    [ticket] = hub.rows("Tickets")
+    assert ticket["Status"] == "Resolved" and ticket[COMPANY_NAME] == "Dangote Industries Ltd"
+    assert hub.rows("Interactions")[1][COMPANY_NAME] == "Julius Berger Nigeria"
+    assert hub.rows("Interactions")[1][CONTACT_NAME] is None
 
 
 def test_a_response_delivered_twice_is_recorded_once():
