@@ -8,8 +8,10 @@ from datetime import date, datetime
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from hub.ports import HubChanges, HubLocked, RowUpdate
+from hub_schema.tabs import tab
 from tests.fakegraph import Fault
 
 INTERACTION = {
@@ -116,8 +118,10 @@ def test_updates_patch_only_the_cells_that_change(graph_store, fake, hub_item):
         )
     )
     [patch] = [r for r in fake.requests if r.method == "PATCH"]
-    assert "range(address='F3:M5')" in patch.path
-    assert patch.body["values"][1] == [None] * 8  # the row between is left untouched
+    names = tab("Tickets").column_names
+    first, last = names.index("Status") + 1, names.index("CSAT") + 1  # the changed columns' span
+    assert f"range(address='{get_column_letter(first)}3:{get_column_letter(last)}5')" in patch.path
+    assert patch.body["values"][1] == [None] * (last - first + 1)  # the row between is left untouched
     rows = graph_store.read_tables(["Tickets"], fresh=True)["Tickets"]
     assert [(r["Status"], r["CSAT"]) for r in rows] == [
         ("Open", None),
