@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from hub.text import is_placeholder
 
@@ -56,6 +57,7 @@ def name_tokens(name: str) -> list[str]:
     return stripped or tokens
 
 
+@lru_cache(maxsize=4096)  # one name is looked up, indexed and matched in turn: normalise it once
 def normalise_company_name(name: str) -> str:
     """Comparable form of a company name: casefolded, no punctuation, no legal-form suffixes."""
     return " ".join(name_tokens(name))

@@ -15,6 +15,8 @@ class Table:
 
     def __init__(self, name: str, rows: list[Row]) -> None:
         self.schema = tab(name)
+        self._columns = frozenset(self.schema.column_names)
+        self._blank = self.schema.blank_row()
         self.rows = rows
         self.new: list[Row] = []
         self._new_ids: set[int] = set()
@@ -30,10 +32,10 @@ class Table:
         return value
 
     def add(self, values: Mapping[str, Any]) -> Row:
-        unknown = set(values) - set(self.schema.column_names)
+        unknown = values.keys() - self._columns
         if unknown:
             raise KeyError(f"{self.schema.name} has no column(s) {sorted(unknown)}")
-        row = self.schema.blank_row() | dict(values)
+        row = self._blank | dict(values)
         self.new.append(row)
         self._new_ids.add(id(row))
         if self.schema.key:
@@ -45,7 +47,7 @@ class Table:
         diff = {k: v for k, v in values.items() if row.get(k) != v}
         if not diff:
             return
-        unknown = set(diff) - set(self.schema.column_names)
+        unknown = diff.keys() - self._columns
         if unknown:
             raise KeyError(f"{self.schema.name} has no column(s) {sorted(unknown)}")
         row.update(diff)

@@ -19,6 +19,10 @@ PLACEHOLDERS = frozenset(
 
 def clean_text(value: str, *, multiline: bool = False) -> str:
     """Trim, drop control characters, collapse runs of spaces; keep line breaks only if multiline."""
+    if value.isascii() and value.isprintable():
+        # Most cells: no control characters, tabs or line breaks, nothing to normalise; the only
+        # whitespace is " " (an ERP import of 100k rows cleans a million cells).
+        return " ".join(value.split()) if "  " in value else value.strip()
     value = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
     value = _CONTROL.sub("", value)
     if multiline:

@@ -110,7 +110,11 @@ class _Import:
     ):
         self.parsed, self.now, self.rules = parsed, now, rules
         self.t = {name: Table(name, [dict(r) for r in tables.get(name, [])]) for name in READS}
-        self.accounts = AccountIndex(self.t["Accounts"].rows)
+        accounts = self.t["Accounts"].rows
+        self.accounts = AccountIndex(accounts, fuzzy=False)
+        # Near names are only asked about accounts logged through the Form (no ERP id): an ERP
+        # customer is never a duplicate of another ERP customer, the ERP keeps them apart.
+        self.form_accounts = AccountIndex([a for a in accounts if not a.get("ERP Customer ID")])
         self.report = ImportReport(parsed.file, parsed.kind, parsed.profile)
         self.report.unmapped_headers = list(parsed.unmapped_headers)
         self.salespeople = salesperson_emails(self.t["Staff"].rows)
@@ -180,9 +184,9 @@ class _Import:
             )
             return
         new_id = self._new_account(erp_id, values)
-        if individual:
+        if individual or not self.form_accounts.rows:
             return
-        for match in self.accounts.near(str(v["company_name"]), self.rules.match):
+        for match in self.form_accounts.near(str(v["company_name"]), self.rules.match):
             if match.account_id == new_id or self.accounts.rows[match.account_id].get("ERP Customer ID"):
                 continue
             self._review(new_id, match.account_id, match.score, str(v["company_name"]), match.name, erp_id)
