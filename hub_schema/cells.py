@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 from hub_schema.tabs import Column, HubSchemaError, Tab
@@ -70,33 +71,36 @@ def rows_as_dicts(
     missing = [c.name for c in wanted if c.name not in header]
     if missing:
         raise HubSchemaError(missing_columns_message(file_name, schema, missing, header))
-    pick = _picker([header.index(c.name) for c in wanted], len(header))
-    # Plain text (most of a hub) needs only '' -> None; every other column goes through coerce().
-    special = [(i, c) for i, c in enumerate(wanted) if c.type not in _PLAIN_TEXT]
+    index = [header.index(c.name) for c in wanted]
     names = [c.name for c in wanted]
+    # Plain text (most of a hub) needs only '' -> None; every other column is converted by type.
+    special = [(i, _converter(c)) for i, c in enumerate(wanted) if c.type not in _PLAIN_TEXT]
+    pick = itemgetter(*index) if len(index) > 1 else (lambda raw: (raw[index[0]],))
+    return _typed_rows(rows[1:], pick, len(header), names, special)
+
+
+def _typed_rows(
+    rows: list[list[Any]],
+    pick: Callable[[list[Any]], tuple[Any, ...]],
+    width: int,
+    names: list[str],
+    special: list[tuple[int, Callable[[Any], Any]]],
+) -> list[Row]:
+    count = len(names)
     out: list[Row] = []
-    for raw in rows[1:]:
-        values = pick(raw)
-        for i, column in special:
+    for raw in rows:
+        if len(raw) < width:
+            raw = [*raw, *[""] * (width - len(raw))]
+        picked = pick(raw)
+        if picked.count("") == count:  # a blank row (the usual blank: every cell empty)
+            continue
+        values = [None if v == "" else v for v in picked]
+        for i, convert in special:
             if values[i] is not None:
-                values[i] = coerce(column, values[i])
+                values[i] = convert(values[i])
         if any(v is not None for v in values):
             out.append(dict(zip(names, values, strict=True)))
     return out
-
-
-def _picker(index: list[int], width: int) -> Callable[[list[Any]], list[Any]]:
-    """The wanted cells of a row, in the wanted order, '' read as None; short rows padded to `width`."""
-    in_order = index == list(range(len(index)))  # the usual case: the wanted columns lead, in order
-
-    def pick(raw: list[Any]) -> list[Any]:
-        if len(raw) < width:
-            raw = [*raw, *[""] * (width - len(raw))]
-        if in_order:
-            return [v if v != "" else None for v in raw[: len(index)]]
-        return [raw[i] if raw[i] != "" else None for i in index]
-
-    return pick
 
 
 def missing_columns_message(file_name: str, schema: Tab, missing: list[str], header: list[str]) -> str:
@@ -139,13 +143,57 @@ def coerce(column: Column, value: Any) -> Any:
             return text or None
 
 
+def _converter(column: Column) -> Callable[[Any], Any]:
+    """coerce() for one column, with the cell types a workbook read gives most answered first
+    (the same result as coerce(column, value) for every value: ~1M cells in a 100k-row hub)."""
+    kind = column.type
+
+    def general(value: Any) -> Any:
+        return coerce(column, value)
+
+    if kind in ("date", "datetime"):
+        # calamine gives datetimes for date-formatted cells; a date cell of a date column stays a date.
+        want_day = kind == "date"
+
+        def when(value: Any) -> Any:
+            if type(value) is datetime:
+                return value.date() if want_day else value
+            if want_day and type(value) is date:
+                return value
+            return coerce(column, value)
+
+        return when
+    if kind in ("money", "number", "integer"):
+
+        def number(value: Any) -> Any:
+            if type(value) is float:
+                return int(value) if value.is_integer() else (value if kind != "integer" else int(value))
+            if type(value) is int:
+                return value
+            return coerce(column, value)
+
+        return number
+    if kind in _PLAIN_TEXT:
+        return general
+
+    def key(value: Any) -> Any:
+        if type(value) is str:
+            return value.strip() or None
+        return coerce(column, value)
+
+    return key
+
+
 def _as_datetime(value: Any) -> Any:
     if isinstance(value, datetime):
         return value
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day)
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return from_excel_serial(value)  # the workbook API returns dates as serial numbers
+        try:
+            return from_excel_serial(value)  # the workbook API returns dates as serial numbers
+        except (OverflowError, ValueError):
+            return value  # past year 9999 (or NaN): kept as typed, like text that is not a date
     try:
         return datetime.fromisoformat(str(value).strip())
     except ValueError:

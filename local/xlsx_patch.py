@@ -54,6 +54,9 @@ class _Styles:
     xfs: list[tuple[int, bool]]  # per cell style: (numFmtId, quotePrefix)
     added: list[bytes] = field(default_factory=list)
     added_formats: list[bytes] = field(default_factory=list)
+    # index() answers per (code, quote, above): asked once per cell written, thousands of times
+    # per run, and an answer never changes (styles are only ever added at the end).
+    _answers: dict[tuple[str | None, bool, int | None], int] = field(default_factory=dict)
 
     @classmethod
     def parse(cls, xml: bytes) -> _Styles:
@@ -85,6 +88,12 @@ class _Styles:
 
     def index(self, code: str | None, quote: bool, above: int | None) -> int:
         """The style of the cell above when it shows this format, else a plain one with it."""
+        key = (code, quote, above)
+        if key not in self._answers:
+            self._answers[key] = self._index(code, quote, above)
+        return self._answers[key]
+
+    def _index(self, code: str | None, quote: bool, above: int | None) -> int:
         want = (self.format_id(code), quote)
         if above is not None and above < len(self.xfs) and self.xfs[above] == want:
             return above
@@ -314,11 +323,7 @@ class _Sheet:
 
     def _styles_of(self, row: bytes | None) -> dict[int, int]:
         """Column -> cell style index of the cells of one row."""
-        out: dict[int, int] = {}
-        for m in _CELL.finditer(row or b""):
-            style = _STYLE.search(m.group(0)[: m.group(0).find(b">") + 1])
-            out[column_index_from_string(m.group(1).decode())] = int(style.group(1)) if style else 0
-        return out
+        return {col: _style_of(cell) for col, cell in _cells(row).items()}
 
     def _cell(self, number: int, column_name: str, value: Any, styles: dict[int, int]) -> tuple[int, bytes]:
         column = self.schema.by_name[column_name]
@@ -331,7 +336,9 @@ class _Sheet:
         if value is None:
             return col, f'<c r="{ref}"{s_attr}/>'.encode()
         if isinstance(value, str):
-            text = ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+            text = value
+            if ILLEGAL_CHARACTERS_RE.search(text):
+                text = ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
             space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
             return (
                 col,
@@ -369,11 +376,11 @@ class _Sheet:
             row = self._row_xml(number) if number else None
             if number is None or row is None or not (self.min_row < number <= self.max_row):
                 raise NotPatchable(f"{self.schema.name}: row of {update.key!r} not known")
-            cells = {column_index_from_string(m.group(1).decode()): m.group(0) for m in _CELL.finditer(row)}
+            cells = _cells(row)
             key_cell = cells.get(self.column_of[str(self.schema.key)], b"")
             if self._text(key_cell) != update.key:  # the row moved since the read: do not guess
                 raise NotPatchable(f"{self.schema.name}: row {number} no longer holds {update.key!r}")
-            own = self._styles_of(row)  # a replaced cell keeps its own style where it fits
+            own = {col: _style_of(cell) for col, cell in cells.items()}  # a replaced cell keeps its style
             for name, value in update.values.items():
                 col, xml = self._cell(number, name, value, own)
                 if b"<f" in cells.get(col, b""):
@@ -441,6 +448,16 @@ def _shared_strings(zin: zipfile.ZipFile) -> list[str]:
         _unescape(b"".join(re.findall(rb"<t\b[^>]*>([^<]*)</t>", item)).decode())
         for item in re.findall(rb"<si>(.*?)</si>", xml, re.S)
     ]
+
+
+def _cells(row: bytes | None) -> dict[int, bytes]:
+    """Column number -> the cell's XML, for the cells of one row."""
+    return {column_index_from_string(m.group(1).decode()): m.group(0) for m in _CELL.finditer(row or b"")}
+
+
+def _style_of(cell: bytes) -> int:
+    style = _STYLE.search(cell[: cell.find(b">") + 1])
+    return int(style.group(1)) if style else 0
 
 
 def _has_value(row: bytes | None) -> bool:

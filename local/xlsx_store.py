@@ -40,8 +40,10 @@ class XlsxHubStore:
         self.lock_timeout = lock_timeout
         self._lock = FileLock(str(self.path) + ".lock")
         # Sheet row of each key, per tab, as of the last read (the file's mtime and size then):
-        # updates are patched into those rows without reading the sheet again.
+        # updates are patched into those rows without reading the sheet again. Each read keeps only
+        # the key column; the key -> row map is built for the tabs a write updates.
         self._rows_by_key: dict[str, dict[str, int]] = {}
+        self._key_cells: dict[str, list[Any]] = {}
         self._read_signature: tuple[int, int] | None = None
 
     def ensure_exists(self) -> bool:
@@ -69,6 +71,9 @@ class XlsxHubStore:
         was_enabled = gc.isenabled()
         gc.disable()
         try:
+            signature = _signature(self.path)
+            if signature != self._read_signature:  # keys read from an older file are no use
+                self._rows_by_key, self._key_cells = {}, {}
             book = self._open_for_reading()
             for name in tabs:
                 schema = tab(name)
@@ -86,9 +91,11 @@ class XlsxHubStore:
                 # 100k-row tab costs more than reading it.
                 wanted = list(columns[name]) if columns and name in columns else None
                 out[name] = rows_as_dicts(schema, rows, self.path.name, wanted)
+                self._rows_by_key.pop(name, None)
+                self._key_cells.pop(name, None)
                 if schema.key is not None and rows:
-                    self._rows_by_key[name] = _rows_by_key(schema, rows)
-            self._read_signature = _signature(self.path)
+                    self._key_cells[name] = _key_cells(schema, rows)
+            self._read_signature = signature
         finally:
             if was_enabled:
                 gc.enable()
@@ -174,13 +181,16 @@ class XlsxHubStore:
         """Sheet rows of the keys to update: from the last read when the file has not changed since."""
         tabs = {u.tab for u in changes.updates}
         if self._read_signature != _signature(self.path):
-            self._rows_by_key = {}
+            self._rows_by_key, self._key_cells = {}, {}
+        for name in tabs:
+            if name not in self._rows_by_key and name in self._key_cells:
+                self._rows_by_key[name] = _rows_by_key(self._key_cells[name])
         missing = [t for t in tabs if t not in self._rows_by_key]
         if missing:
             book = self._open_for_reading()
             for name in missing:
                 rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                self._rows_by_key[name] = _rows_by_key(tab(name), rows)
+                self._rows_by_key[name] = _rows_by_key(_key_cells(tab(name), rows))
         return {t: self._rows_by_key[t] for t in tabs}
 
     def _remove_stale_temp_files(self) -> None:
@@ -204,15 +214,19 @@ def _signature(path: Path) -> tuple[int, int]:
     return st.st_mtime_ns, st.st_size
 
 
-def _rows_by_key(schema: Tab, rows: list[list[Any]]) -> dict[str, int]:
-    """Key -> sheet row number (calamine's row i is sheet row i + 1 when read from A1)."""
+def _key_cells(schema: Tab, rows: list[list[Any]]) -> list[Any]:
+    """The key column's cells below the header, as read (calamine's row i is sheet row i + 1)."""
     header = [str(h).strip() if h is not None else "" for h in rows[0]]
     if schema.key not in header:
-        return {}
+        return []
     at = header.index(schema.key)
+    return [raw[at] if at < len(raw) else "" for raw in rows[1:]]
+
+
+def _rows_by_key(cells: list[Any]) -> dict[str, int]:
+    """Key -> sheet row number, from the key column's cells of sheet rows 2, 3, ..."""
     out: dict[str, int] = {}
-    for number, raw in enumerate(rows[1:], start=2):
-        value = raw[at] if at < len(raw) else ""
+    for number, value in enumerate(cells, start=2):
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         key = str(value).strip()

@@ -112,9 +112,16 @@ def contact_candidates(contacts: Iterable[Row], rules: DuplicateRules = Duplicat
             blocks["p:" + str(row["Mobile Number"])].append(cid)
         if row.get("Associated Account ID"):
             blocks["a:" + str(row["Associated Account ID"]).upper()].append(cid)
+    names: dict[str, str] = {}  # contact id -> normalised name, once per contact (not once per pair)
+
+    def name_of(cid: str) -> str:
+        if cid not in names:
+            names[cid] = normalise_person_name(str(rows[cid].get(FULL_NAME) or ""))
+        return names[cid]
+
     out = []
     for a, b in pairs(blocks, rules.max_block):
-        found = _score_contacts(a, rows[a], b, rows[b], rules)
+        found = _score_contacts(a, rows[a], b, rows[b], rules, (name_of(a), name_of(b)))
         if found is not None:
             out.append(found)
     return sorted(out, key=lambda c: (-c.score, c.a, c.b))
@@ -167,9 +174,15 @@ def _score_accounts(x: _Account, y: _Account, rules: DuplicateRules) -> Candidat
         return None
     # token_sort_ratio forgives word order; plain ratio forgives a typo in the first letters, which
     # token sorting would otherwise move to another place in the string.
-    name_score = max(fuzz.token_sort_ratio(x.norm, y.norm), fuzz.ratio(x.norm, y.norm))
-    if name_score < rules.review - 4 * rules.support:
-        return None  # even full agreement elsewhere could not lift it to a review
+    # Below the cutoff even full agreement elsewhere could not lift it to a review; rapidfuzz then
+    # answers 0 without finishing (most blocked pairs), else the exact score.
+    cutoff = rules.review - 4 * rules.support
+    name_score = max(
+        fuzz.token_sort_ratio(x.norm, y.norm, score_cutoff=cutoff),
+        fuzz.ratio(x.norm, y.norm, score_cutoff=cutoff),
+    )
+    if name_score < cutoff:
+        return None
     a, b = sorted((x, y), key=lambda r: r.id)
     evidence = [f"names {a.name!r} and {b.name!r} score {name_score:.0f}"]
     score = name_score
@@ -210,17 +223,29 @@ def _score_accounts(x: _Account, y: _Account, rules: DuplicateRules) -> Candidat
 
 
 # -- contacts ------------------------------------------------------------------------------
-def _score_contacts(a_id: str, a: Row, b_id: str, b: Row, rules: DuplicateRules) -> Candidate | None:
+def _score_contacts(
+    a_id: str, a: Row, b_id: str, b: Row, rules: DuplicateRules, names: tuple[str, str]
+) -> Candidate | None:
+    """`names` are the two contacts' normalised full names, in the order given."""
+    name_a, name_b = names
     if a_id > b_id:
-        a_id, a, b_id, b = b_id, b, a_id, a
-    name_a = normalise_person_name(str(a.get(FULL_NAME) or ""))
-    name_b = normalise_person_name(str(b.get(FULL_NAME) or ""))
-    name_score = fuzz.token_sort_ratio(name_a, name_b) if name_a and name_b else 0.0
+        a_id, a, b_id, b, name_a, name_b = b_id, b, a_id, a, name_b, name_a
     same_email = bool(a.get("Email")) and str(a["Email"]).casefold() == str(b.get("Email") or "").casefold()
     same_phone = bool(a.get("Mobile Number")) and a["Mobile Number"] == b.get("Mobile Number")
     same_account = (
         str(a.get("Associated Account ID") or "").upper() == str(b.get("Associated Account ID") or "").upper()
     )
+    if not (same_email or same_phone or same_account):
+        return None
+    shared = same_email or same_phone
+    # Only the account in common: below the review line there is nothing to raise, and rapidfuzz
+    # then answers 0 without finishing (most pairs of a busy account).
+    cutoff = 0.0 if shared else rules.review
+    name_score = fuzz.token_sort_ratio(name_a, name_b, score_cutoff=cutoff) if name_a and name_b else 0.0
+    # A shared line or mailbox (info@, a switchboard) under different names is only a maybe.
+    score = (100.0 if name_score >= 80 else rules.review + 1) if shared else name_score
+    if score < rules.review:
+        return None
     evidence = [f"names {a.get('Full Name')!r} and {b.get('Full Name')!r} score {name_score:.0f}"]
     if same_email:
         evidence.append("same email")
@@ -228,13 +253,4 @@ def _score_contacts(a_id: str, a: Row, b_id: str, b: Row, rules: DuplicateRules)
         evidence.append("same mobile number")
     if same_account:
         evidence.append(f"both at {str(a.get('Associated Account ID')).upper()}")
-    if same_email or same_phone:
-        # A shared line or mailbox (info@, a switchboard) under different names is only a maybe.
-        score = 100.0 if name_score >= 80 else rules.review + 1
-    elif same_account:
-        score = name_score
-    else:
-        return None
-    if score < rules.review:
-        return None
     return Candidate("Contact", a_id, b_id, round(score, 1), tuple(evidence))
