@@ -46,18 +46,9 @@ def import_rules(settings: Settings):
 
 
 def erp_limits(settings: Settings):
-    from hub.governance.erp_limits import ErpLimits
+    from hub.governance.erp_limits import DEFAULT_LIMITS
 
-    return ErpLimits(
-        max_file_mb=settings.erp_max_file_mb,
-        max_unzipped_mb=settings.erp_max_unzipped_mb,
-        max_ratio=settings.erp_max_ratio,
-        max_rows=settings.erp_max_rows,
-        max_columns=settings.erp_max_columns,
-        max_cell_chars=settings.erp_max_cell_chars,
-        parse_memory_mb=settings.erp_parse_memory_mb,
-        parse_seconds=settings.erp_parse_seconds,
-    )
+    return settings.erp_limits or DEFAULT_LIMITS
 
 
 def erp_mappings(settings: Settings):

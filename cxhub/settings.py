@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hub import defaults as D
+
+if TYPE_CHECKING:
+    from hub.governance.erp_limits import ErpLimits
 
 DEFAULT_QUEUE_NAME = "cxhub-submissions"
 
@@ -85,14 +88,8 @@ class Settings:
     sla_quiet_days: frozenset[int] = frozenset({6})  # weekdays without warnings (Monday 0); Sunday
     receipts: bool = False  # a receipt mail for each accepted Form submission
     # Bounds of an ERP export (hub/governance/erp_limits.py says why each one exists).
-    erp_max_file_mb: float = 50.0
-    erp_max_unzipped_mb: float = 500.0
-    erp_max_ratio: float = 100.0
-    erp_max_rows: int = 250_000
-    erp_max_columns: int = 500
-    erp_max_cell_chars: int = 32_767
-    erp_parse_memory_mb: int = 2048
-    erp_parse_seconds: int = 600
+    # CXHUB_ERP_MAX_*, CXHUB_ERP_PARSE_* (ERP_LIMIT_SETTINGS); None = ErpLimits' own defaults.
+    erp_limits: ErpLimits | None = None
     # Pages (hub/web): trust App Service Authentication's sign-in headers only when it is on.
     app_service_auth: bool = False
     public_url: str = "http://127.0.0.1:7071"  # the base of every link in a mail
@@ -327,25 +324,28 @@ def _governance_settings(get) -> dict:
     }
 
 
+# The setting behind each ErpLimits field.
 ERP_LIMIT_SETTINGS = {
-    "erp_max_file_mb": ("CXHUB_ERP_MAX_FILE_MB", float),
-    "erp_max_unzipped_mb": ("CXHUB_ERP_MAX_UNZIPPED_MB", float),
-    "erp_max_ratio": ("CXHUB_ERP_MAX_RATIO", float),
-    "erp_max_rows": ("CXHUB_ERP_MAX_ROWS", int),
-    "erp_max_columns": ("CXHUB_ERP_MAX_COLUMNS", int),
-    "erp_max_cell_chars": ("CXHUB_ERP_MAX_CELL_CHARS", int),
-    "erp_parse_memory_mb": ("CXHUB_ERP_PARSE_MEMORY_MB", int),
-    "erp_parse_seconds": ("CXHUB_ERP_PARSE_SECONDS", int),
+    "max_file_mb": "CXHUB_ERP_MAX_FILE_MB",
+    "max_unzipped_mb": "CXHUB_ERP_MAX_UNZIPPED_MB",
+    "max_ratio": "CXHUB_ERP_MAX_RATIO",
+    "max_rows": "CXHUB_ERP_MAX_ROWS",
+    "max_columns": "CXHUB_ERP_MAX_COLUMNS",
+    "max_cell_chars": "CXHUB_ERP_MAX_CELL_CHARS",
+    "parse_memory_mb": "CXHUB_ERP_PARSE_MEMORY_MB",
+    "parse_seconds": "CXHUB_ERP_PARSE_SECONDS",
 }
 
 
 def _erp_limit_settings(get) -> dict:
-    # Every ERP limit field has a plain number as its default (no default_factory).
-    defaults = {f.name: cast(float, f.default) for f in fields(Settings) if f.name in ERP_LIMIT_SETTINGS}
-    return {
-        name: kind(_number(get, env_name, defaults[name]))
-        for name, (env_name, kind) in ERP_LIMIT_SETTINGS.items()
+    from hub.governance.erp_limits import DEFAULT_LIMITS, ErpLimits
+
+    # Each limit keeps the type of its default (a count stays an int).
+    limits = {
+        name: type(default)(_number(get, ERP_LIMIT_SETTINGS[name], default))
+        for name, default in vars(DEFAULT_LIMITS).items()
     }
+    return {"erp_limits": ErpLimits(**limits)}
 
 
 def _number(get, name: str, default: float) -> float:

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any
 
 from cxhub import hub_alerts
@@ -118,6 +119,20 @@ def clock_at(now: datetime | None) -> Callable[[], datetime]:
     return (lambda: now) if now else clock
 
 
+def _on_hub(settings: Settings, use_case: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run a use case on the configured hub (its first argument); the store is closed afterwards."""
+    with open_store(settings) as store:
+        return use_case(store, *args, **kwargs)
+
+
+def _mailing(
+    settings: Settings, now: datetime | None, use_case: Callable[..., Any], *args: Any, **kwargs: Any
+) -> Any:
+    """A job that mails from the hub: every such use case takes (hub, mailer, state, clock, ...)."""
+    mailer, state = build_mailer(settings), build_state(settings)
+    return _on_hub(settings, use_case, mailer, state, clock_at(now), *args, **kwargs)
+
+
 def receive_submission(settings: Settings, raw: bytes, signature: str | None = None, now=None):
     """One HTTP body through intake (hub.intake.receive): the reply, and the message to queue."""
     from hub.intake.receive import receive
@@ -175,15 +190,8 @@ def run_governance(settings: Settings, as_of: date | None = None):
     """The nightly governance run (merges, ownership, duplicate candidates)."""
     from hub.governance.jobs import run_governance as run
 
-    with open_store(settings) as store:
-        return run(
-            store,
-            clock,
-            governance_rules(settings),
-            settings.timezone,
-            as_of,
-            lock=build_job_lock(settings),
-        )
+    rules, lock = governance_rules(settings), build_job_lock(settings)
+    return _on_hub(settings, run, clock, rules, settings.timezone, as_of, lock=lock)
 
 
 def import_erp(settings: Settings, name: str, data: bytes, kind: str):
@@ -194,19 +202,11 @@ def import_erp(settings: Settings, name: str, data: bytes, kind: str):
 
     if kind not in KINDS:
         raise ErpFileError(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}")
-    with open_store(settings) as store:
-        return import_erp_file(
-            store,
-            name,
-            data,
-            kind,
-            erp_mappings(settings),
-            clock,
-            import_rules(settings),
-            settings.timezone,
-            build_job_lock(settings),
-            erp_limits(settings),
-        )
+    mappings, rules, limits = erp_mappings(settings), import_rules(settings), erp_limits(settings)
+    lock = build_job_lock(settings)
+    return _on_hub(
+        settings, import_erp_file, name, data, kind, mappings, clock, rules, settings.timezone, lock, limits
+    )
 
 
 def run_erp_folder(settings: Settings):
@@ -225,26 +225,21 @@ def run_erp_folder(settings: Settings):
 def run_followups(settings: Settings, now: datetime | None = None):
     from hub.followups.daily import run_followups as run
 
-    with open_store(settings) as store:
-        return run(
-            store,
-            build_mailer(settings),
-            build_state(settings),
-            clock_at(now),
-            followup_rules(settings),
-            settings.timezone,
-            manager_of=build_manager_lookup(settings),
-            admins=settings.admin_emails,
-            links=action_links(settings, now),
-        )
+    return _mailing(
+        settings,
+        now,
+        run,
+        followup_rules(settings),
+        settings.timezone,
+        manager_of=build_manager_lookup(settings),
+        admins=settings.admin_emails,
+        links=action_links(settings, now),
+    )
 
 
 def run_steward_digest(settings: Settings, now: datetime | None = None):
-    mail, state, links = build_mailer(settings), build_state(settings), action_links(settings, now)
-    with open_store(settings) as store:
-        return steward_digest(
-            store, mail, state, clock_at(now), settings.timezone, settings.admin_emails, links
-        )
+    links = action_links(settings, now)
+    return _mailing(settings, now, steward_digest, settings.timezone, settings.admin_emails, links)
 
 
 def run_sla(settings: Settings, now: datetime | None = None):
@@ -252,50 +247,26 @@ def run_sla(settings: Settings, now: datetime | None = None):
     from hub.actions.links import customer_url
     from hub.followups.sla import run_sla as run
 
-    with open_store(settings) as store:
-        return run(
-            store,
-            build_mailer(settings),
-            build_state(settings),
-            clock_at(now),
-            sla_rules(settings),
-            settings.timezone,
-            settings.admin_emails,
-            card_url=lambda account_id: customer_url(settings.public_url, account_id),
-        )
+    card_url = partial(customer_url, settings.public_url)
+    return _mailing(
+        settings, now, run, sla_rules(settings), settings.timezone, settings.admin_emails, card_url=card_url
+    )
 
 
 def run_kpis(settings: Settings, now: datetime | None = None):
     from hub.kpis.compute import KpiTargets
     from hub.kpis.weekly import run_kpis as run
 
-    with open_store(settings) as store:
-        return run(
-            store,
-            build_mailer(settings),
-            build_state(settings),
-            clock_at(now),
-            settings.timezone,
-            settings.admin_emails,
-            KpiTargets(response_hours=settings.response_hours),
-        )
+    targets = KpiTargets(response_hours=settings.response_hours)
+    return _mailing(settings, now, run, settings.timezone, settings.admin_emails, targets)
 
 
 def run_health(settings: Settings, now: datetime | None = None):
     from hub.upgrade.attachments import upgrade_attachments
     from hub.upgrade.weekly import run_health as run
 
-    with open_store(settings) as store:
-        return run(
-            store,
-            build_mailer(settings),
-            build_state(settings),
-            clock_at(now),
-            health_thresholds(settings),
-            settings.timezone,
-            settings.admin_emails,
-            attachments=upgrade_attachments,
-        )
+    thresholds, admins, zone = health_thresholds(settings), settings.admin_emails, settings.timezone
+    return _mailing(settings, now, run, thresholds, zone, admins, attachments=upgrade_attachments)
 
 
 def run_purge(settings: Settings):
@@ -304,15 +275,8 @@ def run_purge(settings: Settings):
 
     # Only the local outbox keeps mail to purge; what Outlook sent is Exchange's to keep.
     purge_mail = None if mail_through_outlook(settings) else OutboxMailer(outbox_path(settings)).purge
-    with open_store(settings) as store:
-        return run(
-            store,
-            clock,
-            settings.timezone,
-            settings.retention_days,
-            purge_mail,
-            build_job_lock(settings),
-        )
+    lock = build_job_lock(settings)
+    return _on_hub(settings, run, clock, settings.timezone, settings.retention_days, purge_mail, lock)
 
 
 def run_ops_digest(settings: Settings):
