@@ -178,6 +178,11 @@ def _parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("form", help="print the Microsoft Forms question set as a build checklist")
     c.set_defaults(run=cmd_form)
+    c = sub.add_parser("guide", help="write the one-page staff guide (HTML and A4 PDF) from the Form")
+    c.add_argument("--out", type=Path, default=Path("."), help="folder for staff-guide.html/.pdf")
+    c.add_argument("--browser", help="the Chromium to print the PDF with (default: chromium on PATH)")
+    c.add_argument("--html-only", action="store_true", help="write the HTML only (no browser needed)")
+    c.set_defaults(run=cmd_guide)
     return p
 
 
@@ -186,6 +191,17 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
 
     path = build_template(settings.hub_path)
     print(f"Wrote a blank hub to {path}")
+    return EXIT_OK
+
+
+def cmd_guide(args: argparse.Namespace, settings: Settings) -> int:
+    from cxhub.guide import GuideError, write_guide
+
+    try:
+        written = write_guide(args.out, browser=args.browser, pdf=not args.html_only)
+    except GuideError as e:
+        raise UsageError(str(e)) from e
+    print("Wrote the staff guide: " + ", ".join(str(p) for p in written))
     return EXIT_OK
 
 
