@@ -362,13 +362,26 @@ _SNAPSHOTS: dict[tuple, Any] = {}
 def customer_snapshots(settings: Settings):
     """The customer pages' cached hub (hub.customers.snapshot), one per hub for the process: a page
     asks the store for the hub's version (file mtime+size locally, the eTag on SharePoint) and the
-    hub is read again only when it changed."""
+    hub is read again, in the background, only when it changed. The last snapshot is kept in a
+    private file under the temp folder, so a restarted worker answers at once."""
+    import hashlib
+    import os
+    import tempfile
+    from pathlib import Path
+
     from hub.customers.snapshot import SnapshotCache
+    from local.pickle_keep import PickleKeep
 
     key = (settings.hub_backend, str(settings.hub_path), settings.hub_drive_id, settings.hub_item_id)
     if key not in _SNAPSHOTS:
         store: Any = build_store(settings)  # kept open: a Graph store keeps its download cache
-        _SNAPSHOTS[key] = SnapshotCache(store.version, lambda tabs: store.read_tables(tabs))
+        name = hashlib.sha256(repr(key).encode()).hexdigest()[:16]
+        folder = Path(tempfile.gettempdir()) / f"cxhub-pages-{getattr(os, 'getuid', lambda: 0)()}"
+        _SNAPSHOTS[key] = SnapshotCache(
+            store.version,
+            lambda columns: store.read_tables(list(columns), columns=columns),
+            keep=PickleKeep(folder / f"customers-{name}.pickle"),
+        )
     return _SNAPSHOTS[key]
 
 
@@ -376,11 +389,26 @@ def customer_pages(settings: Settings):
     """Search and card handlers (hub.customers.pages) over the cached hub."""
     from zoneinfo import ZoneInfo
 
+    from cxhub.pages import action_links
     from hub.customers.pages import CustomerPages
+    from hub.followups.mail import REMINDER_ACTIONS
+
+    snapshots = customer_snapshots(settings)
+    signer: list[Any] = []  # the link signer, made by the first card with an open promise
+
+    def promise_links(interaction_id: str, owner: str) -> dict[str, str]:
+        """Done, Snooze, Hand over: the reminder mail's signed links, for the promise's owner."""
+        signer[:] = signer or [action_links(settings)]
+        return {
+            label: signer[0].act(action, interaction_id, owner, "the customer card")
+            for action, label in REMINDER_ACTIONS
+        }
 
     return CustomerPages(
-        customer_snapshots(settings).get,
+        snapshots.get,
         lambda: clock().astimezone(ZoneInfo(settings.timezone)).date(),
         settings.admin_emails,
         settings.phone_region,
+        promise_links=promise_links,
+        behind=snapshots.behind,
     )

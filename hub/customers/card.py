@@ -50,7 +50,7 @@ class Promise:
     promised: str
     due: date | None
     days_late: int | None  # > 0 overdue, 0 today, < 0 not yet due
-    owner: str  # who promised (a name when the Staff tab knows it)
+    owner: str  # who has the promise now (Action Owner when handed over, else who logged it), by name
     owner_email: str
     links: dict[str, str] = field(default_factory=dict)  # act-from-mail buttons: label -> URL
 
@@ -182,7 +182,7 @@ def _promises(interactions: list[Row], today: date, names: dict[str, str]) -> li
         if r.get("Action Status") != "Open" or not r.get("Next Action"):
             continue
         due = as_day(r.get("Action Due Date"))
-        who = str(r.get("Logged By") or "").lower()
+        who = str(r.get("Action Owner") or r.get("Logged By") or "").strip().lower()  # handed over?
         out.append(
             Promise(
                 str(r["Interaction ID"]),

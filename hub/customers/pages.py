@@ -32,7 +32,9 @@ class CustomerPages:
     today: Callable[[], date]  # Lagos
     admins: Sequence[str] = ()
     region: str = "NG"
+    # Done / Snooze / Hand over links of an open promise (signed, as in the reminder mails): label -> URL
     promise_links: Callable[[str, str], dict[str, str]] = lambda interaction_id, owner: {}
+    behind: Callable[[], bool] = lambda: False  # a changed hub is still being read
 
     def _refusal(self, request: WebRequest, snap: HubSnapshot) -> WebResponse | None:
         if not request.user:
@@ -71,7 +73,7 @@ class CustomerPages:
         html = (
             environment()
             .get_template("customer_search.html.j2")
-            .render(q=q, results=results, search_url=SEARCH_PATH, user=request.user)
+            .render(q=q, results=results, search_url=SEARCH_PATH, user=request.user, behind=self.behind())
         )
         return WebResponse(200, html)
 
@@ -106,6 +108,7 @@ class CustomerPages:
                 merged_from=merged_from if merged_from in snap.accounts else None,
                 search_url=SEARCH_PATH,
                 user=request.user,
+                behind=self.behind(),
             )
         )
         return WebResponse(200, html)

@@ -5,7 +5,8 @@ Locally the browser tests are skipped when /usr/bin/chromium is missing; CI sets
 CXHUB_REQUIRE_CHROMIUM=1 so a missing browser fails instead.
 
 Fixtures: `browser` (one Chromium per session), `page_at(width)` (a fresh page that wide),
-`serve_pages(settings, as_user=...)` (the `cxhub serve` HTTP server on 127.0.0.1, base URL back),
+`serve_pages(settings, as_user=..., port=...)` (the `cxhub serve` HTTP server on 127.0.0.1, base URL
+back; `free_port()` for a server whose CXHUB_PUBLIC_URL must be known before it starts),
 `screenshot(page, name)` (a PNG in the test's tmp dir); helper `assert_no_horizontal_overflow(page)`.
 """
 
@@ -71,6 +72,15 @@ def page_at(browser: Any) -> Iterator[Callable[..., Any]]:
         context.close()
 
 
+def free_port() -> int:
+    """A port free on 127.0.0.1 right now (for settings that must name the server's own URL)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def assert_no_horizontal_overflow(page: Any) -> None:
     """Nothing on the page is wider than the viewport: no sideways scrolling on a phone."""
     scroll, client = page.evaluate(
@@ -98,9 +108,11 @@ def serve_pages() -> Iterator[Callable[..., str]]:
 
     servers: list[Any] = []
 
-    def start(settings: Any, *, as_user: str | None = None) -> str:
+    def start(settings: Any, *, as_user: str | None = None, port: int = 0) -> str:
         queue = wiring.build_queue(settings)
-        server = build_server(queue, 0, settings, pages=lambda req: handle(settings, req, stand_in=as_user))
+        server = build_server(
+            queue, port, settings, pages=lambda req: handle(settings, req, stand_in=as_user)
+        )
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
         return f"http://127.0.0.1:{server.server_port}"

@@ -21,8 +21,6 @@ MAX_COMPLEXITY = 20  # radon grade C is 11-20
 COMPLEXITY_ALLOWED: dict[str, str] = {
     "hub/intake/writer.py:drain": "landed with the action notifications while its split was in flight; "
     "split it into poison/write/settle steps next",
-    "hub/customers/snapshot.py:HubSnapshot._gather": "new with the customer card (issue 11) the same "
-    "hour; one read per tab, to split into a function per tab",
 }
 
 
