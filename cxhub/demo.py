@@ -11,13 +11,14 @@ from tqdm import tqdm
 
 from cxhub import wiring
 from cxhub.local_intake import call_intake
-from cxhub.sample_data import STAFF, generate, meeting_burst, staff_rows
+from cxhub.sample_data import STAFF, campaign_rows, generate, meeting_burst, staff_rows
 from cxhub.sample_erp import write_samples
 from cxhub.settings import Settings
 from hub.governance.erp_import import ImportReport
 from hub.intake.notify import NoticeReport
 from hub.intake.writer import DrainReport
 from hub.ports import HubChanges
+from hub.text import noun
 
 DEMO_ADMIN = "it.admin@mikano.example"
 
@@ -62,7 +63,7 @@ def run_demo(directory: Path, *, count: int = 300, seed: int = 65, outgrown: boo
                 }
             )
         )
-    store.apply(HubChanges(appends={"Staff": staff}))
+    store.apply(HubChanges(appends={"Staff": staff, "Campaigns": campaign_rows(now)}))
     queue = wiring.build_queue(settings)
 
     replies = []
@@ -100,7 +101,7 @@ def run_demo(directory: Path, *, count: int = 300, seed: int = 65, outgrown: boo
     print(f"  repeats recognised        {total.count('duplicate')}  (generated {data.repeats} re-deliveries)")
     print(f"  writer batches            {total.batches}, {total.seconds:.1f}s\n")
     for name in shown:
-        print(f"  {name:<14} {len(tables[name]):>5} rows")
+        print(f"  {name:<14} {len(tables[name]):>5} {noun(len(tables[name]), 'row')}")
     print("\nERP exports (messy on purpose: BOM, ';', Windows-1252, NGN amounts, Oracle dates, bad rows):")
     for report in imports:
         print(

@@ -172,6 +172,33 @@ PREFIXES = [
     "0902",
 ]
 CHANNELS = ["Phone", "WhatsApp", "Email", "Meeting", "Walk-in", "Social Media", "Website"]
+# Issue 15's Form answers are drawn from their own generator (seed + 15), so adding them left every
+# other generated answer as it was.
+BRANCHES = {
+    "Motors": ["Victoria Island", "Victoria Island", "Ikeja"],  # the pilot: VI sales, Ikeja after-sales
+    "Power": ["Ikeja", "Abuja", "Port Harcourt"],
+    "Construction": ["Abuja", "Victoria Island"],
+    "Medical": ["Ikeja", "Abuja", "Kano"],
+    "GRAS": ["Victoria Island"],
+    "Cube 65 Clinic": ["Victoria Island"],
+}
+LEAD_SOURCES = [
+    "Walk-in",
+    "Referral / word of mouth",
+    "Google Maps",
+    "Facebook / Instagram ad",
+    "Website / landing page",
+    "WhatsApp",
+    "Hotline",
+    "Existing customer",
+]
+LOST_REASONS = ["Price", "Price", "Stock / delivery time", "Competitor", "Financing", "No response"]
+# (name, channel, utm source, utm medium, utm campaign, days before the demo's day it started)
+CAMPAIGNS = [
+    ("Motors Black Friday 2026", "Facebook / Instagram ad", "facebook", "paid_social", "bf2026", 45),
+    ("Changan CS35 launch", "Website / landing page", "google", "cpc", "cs35_launch", 60),
+    ("Solar hybrid roadshow", "Walk-in", "roadshow", "event", "solar_roadshow", 30),
+]
 
 
 @dataclass
@@ -227,6 +254,7 @@ def generate(
 ) -> Generated:
     """`count` submission bodies dated over the 60 days before `now` (aware, UTC)."""
     rng = random.Random(seed)
+    extra = random.Random(seed + 15)
     people: dict[str, tuple[str, str, str]] = {}
     bodies: list[tuple[datetime, dict[str, Any]]] = []
     n = 0
@@ -248,7 +276,12 @@ def generate(
             "responseId": f"demo-{seed}-{n:05d}",
             "submittedAt": submitted.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "responder": rng.choice(staff)[0],
-            "answers": {"division": division, "occurred_at": _as_typed(rng, when), **answers},
+            "answers": {
+                "division": division,
+                "occurred_at": _as_typed(rng, when),
+                "branch": extra.choice(BRANCHES[division]),
+                **_channel_of_today(extra, answers),
+            },
         }
 
     while len(bodies) < count:
@@ -280,6 +313,8 @@ def generate(
                     "opportunity_stage": stage,
                     "product": product,
                     "deal_value": f"₦{rng.randint(2, 400) * 250_000:,}" if stage != "Inquiry" else None,
+                    **_how_they_found_us(extra, stage, division),
+                    **({"lost_reason": extra.choice(LOST_REASONS)} if stage == "Lost" else {}),
                 }
                 if rng.random() < 0.5:
                     answers["next_action"] = rng.choice(
@@ -289,6 +324,12 @@ def generate(
                         "%d/%m/%Y"
                     )
                 bodies.append((step_when, body(step_when, division, answers)))
+            if outcome == "Won" and division == "Motors":
+                delivered = when + timedelta(days=3 * steps + extra.randint(2, 6))
+                if delivered < now - timedelta(hours=1):
+                    bodies.append(
+                        (delivered, body(delivered, division, _delivery(extra, delivered, typed, name)))
+                    )
             if division in ("Motors", "Power") and rng.random() < 0.25:
                 quote = rng.randint(2, 40) * 50_000
                 final = int(quote * rng.choice([1.0, 1.05, 1.2]))
@@ -338,6 +379,54 @@ def generate(
     for i in sorted(rng.sample(range(len(out)), repeats), reverse=True):
         out.insert(min(len(out), i + rng.randint(1, 20)), out[i])
     return Generated(out, bad, repeats)
+
+
+def campaign_rows(now: datetime) -> list[dict[str, Any]]:
+    """The demo's Campaigns tab: what a marketing steward keeps, and what staff pick on the Form."""
+    today = now.date()
+    return [
+        {
+            "Campaign Name": name,
+            "Channel": channel,
+            "UTM Source": source,
+            "UTM Medium": medium,
+            "UTM Campaign": code,
+            "Start": today - timedelta(days=started),
+            "End": today + timedelta(days=30),
+        }
+        for name, channel, source, medium, code, started in CAMPAIGNS
+    ]
+
+
+def _how_they_found_us(extra: random.Random, stage: str, division: str) -> dict[str, Any]:
+    """On a first inquiry: the lead source, and now and then the campaign that brought them."""
+    if stage != "Inquiry":
+        return {}
+    campaigns = [c for c in CAMPAIGNS if (c[0].startswith("Solar")) == (division == "Power")]
+    if campaigns and extra.random() < 0.3:
+        return {"campaign": extra.choice(campaigns)[0]}  # the lead source comes from the campaign
+    return {"lead_source": extra.choice(LEAD_SOURCES)}
+
+
+def _channel_of_today(extra: random.Random, answers: dict[str, Any]) -> dict[str, Any]:
+    """The hotline and SMS, which the Form gained with issue 15, for a share of the inbound touches."""
+    if answers.get("direction") == "Inbound" and extra.random() < 0.12:
+        return {**answers, "channel": extra.choice(["Hotline / Call centre", "SMS"])}
+    return answers
+
+
+def _delivery(extra: random.Random, delivered: datetime, company: str, name: str) -> dict[str, Any]:
+    """Seed v4's journey after a sale: the car handed over, its first service booked there and then."""
+    first_service = delivered + timedelta(days=extra.randint(10, 40))
+    return {
+        "company_name": company,
+        "contact_name": name,
+        "channel": "Meeting",
+        "direction": "Outbound",
+        "interaction_type": "Delivery",
+        "notes": "Vehicle delivered with the checklist; warranty documents sent on WhatsApp.",
+        "first_service_date": (first_service + timedelta(hours=1)).strftime("%d/%m/%Y"),
+    }
 
 
 def _spoil(rng: random.Random, payload: dict[str, Any], now: datetime) -> None:

@@ -11,12 +11,14 @@ from functools import cache
 
 import jinja2
 
+from hub.text import count, figure, measure, noun
+
 _WITH_TEMPLATES = ("intake", "followups", "kpis", "upgrade", "web", "customers", "actions")
 
 
 @cache
 def environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(
             [jinja2.PackageLoader(f"hub.{pkg}", "templates") for pkg in _WITH_TEMPLATES]
         ),
@@ -25,3 +27,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # Numbers in words people read, the same in every template: {{ n|counted("day") }} -> "1 day"
+    # (named "counted": jinja's own |count is the length).
+    env.filters.update(counted=count, figure=figure, measure=measure, noun=noun)
+    return env

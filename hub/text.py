@@ -38,3 +38,28 @@ def is_placeholder(value: str) -> bool:
 
 def looks_like_formula(value: str) -> bool:
     return value.startswith(FORMULA_TRIGGERS)
+
+
+# -- numbers in words people read (mails, pages, the CLI) ---------------------------------------
+def figure(value: float, decimals: int = 2) -> str:
+    """A number as a person writes it: thousands separated, no needless decimals (30, 3.5, 0.11)."""
+    text = f"{value:,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def noun(n: float, word: str, plural: str | None = None) -> str:
+    """The noun's form for `n`: "day" for 1, "days" otherwise (templates put the number apart)."""
+    return word if n == 1 else (plural or word + "s")
+
+
+def count(n: float, word: str, plural: str | None = None) -> str:
+    """A number and its noun, agreeing: "1 day", "2 days", "1,204 rows" ("reply", "replies")."""
+    return f"{figure(n)} {noun(n, word, plural)}"
+
+
+def measure(value: float, unit: str) -> str:
+    """A figure and its unit: symbols stay as they are ("3.5 h", "0.11 MB"); a unit that is a plural
+    noun agrees with the number ("1 user", "30 users")."""
+    if len(unit) > 2 and unit.endswith("s"):
+        return count(value, unit[:-1], unit)
+    return f"{figure(value)} {unit}"

@@ -11,6 +11,10 @@ from typing import Literal
 
 from hub_schema.lists import LISTS
 
+# Choice questions whose options are rows of a tab the steward keeps, not a fixed list: the Form's
+# options are updated from the tab, intake takes the answer as text, the writer matches it.
+TAB_CHOICES: dict[str, str] = {"Campaigns": "Campaign Name"}
+
 QuestionType = Literal["text", "long_text", "choice", "date", "time", "email", "phone", "money", "rating"]
 _TYPES = frozenset(QuestionType.__args__)  # type: ignore[attr-defined]
 
@@ -22,14 +26,14 @@ class Question:
     label: str
     type: QuestionType
     required: bool = False
-    choices: str | None = None  # a list name in LISTS
+    choices: str | None = None  # a list name in LISTS, or a tab in TAB_CHOICES
     max_length: int | None = None
     section: str = ""
     help: str = ""
 
     @property
     def options(self) -> tuple[str, ...]:
-        return LISTS[self.choices] if self.choices else ()
+        return LISTS.get(self.choices or "", ())
 
 
 def answer_key(text: str) -> str:
@@ -45,7 +49,8 @@ def questions() -> tuple[Question, ...]:
         q = Question(**item)
         if q.type not in _TYPES:
             raise ValueError(f"form.toml: question {q.key!r} has unknown type {q.type!r}")
-        if (q.type == "choice") != (q.choices is not None) or (q.choices and q.choices not in LISTS):
+        known = q.choices in LISTS or q.choices in TAB_CHOICES
+        if (q.type == "choice") != (q.choices is not None) or (q.choices and not known):
             raise ValueError(f"form.toml: question {q.key!r} must name one of the hub's lists")
         out.append(q)
     keys = [q.key for q in out]
@@ -92,6 +97,11 @@ def as_markdown() -> str:
         lines.append(f"{n}. **{q.title}** — {kind}, {req}. Sends `{q.key}`.")
         if q.options:
             lines.append(f"   Options, in this order: {', '.join(q.options)}")
+        elif q.choices in TAB_CHOICES:
+            lines.append(
+                f"   Options: the {TAB_CHOICES[q.choices]} of each current row of the hub's {q.choices} "
+                "tab; update them when a row is added or ends"
+            )
         if q.help:
             lines.append(f"   Subtitle: {q.help}")
     return "\n".join(lines) + "\n"

@@ -16,6 +16,8 @@ LISTS: dict[str, tuple[str, ...]] = {
         "Walk-in",
         "Social Media",
         "Website",
+        "Hotline / Call centre",
+        "SMS",
         "Other",
     ),
     "Directions": ("Inbound", "Outbound"),
@@ -31,6 +33,12 @@ LISTS: dict[str, tuple[str, ...]] = {
         "Complaint",
         "Feedback",
         "Follow-up done",
+        # After the sale (seed v4's journey): a Delivery with a first-service date schedules the
+        # owner's reminder before it and a Check-in call after it (hub/followups/after_sale.py).
+        "Delivery",
+        "Service booking",
+        "Check-in call",
+        "Payment follow-up",
         "Other",
     ),
     "Action Statuses": ("Open", "Done", "Cancelled"),
@@ -43,6 +51,28 @@ LISTS: dict[str, tuple[str, ...]] = {
         "Won",
         "Lost",
     ),
+    "Lost Reasons": (
+        "Price",
+        "Stock / delivery time",
+        "Competitor",
+        "Financing",
+        "No response",
+        "Other",
+    ),
+    "Lead Sources": (
+        "Walk-in",
+        "Referral / word of mouth",
+        "Google Maps",
+        "Facebook / Instagram ad",
+        "Website / landing page",
+        "WhatsApp",
+        "Hotline",
+        "Existing customer",
+        "Other",
+    ),
+    # Where the interaction was handled, so a pilot can be one branch. A steward adds a branch on
+    # the Lists tab (the dropdowns grow with it) and here, for the Form and intake.
+    "Branches": ("Victoria Island", "Ikeja", "Abuja", "Port Harcourt", "Kano"),
     "Ticket Categories": (
         "Service Request",
         "Complaint",

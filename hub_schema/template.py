@@ -88,6 +88,14 @@ def _add_overdue_highlight(ws: Worksheet, tab: Tab) -> None:
     )
 
 
+def growing_list(list_name: str) -> str:
+    """The dropdown's source: the filled cells of the list's column of the Lists table. A steward
+    who adds a value below a list (Excel grows the table) or in a blank cell under a shorter list
+    extends the dropdown; a fixed range would not. Excel, Excel Online and LibreOffice evaluate it."""
+    column = f"{LISTS_TAB_NAME}[{list_name}]"
+    return f"OFFSET({LISTS_TAB_NAME}[[#Headers],[{list_name}]],1,0,COUNTA({column}),1)"
+
+
 def _add_lists_tab(ws: Worksheet) -> None:
     longest = max(len(v) for v in LISTS.values())
     for col_no, (list_name, values) in enumerate(LISTS.items(), 1):
@@ -96,9 +104,8 @@ def _add_lists_tab(ws: Worksheet) -> None:
         for row_no, value in enumerate(values, 2):
             ws.cell(row=row_no, column=col_no, value=value)
         ws.column_dimensions[letter].width = max(len(list_name), *(len(v) for v in values)) + 3
-        ref = f"'{LISTS_TAB_NAME}'!${letter}$2:${letter}${len(values) + 1}"
         ws.parent.defined_names[list_name_to_defined_name(list_name)] = DefinedName(
-            list_name_to_defined_name(list_name), attr_text=ref
+            list_name_to_defined_name(list_name), attr_text=growing_list(list_name)
         )
     last = get_column_letter(len(LISTS))
     table = Table(displayName=LISTS_TAB_NAME, ref=f"A1:{last}{longest + 1}")

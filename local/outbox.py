@@ -42,6 +42,8 @@ class OutboxMailer:
                 subtype=subtype,
                 cid=f"<{image.content_id}>",
                 filename=image.name,
+                # Shown in place in the HTML; with a filename alone it would go out as an attachment.
+                disposition="inline",
             )
         for attachment in message.attachments:
             maintype, subtype = attachment.mime.split("/", 1)

@@ -25,7 +25,7 @@ from hub_schema.columns import FULL_NAME
 log = logging.getLogger(__name__)
 
 
-FOLLOWUP_READS = ("Accounts", "Contacts", "Interactions", "Staff", "Tickets")
+FOLLOWUP_READS = ("Accounts", "Contacts", "Interactions", "Staff", "Tickets", "Opportunities")
 
 
 @dataclass

@@ -9,6 +9,7 @@ from hub.actions.links import Links
 from hub.followups.plan import FollowUpRules, LateResponse, StaffReminder, TeamDigest
 from hub.ports import MailMessage
 from hub.rendering import environment
+from hub.text import count
 
 FORM_NAME = "Log a customer interaction"
 # The one-tap links beside each item of a reminder, in the order the mail shows them.
@@ -25,7 +26,9 @@ def reminder_links(
     out = {}
     for item in reminder.items:
         acts = [
-            (label, links.act(a, item.interaction_id, reminder.email, mail)) for a, label in REMINDER_ACTIONS
+            (label, links.act(a, item.interaction_id, reminder.email, mail))
+            for a, label in REMINDER_ACTIONS
+            if item.kind == "promise"  # a first-service notice is told, not done
         ]
         if item.account_id:
             acts.append(("Open the customer", links.customer(item.account_id)))
@@ -36,12 +39,12 @@ def reminder_links(
 def reminder_mail(reminder: StaffReminder, links: Links | None = None, today=None) -> MailMessage:
     late, soon = reminder.overdue_total, len(reminder.due_soon)
     if late:
-        subject = f"{late} overdue follow-up{_s(late)}" + (f" and {soon} due soon" if soon else "")
+        subject = f"{count(late, 'overdue follow-up')}" + (f" and {soon} due soon" if soon else "")
     elif soon:
-        subject = f"{soon} follow-up{_s(soon)} due today or tomorrow"
+        subject = f"{count(soon, 'follow-up')} due today or tomorrow"
     else:
         n = len(reminder.handed_to_you) + len(reminder.handed_away)
-        subject = f"{n} follow-up{_s(n)} handed over"
+        subject = f"{count(n, 'follow-up')} handed over"
     acts = reminder_links(reminder, links, f"follow-up reminder of {today or 'today'}")
     html = (
         environment()
@@ -66,7 +69,7 @@ def reminder_mail(reminder: StaffReminder, links: Links | None = None, today=Non
             lines.append(title)
             for i in items:
                 when = (
-                    f"{i.days_late} days late"
+                    f"{count(i.days_late, 'day')} late"
                     if i.days_late > 0
                     else ("due today" if i.days_late == 0 else "due tomorrow")
                 )
@@ -115,12 +118,12 @@ def digest_mail(
     digest: TeamDigest, names: Mapping[str, str], rules: FollowUpRules, today, links: Links | None = None
 ) -> MailMessage:
     total = sum(n for _, n in digest.overdue_by_person)
-    tickets = len(digest.overruns) + len(digest.stale_tickets)
+    tickets = digest.tickets_to_check
     parts = [f"{total} overdue"]
     if digest.late_responses:
-        parts.append(f"{len(digest.late_responses)} slow response{_s(len(digest.late_responses))}")
+        parts.append(count(len(digest.late_responses), "slow response"))
     if tickets:
-        parts.append(f"{tickets} ticket{_s(tickets)} to check")
+        parts.append(f"{count(tickets, 'ticket')} to check")
     if digest.snoozed:
         parts.append(f"{len(digest.snoozed)} snoozed {rules.snoozes_to_flag}+ times")
     subject = f"Team follow-ups {today:%d %b}: {', '.join(parts)}"
@@ -152,11 +155,11 @@ def digest_mail(
     lines += [f"- {person}: {n} overdue" for person, n in digest.overdue_by_person]
     for i in digest.oldest:
         lines += [
-            f"- overdue: {i.account}: {i.promised} ({i.days_late} d late, {i.owner})",
+            f"- overdue: {i.account}: {i.promised} ({count(i.days_late, 'day')} late, {i.owner})",
             *linked(i.interaction_id),
         ]
     for i in digest.snoozed:
-        lines += [f"- snoozed {i.snoozes} times: {i.account}: {i.promised} ({i.owner})"]
+        lines += [f"- snoozed {count(i.snoozes, 'time')}: {i.account}: {i.promised} ({i.owner})"]
         lines += linked(i.interaction_id) if i not in digest.oldest else []
     lines += [
         f"- slow response: {r.account}, received {received_text(r)}, {waited_text(r)}"
@@ -167,7 +170,7 @@ def digest_mail(
     for t in digest.stale_tickets:
         lines += [f"- {t.ticket_id} {t.account}: {t.detail}", *linked(t.ticket_id + STALE)]
     if digest.quiet_staff:
-        lines.append(f"- logged nothing in {rules.quiet_days} days: {', '.join(digest.quiet_staff)}")
+        lines.append(f"- logged nothing in {count(rules.quiet_days, 'day')}: {', '.join(digest.quiet_staff)}")
     return MailMessage(to=(digest.manager,), subject=f"CX Hub: {subject}", html=html, text="\n".join(lines))
 
 
@@ -186,7 +189,3 @@ def waited_text(r: LateResponse) -> str:
     return f"answered {r.answered:%a %d %b}" + (
         f" {r.answered:%H:%M}" if isinstance(r.answered, datetime) else " (time not given)"
     )
-
-
-def _s(n: int) -> str:
-    return "" if n == 1 else "s"

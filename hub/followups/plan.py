@@ -14,10 +14,12 @@ from datetime import date, datetime, time, timedelta
 import numpy as np
 
 from hub import defaults
+from hub.after_sale import first_service_notices, notice_text
 from hub.ports import Row
 from hub.responses import inquiries
 from hub.staff import is_active_staff
 from hub_schema.cells import as_day
+from hub_schema.columns import OPPORTUNITY_ID
 from hub_schema.lists import CLOSED_TICKET_STATUSES
 
 QUIET_ROLES = frozenset({"Sales", "Service"})  # whose silence says something about adoption
@@ -50,6 +52,9 @@ class ActionItem:
     owner: str = ""  # who has the promise now: Action Owner (handed over), else Logged By
     account_id: str = ""
     snoozes: int = 0
+    # "promise": a Next Action someone owes; "first service": after the sale, the owner told a week
+    # ahead of a delivered customer's first service (hub.followups.after_sale), nothing to mark done.
+    kind: str = "promise"
 
 
 @dataclass(frozen=True)
@@ -121,6 +126,11 @@ class TeamDigest:
     quiet_staff: list[str] = field(default_factory=list)
     snoozed: list[ActionItem] = field(default_factory=list)  # open promises snoozed 3+ times
 
+    @property
+    def tickets_to_check(self) -> int:
+        """Each ticket once, though it may be both over quote and open too long."""
+        return len({t.ticket_id for t in [*self.overruns, *self.stale_tickets]})
+
     def is_empty(self) -> bool:
         return not (
             self.overdue_by_person
@@ -156,16 +166,18 @@ def plan_followups(
     contacts = {str(c["Contact ID"]).upper(): str(c.get("Full Name") or "") for c in tables["Contacts"]}
     staff = {str(s["Email"]).lower(): s for s in tables.get("Staff", []) if s.get("Email")}
     interactions = tables["Interactions"]
+    promises = _not_on_lost_sales(interactions, tables.get("Opportunities", []))
     actions = [
         item
-        for row in interactions
+        for row in promises
         if (item := _open_action(row, today, accounts, contacts, rules)) is not None
         and not _not_in_todays_reminder(row, item, today)
     ]
-    reminders = _reminders(actions, _handovers(interactions, accounts, now), staff, rules)
+    actions += _first_service_notices(promises, today, accounts, contacts)
+    reminders = _reminders(actions, _handovers(promises, accounts, now), staff, rules)
 
     digests = _Digests(staff, manager_of, admins)
-    open_items = [i for row in interactions if (i := _open_action(row, today, accounts, contacts, rules))]
+    open_items = [i for row in promises if (i := _open_action(row, today, accounts, contacts, rules))]
     _add_overdue(digests, [i for i in open_items if i.days_late > 0], staff, rules)
     _add_snoozed(digests, open_items, rules)
     _add_flags(digests, tables, accounts, staff, now, rules)
@@ -175,6 +187,42 @@ def plan_followups(
         sorted((r for r in reminders if not r.is_empty()), key=lambda r: r.email),
         sorted((d for d in digests.all() if not d.is_empty()), key=lambda d: d.manager),
     )
+
+
+def _first_service_notices(
+    interactions: Iterable[Row], today: date, accounts: Mapping[str, str], contacts: Mapping[str, str]
+) -> list[ActionItem]:
+    """After the sale: each first service a week away, as an item of its owner's reminder."""
+    out = []
+    for row, first, due in first_service_notices(interactions, today):
+        account_id = str(row.get("Account ID") or "")
+        out.append(
+            ActionItem(
+                interaction_id=str(row["Interaction ID"]),
+                account=accounts.get(account_id.upper(), account_id),
+                contact=contacts.get(str(row.get("Contact ID") or "").upper()) or None,
+                promised=notice_text(first),
+                due=due,
+                days_late=(today - due).days,
+                last_note=" ".join(str(row.get("Notes") or "").split())[:160],
+                logged_by=str(row.get("Logged By") or "").lower(),
+                owner=str(row.get("Action Owner") or row.get("Logged By") or "").strip().lower(),
+                account_id=account_id,
+                kind="first service",
+            )
+        )
+    return [i for i in out if i.owner]
+
+
+def _not_on_lost_sales(interactions: list[Row], opportunities: Iterable[Row]) -> list[Row]:
+    """A sale marked Lost (in Excel too) is not chased: the writer cancels its promises on the Form's
+    Lost; one set in the workbook is left out here ("if it's marked as lost, it's not counted")."""
+    lost = {
+        str(o.get(OPPORTUNITY_ID) or "").upper()
+        for o in opportunities
+        if o.get("Stage") == "Lost" and o.get(OPPORTUNITY_ID)
+    }
+    return [r for r in interactions if str(r.get(OPPORTUNITY_ID) or "").upper() not in lost]
 
 
 def _add_overdue(

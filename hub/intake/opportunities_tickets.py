@@ -12,7 +12,13 @@ from hub.tables import Table
 from hub_schema.columns import ACCOUNT_ID, COMPANY_NAME, CONTACT_ID, OPPORTUNITY_ID, TICKET_ID
 from hub_schema.lists import CLOSED_STAGES, CLOSED_TICKET_STATUSES
 
-TICKET_FIELDS = ("ticket_id", "ticket_category", "ticket_status", "quote_amount", "final_amount", "csat")
+# What makes an interaction about a ticket. A rating alone does not: it rates the interaction
+# (its CSAT column), and the ticket too only when the interaction is about one.
+TICKET_FIELDS = ("ticket_id", "ticket_category", "ticket_status", "quote_amount", "final_amount")
+# A sale marked Lost: the promises still open on it are cancelled, not reminded ("if it's marked as
+# lost, it's not counted").
+LOST = "Lost"
+LOST_READS = (OPPORTUNITY_ID, "Action Status")
 
 
 def has_ticket_fields(sub: Submission) -> bool:
@@ -41,18 +47,7 @@ def advance_opportunity(
         return str(again[OPPORTUNITY_ID])
     if open_ones:
         row = max(open_ones, key=lambda r: (r.get("Last Updated") or datetime.min, r[OPPORTUNITY_ID]))
-        values: dict[str, Any] = {"Stage": stage, "Last Updated": now}
-        if not row.get(stamp):
-            values[stamp] = when
-        if sub.get("deal_value") is not None:
-            values["Value"] = sub.get("deal_value")
-        if sub.get("campaign") and not row.get("Campaign"):
-            values["Campaign"] = sub.get("campaign")
-        if contact_id and not row.get(CONTACT_ID):
-            values[CONTACT_ID] = contact_id
-        if stage in CLOSED_STAGES:
-            values["Closed"] = when
-        opps.set(str(row[OPPORTUNITY_ID]), values)
+        opps.set(str(row[OPPORTUNITY_ID]), _advanced(row, sub, contact_id, when, now))
         return str(row[OPPORTUNITY_ID])
     opportunity_id = opps.allocate()
     opps.add(
@@ -65,8 +60,10 @@ def advance_opportunity(
             "Stage": stage,
             "Value": sub.get("deal_value"),
             "Campaign": sub.get("campaign"),
+            "Lead Source": sub.get("lead_source"),
             "Opened": when,
             "Closed": when if stage in CLOSED_STAGES else None,
+            "Lost Reason": sub.get("lost_reason") if stage == LOST else None,
             "Owner": sub.responder,
             stamp: when,
             "Last Updated": now,
@@ -74,6 +71,32 @@ def advance_opportunity(
         }
     )
     return opportunity_id
+
+
+def _advanced(
+    row: dict[str, Any], sub: Submission, contact_id: str | None, when: datetime, now: datetime
+) -> dict[str, Any]:
+    """What a later submission changes on an open opportunity: its stage (stamped once), value,
+    and what was blank (campaign, lead source, contact); Won/Lost close it, Lost with its reason."""
+    stage = sub.get("opportunity_stage")
+    stamp = f"Date Entered {stage}"
+    values: dict[str, Any] = {"Stage": stage, "Last Updated": now}
+    if not row.get(stamp):
+        values[stamp] = when
+    if sub.get("deal_value") is not None:
+        values["Value"] = sub.get("deal_value")
+    for column, given in (
+        ("Campaign", sub.get("campaign")),
+        ("Lead Source", sub.get("lead_source")),
+        (CONTACT_ID, contact_id),
+    ):
+        if given and not row.get(column):
+            values[column] = given
+    if stage in CLOSED_STAGES:
+        values["Closed"] = when
+    if stage == LOST and sub.get("lost_reason"):
+        values["Lost Reason"] = sub.get("lost_reason")
+    return values
 
 
 def apply_ticket(
@@ -142,6 +165,16 @@ def name_rows(
         if key:
             account_id = str(t[tab_name].by_key[key.upper()].get(ACCOUNT_ID) or "")
             t[tab_name].set(key, {COMPANY_NAME: name_of(account_id)})
+
+
+def open_promises_on(interactions: Table, opportunity_id: str) -> list[dict[str, Any]]:
+    """The interactions on an opportunity whose promised action is still open."""
+    return [
+        r
+        for r in [*interactions.rows, *interactions.new]
+        if str(r.get(OPPORTUNITY_ID) or "").upper() == opportunity_id.upper()
+        and r.get("Action Status") == "Open"
+    ]
 
 
 def _made_by(table: Table, sub: Submission) -> dict[str, Any] | None:

@@ -7,14 +7,23 @@ interaction. Rejections are appended to the Rejected tab with their raw payload,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from hub import defaults
-from hub.intake.opportunities_tickets import advance_opportunity, apply_ticket, has_ticket_fields, name_rows
+from hub.after_sale import check_in_promise
+from hub.intake.campaigns import campaign_index, with_campaign
+from hub.intake.opportunities_tickets import (
+    LOST,
+    advance_opportunity,
+    apply_ticket,
+    has_ticket_fields,
+    name_rows,
+    open_promises_on,
+)
+from hub.intake.outcomes import BatchResult, Outcome, WriterRejection, failed_outcome
 from hub.intake.submission import (
     FieldProblem,
     Rejection,
@@ -33,23 +42,6 @@ from hub_schema.columns import COMPANY_NAME, CONTACT_NAME, DIVISION, FULL_NAME
 from hub_schema.lists import LISTS
 from hub_schema.tabs import RAW_PAYLOAD_COLUMNS
 
-# What the writer reads; for the big tables only the columns it needs (a remote store reads less).
-READ_COLUMNS = {
-    "Interactions": ("Interaction ID", "Source Response ID"),
-    "Audit": ("Audit ID",),
-}
-# A batch that closes promised actions also needs who and what each interaction is about.
-FOLLOW_UP_COLUMNS = ("Account ID", "Contact ID", "Action Status")
-
-
-def read_columns(messages: Iterable[Mapping[str, Any]]) -> dict[str, tuple[str, ...]]:
-    """The columns a batch needs: one request per column on Graph, so only what is used."""
-    closing = any((m.get("values") or {}).get("follow_up_of") for m in messages)
-    if not closing:
-        return READ_COLUMNS
-    return READ_COLUMNS | {"Interactions": READ_COLUMNS["Interactions"] + FOLLOW_UP_COLUMNS}
-
-
 READS = (
     "Accounts",
     "Contacts",
@@ -59,37 +51,9 @@ READS = (
     "Review Queue",
     "Rejected",
     "Audit",
+    "Campaigns",
 )
 ACTOR = "CX Hub writer"
-
-Status = Literal["recorded", "duplicate", "rejected", "failed"]
-
-
-@dataclass
-class Outcome:
-    submission_id: str
-    response_id: str | None
-    status: Status
-    interaction_id: str | None = None
-    account_id: str | None = None
-    account_name: str | None = None
-    errors: list[dict[str, str]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class BatchResult:
-    changes: HubChanges
-    outcomes: list[Outcome]
-
-
-class WriterRejection(Exception):
-    """A valid submission the hub cannot place (an unknown Account or Ticket ID)."""
-
-    def __init__(self, field_key: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field_key
-        self.message = message
 
 
 def record_batch(
@@ -114,7 +78,7 @@ def record_batch(
         outcomes: list[Outcome] = []
         for index, message in enumerate(messages):
             if index in failed:
-                outcomes.append(_failed(message, failed[index]))
+                outcomes.append(failed_outcome(message, failed[index]))
                 continue
             try:
                 outcomes.append(batch.process(message))
@@ -123,18 +87,6 @@ def record_batch(
                 break
         else:
             return BatchResult(batch.changes(), outcomes)
-
-
-def _failed(message: Mapping[str, Any], error: tuple[str, str]) -> Outcome:
-    kind, text = error
-    # notes carries only the exception type, which is safe to log; the text may quote data.
-    return Outcome(
-        str(message.get("submissionId")),
-        message.get("responseId"),
-        "failed",
-        errors=[{"field": "message", "message": f"{kind}: {text}"}],
-        notes=[kind],
-    )
 
 
 class _Batch:
@@ -154,6 +106,7 @@ class _Batch:
             if r.get("Source Response ID")
         }
         self.reviews = ReviewQueue(self.t["Review Queue"], self.t["Accounts"], self.t["Contacts"])
+        self.campaigns = campaign_index(self.t["Campaigns"].rows)
         self.rejected = {
             (r.get("Source Response ID"), r.get("Errors"), r.get("Raw Payload"))
             for r in self.t["Rejected"].rows
@@ -216,6 +169,7 @@ class _Batch:
                 "ticket_id", f"Ticket ID {given_ticket} is not in the hub; check the number"
             )
         notes: list[str] = []
+        sub = with_campaign(sub, self.campaigns, notes)
         interactions = self.t["Interactions"]
         closes = self._followed_up(sub)
         interaction_id = interactions.allocate()
@@ -238,6 +192,8 @@ class _Batch:
             if sub.get("opportunity_stage")
             else None
         )
+        if opportunity_id and sub.get("opportunity_stage") == LOST:
+            self._cancel_promises(opportunity_id, interaction_id)
         ticket_id = (
             apply_ticket(self.t["Tickets"], sub, account_id, contact_id, self.now)
             if has_ticket_fields(sub)
@@ -267,6 +223,12 @@ class _Batch:
                 "Submitted At": sub.submitted_at,
                 "Recorded At": self.now,
                 TIME_KNOWN: "Yes" if isinstance(sub.get("occurred_at"), datetime) else "No",
+                "CSAT": sub.get("csat"),
+                "Branch": sub.get("branch"),
+                "Lead Source": sub.get("lead_source"),
+                "Campaign": sub.get("campaign"),
+                "First Service Date": sub.get("first_service_date"),
+                **_after_sale_promise(sub),
             }
         )
         self.recorded[sub.response_id] = interaction_id
@@ -298,6 +260,17 @@ class _Batch:
             after="Done",
             reason=f"{by} ({sub.submission_id}) reported the follow-up done",
         )
+
+    def _cancel_promises(self, opportunity_id: str, by: str) -> None:
+        for row in open_promises_on(self.t["Interactions"], opportunity_id):
+            self.t["Interactions"].set(str(row["Interaction ID"]), {"Action Status": "Cancelled"})
+            self._audit(
+                "Action cancelled",
+                str(row["Interaction ID"]),
+                before="Open",
+                after="Cancelled",
+                reason=f"{opportunity_id} was marked Lost by {by}; its open promises are not reminded",
+            )
 
     def _resolve_account(self, sub: Submission, interaction_id: str, notes: list[str]) -> str:
         """The account a submission is about: by its Account ID, else its ERP customer number, else the
@@ -489,6 +462,15 @@ class _Batch:
         reason: str = "",
     ) -> None:
         add_audit(self.t["Audit"], self.now, ACTOR, action, record, before=before, after=after, reason=reason)
+
+
+def _after_sale_promise(sub: Submission) -> dict[str, Any]:
+    """After the sale: a Delivery's first service makes the check-in call its promise, unless the
+    Form named another next action (that one is kept; the owner still hears of the service)."""
+    first_service = sub.get("first_service_date")
+    if first_service is None or sub.get("next_action"):
+        return {}
+    return check_in_promise(first_service)
 
 
 def _names_customer(sub: Submission) -> bool:

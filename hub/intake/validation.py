@@ -29,12 +29,12 @@ from hub.values import (
     parse_when,
     show,
 )
-from hub_schema.form import Question, answer_key, answer_lookup, question_by_key
+from hub_schema.form import TAB_CHOICES, Question, answer_key, answer_lookup, question_by_key
 
 ENVELOPE_KEYS = frozenset({"responseId", "submittedAt", "responder", "answers"})
 _UPPERCASE_IDS = frozenset({"account_id", "ticket_id", "erp_customer_id", "follow_up_of"})
 _INTERACTION_ID = re.compile(r"^INT-\d{1,9}$")
-_SALE_DETAILS = ("product", "deal_value", "campaign")
+_SALE_DETAILS = ("product", "deal_value")
 
 
 @dataclass(frozen=True)
@@ -189,6 +189,8 @@ def _parse_answers(texts: dict[str, str], rules: IntakeRules, problem) -> dict[s
 
 def _parse_one(q: Question, text: str, rules: IntakeRules) -> Any:
     match q.type:
+        case "choice" if q.choices in TAB_CHOICES:
+            return text  # a row of a tab the steward keeps: the writer matches it
         case "choice":
             return parse_choice(text, q.label, q.options)
         case "date":
@@ -348,6 +350,31 @@ def _sale_details_need_a_stage(a: _Answers) -> None:
         )
 
 
+def _lost_sale_says_why(a: _Answers) -> None:
+    lost = a.values.get("opportunity_stage") == "Lost"
+    if lost and "lost_reason" not in a.texts and not a.has_error("lost_reason"):
+        a.problem("lost_reason", f"{_label('lost_reason')} is required when the sales stage is Lost")
+    if not lost and a.values.pop("lost_reason", None) is not None:
+        a.warnings.append(f"{_label('lost_reason')} was ignored: the sales stage is not Lost")
+
+
+def _first_service_after_a_delivery(a: _Answers) -> None:
+    day = a.values.get("first_service_date")
+    if day is None:
+        return
+    if a.values.get("interaction_type") != "Delivery":
+        a.values.pop("first_service_date")
+        a.warnings.append(f"{_label('first_service_date')} was ignored: it belongs to a Delivery")
+        return
+    occurred = _occurred(a)
+    if isinstance(occurred, datetime) and day < occurred.date():
+        a.problem(
+            "first_service_date",
+            f"{_label('first_service_date')} {human_date(day)} is before the delivery "
+            f"{human_date(occurred.date())}",
+        )
+
+
 # The rules that read more than one answer, in the order their problems are reported.
 CROSS_FIELD_RULES: tuple[tuple[str, Callable[[_Answers], None]], ...] = (
     ("every required question is answered", _required_answers_given),
@@ -357,4 +384,6 @@ CROSS_FIELD_RULES: tuple[tuple[str, Callable[[_Answers], None]], ...] = (
     ("an action falls due on or after its interaction", _due_after_interaction),
     ("a next action and its due date come together", _action_comes_with_due_date),
     ("sale details are kept only with a sales stage", _sale_details_need_a_stage),
+    ("a lost sale says why (and only a lost one)", _lost_sale_says_why),
+    ("a first-service date comes with a Delivery, not before it", _first_service_after_a_delivery),
 )

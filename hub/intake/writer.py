@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 
 from hub import defaults
 from hub.actions.apply import ACTION_COLUMNS, ActionOutcome, apply_actions, is_action, merge_changes, overlay
-from hub.intake.recorder import READS, Outcome, read_columns, record_batch
+from hub.intake.reads import read_columns
+from hub.intake.recorder import READS, Outcome, record_batch
 from hub.matching import MatchRules
 from hub.ports import (
     HUB_BROKEN,

@@ -23,7 +23,7 @@ from hub.kpis.frames import (
     first_responses,
     interactions_frame,
     opportunities_frame,
-    tickets_frame,
+    ratings_frame,
     week_window,
 )
 from hub_schema.lists import LISTS
@@ -160,8 +160,8 @@ def csat_trend(
     targets = targets or KpiTargets()
     last, _ = week_window(week)
     first = last - pd.Timedelta(weeks=weeks - 1)
-    tickets = tickets_frame(tables)
-    rated = tickets[tickets["csat"].between(1, 5) & (tickets["rated_at"] >= first)]
+    ratings = ratings_frame(tables)
+    rated = ratings[ratings["rated_at"] >= first]
     rated = rated[rated["rated_at"] < last + pd.Timedelta(days=7)]
     if rated.empty:
         return None

@@ -38,6 +38,7 @@ from hub.kpis.frames import (
     monday_of,
     naive_lagos,
     opportunities_frame,
+    ratings_frame,
     tickets_frame,
     week_window,
 )
@@ -104,7 +105,7 @@ def compute_kpis(
 
     values: Values = {}
     pipeline_kpis(opportunities_frame(tables), start, end, values)
-    service_kpis(tickets_frame(tables), inter, start, end, values)
+    service_kpis(tickets_frame(tables), inter, start, end, values, ratings_frame(tables))
     response_kpis(inter, start, end, now_ts, targets, values)
     commerce_kpis(deals, start, end, values)
     cross_division_kpis(inter, deals, end, values)

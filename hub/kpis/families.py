@@ -98,8 +98,14 @@ def pipeline_kpis(opps: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, ou
 
 
 def service_kpis(
-    tickets: pd.DataFrame, inter: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, out: Values
+    tickets: pd.DataFrame,
+    inter: pd.DataFrame,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    out: Values,
+    ratings: pd.DataFrame,
 ) -> None:
+    """First-contact resolution, quality-flag days, and CSAT over `ratings` (frames.ratings_frame)."""
     resolved = tickets[between(tickets["resolved"], start, end)]
     motors = resolved[resolved["division"].eq("Motors").fillna(False)]
     touches = inter["ticket"].value_counts()
@@ -118,7 +124,7 @@ def service_kpis(
     days = days[days >= 0]
     out["Medical", QUALITY_FLAG_DAYS] = float(np.median(days)) if len(days) else None
 
-    rated = tickets[tickets["csat"].between(1, 5) & between(tickets["rated_at"], start, end)]
+    rated = ratings[between(ratings["rated_at"], start, end)]
     good = by_division(rated["csat"] >= 4, rated["division"], EVERYONE)
     total = by_division(pd.Series(True, index=rated.index), rated["division"], EVERYONE)
     for d in EVERYONE:

@@ -167,6 +167,28 @@ def tickets_frame(tables: Mapping[str, list[dict]]) -> pd.DataFrame:
     )
 
 
+def ratings_frame(tables: Mapping[str, list[dict]]) -> pd.DataFrame:
+    """Every CSAT rating once (1 to 5): the ratings on Interactions, dated by the interaction, plus a
+    rating typed on a ticket none of whose interactions carries one (dated as the ticket). A rating
+    about a ticket is on its interaction and copied to the ticket; it counts once."""
+    raw = columns_frame(tables.get("Interactions"), ("Date", "Division", "CSAT", "Ticket ID"))
+    on_touch = pd.DataFrame(
+        {
+            "division": text_series(raw["Division"]),
+            "csat": number_series(raw["CSAT"]),
+            "rated_at": datetime_series(raw["Date"]),
+            "ticket": text_series(raw["Ticket ID"], upper=True),
+        }
+    )
+    on_touch = on_touch[on_touch["csat"].between(1, 5)]
+    tickets = tickets_frame(tables)
+    only_on_ticket = tickets[
+        tickets["csat"].between(1, 5) & ~tickets["ticket"].isin(on_touch["ticket"].dropna())
+    ]
+    columns = ["division", "csat", "rated_at"]
+    return pd.concat([on_touch[columns], only_on_ticket[columns]], ignore_index=True)
+
+
 def deals_frame(tables: Mapping[str, list[dict]]) -> pd.DataFrame:
     """Invoices that are orders (not Cancelled, not Credit Note), with the account they belong to."""
     raw = columns_frame(

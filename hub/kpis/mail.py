@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from hub.kpis.compute import tone
 from hub.kpis.definitions import ALL, DIVISIONS, Kpi, KpiTargets
 from hub.kpis.frames import monday_of
+from hub.kpis.sources import Breakdown
 from hub.rendering import environment
 
 # What each chart of hub.charts shows, in the order the digest shows them.
@@ -62,7 +64,11 @@ def format_value(kpi: Kpi) -> str:
 
 
 def render_kpi_digest(
-    kpis: list[Kpi], week: date, chart_cids: dict[str, str], targets: KpiTargets | None = None
+    kpis: list[Kpi],
+    week: date,
+    chart_cids: dict[str, str],
+    targets: KpiTargets | None = None,
+    breakdowns: Sequence[Breakdown] = (),
 ) -> tuple[str, str]:
     """(html, plain_text) of the digest. `chart_cids` maps a chart name (a key of CHART_CAPTIONS,
     as hub.kpis.charts.CHARTS names them) to the content ID its PNG is attached under; charts show
@@ -88,6 +94,7 @@ def render_kpi_digest(
             summary=summary,
             sections=sections,
             charts=charts,
+            breakdowns=breakdowns,
             footer=_FOOTER,
         )
     )
@@ -99,6 +106,10 @@ def render_kpi_digest(
             if row["target"] and row["status"] != "no data":
                 line += f" (target {row['target']}: {row['status']})"
             lines.append(line)
+        lines.append("")
+    for breakdown in breakdowns:
+        lines.append(breakdown.title.upper())
+        lines += [f"- {label}: {n:,}" for label, n in breakdown.rows] or ["- none"]
         lines.append("")
     if charts:
         lines.append("Charts (in the HTML version of this mail):")

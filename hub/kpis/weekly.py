@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from hub.kpis.charts import CHARTS
 from hub.kpis.compute import Kpi, KpiTargets, compute_kpis, dashboard_rows
 from hub.kpis.mail import render_kpi_digest
+from hub.kpis.sources import weekly_breakdowns
 from hub.ports import (
     HubChanges,
     HubStore,
@@ -94,7 +95,7 @@ def _mail_digest(
     week = report.week
     charts = {name: draw(tables, week, targets=targets) for name, draw in CHARTS.items()}
     cids = {name: f"{name}-{week.isoformat()}@cxhub" for name in charts}
-    html, text = render_kpi_digest(kpis, week, cids, targets)
+    html, text = render_kpi_digest(kpis, week, cids, targets, weekly_breakdowns(tables, week))
     images = tuple(InlineImage(cids[name], data, name=f"{name}.png") for name, data in charts.items())
     to = tuple(kpi_recipients(tables, admins))
     if to:

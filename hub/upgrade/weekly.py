@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import statistics
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -18,6 +18,7 @@ from hub.ports import (
     StateStore,
 )
 from hub.rendering import environment as render_environment
+from hub.text import figure, measure
 from hub.upgrade.triggers import (
     Measures,
     Thresholds,
@@ -105,13 +106,16 @@ def _mail_if_due(
         .get_template("health_alert.html.j2")
         .render(subject=subject, met=met, triggers=triggers, exports=exports)
     )
-    text = "\n".join(
-        [subject, ""]
-        + [
-            f"- {t.name}: {t.value:.2f} {t.unit} (threshold {t.threshold:g}){' CROSSED' if t.met else ''}"
-            for t in triggers
-        ]
-    )
+    text = "\n".join([subject, "", *trigger_lines(triggers)])
     mailer.send(MailMessage(to=admins, subject=subject, html=html, text=text, attachments=tuple(files)))
     state.set(key, now.isoformat())
     report.mailed = True
+
+
+def trigger_lines(triggers: Iterable[Trigger]) -> list[str]:
+    """The text part's line per measure: "- Peak concurrent users: 30 users (threshold 25) CROSSED"."""
+    crossed = {True: " CROSSED", False: ""}
+    return [
+        f"- {t.name}: {measure(t.value, t.unit)} (threshold {figure(t.threshold)}){crossed[t.met]}"
+        for t in triggers
+    ]

@@ -46,9 +46,11 @@ def test_dropdowns_are_fed_from_the_lists_tab(hub_path):
     channel_col = "E"
     dv = next(d for d in ws.data_validations.dataValidation if f"{channel_col}2:" in str(d.sqref))
     assert dv.type == "list" and dv.formula1 == "ListChannels"
-    target = wb.defined_names["ListChannels"].attr_text
-    sheet, cells = target.split("!")
-    values = [c.value for row in wb[sheet.strip("'")][cells.replace("$", "")] for c in row]
+    # The name covers the filled cells of the Lists table's Channels column (so it grows with it).
+    assert "Lists[Channels]" in wb.defined_names["ListChannels"].attr_text
+    lists = wb["Lists"]
+    column = next(c.column for c in lists[1] if c.value == "Channels")
+    values = [r[0].value for r in lists.iter_rows(min_row=2, min_col=column, max_col=column) if r[0].value]
     assert tuple(values) == LISTS["Channels"]
 
 

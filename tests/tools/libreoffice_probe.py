@@ -78,10 +78,20 @@ def probe(path: Path) -> dict:
                 if validation.Type.value == "LIST":
                     validations.setdefault(sheet.Name, {})[title] = validation.getFormula1()
         list_values = {}
+        # The lists' names are formulas over the Lists table (they grow with it): LibreOffice is
+        # asked for their values through a scratch cell, as a dropdown would evaluate them.
+        scratch = doc.Sheets.getByIndex(0).getCellByPosition(200, 0)
         for formula in {f for cols in validations.values() for f in cols.values()}:
             if doc.NamedRanges.hasByName(formula):
-                cells = doc.NamedRanges.getByName(formula).getReferredCells()
-                list_values[formula] = [row[0] for row in cells.DataArray]
+                scratch.setFormula(f"=ROWS({formula})")
+                doc.calculateAll()
+                values = []
+                for i in range(1, int(scratch.getValue()) + 1):
+                    scratch.setFormula(f"=INDEX({formula};{i})")
+                    doc.calculateAll()
+                    values.append(scratch.getString())
+                list_values[formula] = values
+                scratch.setString("")
         sheets = list(doc.Sheets.ElementNames)
         doc.close(True)
         return {

@@ -331,7 +331,7 @@ def test_after_a_close_the_next_inquiry_is_a_new_opportunity():
     """Once an opportunity is closed, a new inquiry for the same product opens a new one instead of reopening
     it."""
     hub = Hub()
-    hub.send(body({"opportunity_stage": "Lost", "product": "Hilux"}))
+    hub.send(body({"opportunity_stage": "Lost", "lost_reason": "Competitor", "product": "Hilux"}))
     hub.send(body({"opportunity_stage": "Inquiry", "product": "Hilux"}))
     assert [o["Stage"] for o in hub.rows("Opportunities")] == ["Lost", "Inquiry"]
 
