@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from hub_schema.lists import LISTS
+
 COMPANIES = [
     ("Dangote Industries Ltd", "Manufacturing"),
     ("Okonkwo & Sons Nigeria Ltd", "Trading"),
@@ -182,16 +184,7 @@ BRANCHES = {
     "GRAS": ["Victoria Island"],
     "Cube 65 Clinic": ["Victoria Island"],
 }
-LEAD_SOURCES = [
-    "Walk-in",
-    "Referral / word of mouth",
-    "Google Maps",
-    "Facebook / Instagram ad",
-    "Website / landing page",
-    "WhatsApp",
-    "Hotline",
-    "Existing customer",
-]
+LEAD_SOURCES = [s for s in LISTS["Lead Sources"] if s != "Other"]
 LOST_REASONS = ["Price", "Price", "Stock / delivery time", "Competitor", "Financing", "No response"]
 # (name, channel, utm source, utm medium, utm campaign, days before the demo's day it started)
 CAMPAIGNS = [

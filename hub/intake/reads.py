@@ -20,7 +20,7 @@ FOLLOW_UP_COLUMNS = ("Account ID", "Contact ID", "Action Status")
 def read_columns(messages: Iterable[Mapping[str, Any]]) -> dict[str, tuple[str, ...]]:
     """The columns a batch needs: one request per column on Graph, so only what is used."""
     answers = [m.get("values") or {} for m in messages]
-    extra = FOLLOW_UP_COLUMNS if any(a.get("follow_up_of") for a in answers) else ()
+    extra: tuple[str, ...] = FOLLOW_UP_COLUMNS if any(a.get("follow_up_of") for a in answers) else ()
     if any(a.get("opportunity_stage") == LOST for a in answers):
         extra += tuple(c for c in LOST_READS if c not in extra)  # its open promises are closed
     return READ_COLUMNS | {"Interactions": READ_COLUMNS["Interactions"] + extra}
