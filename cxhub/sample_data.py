@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -307,40 +308,13 @@ def generate(
                     "product": product,
                     "deal_value": f"₦{rng.randint(2, 400) * 250_000:,}" if stage != "Inquiry" else None,
                     **_how_they_found_us(extra, stage, division),
-                    **({"lost_reason": extra.choice(LOST_REASONS)} if stage == "Lost" else {}),
                 }
-                if rng.random() < 0.5:
-                    answers["next_action"] = rng.choice(
-                        ["Send PFI", "Call back", "Arrange test drive", "Site visit", "Send brochure"]
-                    )
-                    answers["action_due_date"] = (step_when + timedelta(days=rng.randint(1, 10))).strftime(
-                        "%d/%m/%Y"
-                    )
+                answers.update(_maybe_a_promise(rng, step_when))
                 bodies.append((step_when, body(step_when, division, answers)))
-            if outcome == "Won" and division == "Motors":
-                delivered = when + timedelta(days=3 * steps + extra.randint(2, 6))
-                if delivered < now - timedelta(hours=1):
-                    bodies.append(
-                        (delivered, body(delivered, division, _delivery(extra, delivered, typed, name)))
-                    )
+            last_step = when + timedelta(days=3 * steps)
+            bodies += _after_the_sale(extra, body, (outcome, division), last_step, now, (typed, name))
             if division in ("Motors", "Power") and rng.random() < 0.25:
-                quote = rng.randint(2, 40) * 50_000
-                final = int(quote * rng.choice([1.0, 1.05, 1.2]))
-                answers = {
-                    "company_name": typed,
-                    "contact_name": name,
-                    "contact_phone": _format_phone(rng, phone),
-                    "channel": "Phone",
-                    "direction": "Inbound",
-                    "interaction_type": "Service Request",
-                    "notes": "Customer reported a fault; technician assigned.",
-                    "ticket_category": rng.choice(["Service Request", "Warranty", "Complaint"]),
-                    "ticket_status": rng.choice(["Open", "In Progress", "Resolved"]),
-                    "quote_amount": f"{quote:,}",
-                    "final_amount": f"{final:,}",
-                    "csat": str(rng.choice([2, 3, 4, 4, 5, 5])),
-                }
-                bodies.append((when, body(when, division, answers)))
+                bodies.append((when, body(when, division, _service_request(rng, typed, name, phone))))
         else:  # B2C: a person at the restaurant or the clinic
             name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
             answers = {
@@ -374,6 +348,35 @@ def generate(
     return Generated(out, bad, repeats)
 
 
+def _maybe_a_promise(rng: random.Random, when: datetime) -> dict[str, Any]:
+    """Half the pipeline touches promise something, due within ten days."""
+    if rng.random() >= 0.5:
+        return {}
+    promised = rng.choice(["Send PFI", "Call back", "Arrange test drive", "Site visit", "Send brochure"])
+    due = when + timedelta(days=rng.randint(1, 10))
+    return {"next_action": promised, "action_due_date": due.strftime("%d/%m/%Y")}
+
+
+def _service_request(rng: random.Random, company: str, name: str, phone: str) -> dict[str, Any]:
+    """A fault reported on the phone: a ticket with its quote, final bill and the customer's rating."""
+    quote = rng.randint(2, 40) * 50_000
+    final = int(quote * rng.choice([1.0, 1.05, 1.2]))
+    return {
+        "company_name": company,
+        "contact_name": name,
+        "contact_phone": _format_phone(rng, phone),
+        "channel": "Phone",
+        "direction": "Inbound",
+        "interaction_type": "Service Request",
+        "notes": "Customer reported a fault; technician assigned.",
+        "ticket_category": rng.choice(["Service Request", "Warranty", "Complaint"]),
+        "ticket_status": rng.choice(["Open", "In Progress", "Resolved"]),
+        "quote_amount": f"{quote:,}",
+        "final_amount": f"{final:,}",
+        "csat": str(rng.choice([2, 3, 4, 4, 5, 5])),
+    }
+
+
 def campaign_rows(now: datetime) -> list[dict[str, Any]]:
     """The demo's Campaigns tab: what a marketing steward keeps, and what staff pick on the Form."""
     today = now.date()
@@ -392,7 +395,10 @@ def campaign_rows(now: datetime) -> list[dict[str, Any]]:
 
 
 def _how_they_found_us(extra: random.Random, stage: str, division: str) -> dict[str, Any]:
-    """On a first inquiry: the lead source, and now and then the campaign that brought them."""
+    """On a first inquiry: the lead source, and now and then the campaign that brought them; on a
+    lost sale, why."""
+    if stage == "Lost":
+        return {"lost_reason": extra.choice(LOST_REASONS)}
     if stage != "Inquiry":
         return {}
     campaigns = [c for c in CAMPAIGNS if (c[0].startswith("Solar")) == (division == "Power")]
@@ -406,6 +412,24 @@ def _channel_of_today(extra: random.Random, answers: dict[str, Any]) -> dict[str
     if answers.get("direction") == "Inbound" and extra.random() < 0.12:
         return {**answers, "channel": extra.choice(["Hotline / Call centre", "SMS"])}
     return answers
+
+
+def _after_the_sale(
+    extra: random.Random,
+    body: Callable[[datetime, str, dict[str, Any]], dict[str, Any]],
+    outcome: tuple[str | None, str],
+    last_step: datetime,
+    now: datetime,
+    customer: tuple[str, str],
+) -> list[tuple[datetime, dict[str, Any]]]:
+    """A Motors sale won: the car handed over a few days after the last step, if that is past."""
+    won, division = outcome
+    if won != "Won" or division != "Motors":
+        return []
+    delivered = last_step + timedelta(days=extra.randint(2, 6))
+    if delivered >= now - timedelta(hours=1):
+        return []
+    return [(delivered, body(delivered, division, _delivery(extra, delivered, *customer)))]
 
 
 def _delivery(extra: random.Random, delivered: datetime, company: str, name: str) -> dict[str, Any]:

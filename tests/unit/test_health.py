@@ -122,7 +122,7 @@ def test_two_triggers_mail_the_admins_at_most_once_a_week():
     assert first.mailed and first.row["Triggers Met"] == 3
     (mail,) = mailer.sent
     assert mail.to == ("it@mikano.example",) and "3 upgrade triggers hold" in mail.subject
-    assert [a.name for a in mail.attachments] == ["requirements.md"] and "150.00 MB" in mail.html
+    assert [a.name for a in mail.attachments] == ["requirements.md"] and "150 MB" in mail.html
     again = run(store, mailer, state, datetime(2026, 11, 26, 6, 0, tzinfo=UTC))
     assert again.already_mailed_this_week and len(mailer.sent) == 1 and len(store.tables["Health"]) == 2
     next_week = run(store, mailer, state, datetime(2026, 11, 30, 6, 0, tzinfo=UTC))

@@ -4,7 +4,7 @@ import tomllib
 from pathlib import Path
 
 from hub_schema import LISTS, TABS, tab
-from hub_schema.form import answer_key, as_markdown, questions
+from hub_schema.form import TAB_CHOICES, answer_key, as_markdown, questions
 from hub_schema.lists import list_name_to_defined_name
 
 SPEC_TABS = [
@@ -15,6 +15,7 @@ SPEC_TABS = [
     "Tickets",
     "Deals",
     "Price List",  # issue 4: the ERP price list, for reference
+    "Campaigns",  # issue 15: the campaigns staff pick on the Form
     "Staff",
     "Review Queue",
     "Steward Log",
@@ -79,6 +80,16 @@ def test_the_seed_enums_are_exact():
         "Walk-in",
         "Social Media",
         "Website",
+        "Hotline / Call centre",  # issue 15
+        "SMS",
+        "Other",
+    )
+    assert LISTS["Lost Reasons"] == (
+        "Price",
+        "Stock / delivery time",
+        "Competitor",
+        "Financing",
+        "No response",
         "Other",
     )
     assert LISTS["Pipeline Stages"] == (
@@ -102,7 +113,9 @@ def test_every_choice_question_uses_a_hub_list():
     """Every choice question on the form offers exactly the options of a hub list, so the form and the
     dropdowns cannot disagree."""
     for q in questions():
-        if q.type == "choice":
+        if q.type == "choice" and q.choices in TAB_CHOICES:
+            assert q.options == () and tab(q.choices).key == TAB_CHOICES[q.choices]  # the tab's rows
+        elif q.type == "choice":
             assert q.options == LISTS[q.choices]
 
 
@@ -149,6 +162,10 @@ def test_the_form_file_is_readable_toml_with_the_canonical_keys():
         "final_amount",
         "csat",
         "follow_up_of",  # issue 5: a 'Follow-up done' names the interaction it closes
+        "branch",  # issue 15: the Form and the lists
+        "lead_source",
+        "lost_reason",
+        "first_service_date",
     }
 
 
