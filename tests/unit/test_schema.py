@@ -84,14 +84,6 @@ def test_the_seed_enums_are_exact():
         "SMS",
         "Other",
     )
-    assert LISTS["Lost Reasons"] == (
-        "Price",
-        "Stock / delivery time",
-        "Competitor",
-        "Financing",
-        "No response",
-        "Other",
-    )
     assert LISTS["Pipeline Stages"] == (
         "Inquiry",
         "Qualified",
