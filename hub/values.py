@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import phonenumbers
+from phonenumbers.phonemetadata import PhoneMetadata
 
 from hub_schema.form import answer_key
 
@@ -112,6 +114,9 @@ def parse_money(text: str, label: str) -> int | float:
 
 def parse_phone(text: str, label: str, region: str) -> str:
     raw = text.strip()
+    quick = _national_number(raw, region)
+    if quick is not None:
+        return quick
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
@@ -122,6 +127,47 @@ def parse_phone(text: str, label: str, region: str) -> str:
             "write it like 0803 123 4567 or +234 803 123 4567"
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+@lru_cache(maxsize=16)
+def _plain_prefix_region(region: str) -> tuple[int, re.Pattern[str]] | None:
+    """The region's country code and international prefix when its national numbers are read by
+    dropping a plain "0" (no carrier codes, no rewriting) and the country code is its own (NG, DE,
+    GH...); else None."""
+    metadata = PhoneMetadata.metadata_for_region(region.upper(), None)
+    if (
+        metadata is None
+        or metadata.country_code is None
+        or metadata.international_prefix is None
+        or metadata.national_prefix_for_parsing != "0"
+        or metadata.national_prefix_transform_rule
+        or phonenumbers.region_codes_for_country_code(metadata.country_code) != (region.upper(),)
+    ):
+        return None
+    return metadata.country_code, re.compile(metadata.international_prefix)
+
+
+def _national_number(raw: str, region: str) -> str | None:
+    """A valid number written the national way ("0803 123 4567") as E.164 without the full parser
+    (a tenth of its cost: an ERP import parses 100k phones). For such input phonenumbers.parse
+    drops the "0" and keeps the digits after it, since a valid rest fits the region's patterns; so
+    the answer is the same. None when the input is anything else or not valid: the parser decides."""
+    found = _plain_prefix_region(region)
+    digits = raw.replace(" ", "")
+    if (
+        found is None
+        or not (digits.isascii() and digits.isdigit())
+        or not 3 <= len(digits) <= 18
+        or digits[0] != "0"
+        or digits[1] == "0"  # a leading zero after the prefix is kept by the parser (or is an IDD)
+        or found[1].match(digits)
+    ):
+        return None
+    country_code, rest = found[0], digits[1:]
+    number = phonenumbers.PhoneNumber(country_code=country_code, national_number=int(rest))
+    if not phonenumbers.is_valid_number_for_region(number, region.upper()):
+        return None
+    return f"+{country_code}{rest}"
 
 
 _EMAIL = re.compile(

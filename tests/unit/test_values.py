@@ -3,7 +3,10 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import phonenumbers
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hub.values import (
     FieldError,
@@ -44,6 +47,46 @@ def test_bad_phones_are_refused_with_an_example(typed):
     """An invalid phone number is refused with an example of how to write one."""
     with pytest.raises(FieldError, match=r"not a valid phone number; write it like 0803 123 4567"):
         parse_phone(typed, "Contact phone", "NG")
+
+
+def _full_parser(typed: str, region: str) -> str | None:
+    try:
+        number = phonenumbers.parse(typed.strip(), region)
+    except phonenumbers.NumberParseException:
+        return None
+    valid = phonenumbers.is_valid_number(number)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) if valid else None
+
+
+def _ours(typed: str, region: str) -> str | None:
+    try:
+        return parse_phone(typed, "Contact phone", region)
+    except FieldError:
+        return None
+
+
+_NATIONAL = st.builds(
+    lambda digits, gaps: "0" + "".join(d + " " * (i in gaps) for i, d in enumerate(digits)),
+    st.text("0123456789", min_size=1, max_size=16),
+    st.sets(st.integers(0, 15), max_size=3),
+)
+
+
+@pytest.mark.slow
+@settings(max_examples=400, deadline=None)
+@given(_NATIONAL, st.sampled_from(["NG", "GH", "DE", "FR", "ZA", "KE", "GB", "US", "IT", "IN"]))
+def test_national_phone_numbers_read_exactly_as_the_full_parser_reads_them(typed, region):
+    """The quick path for "0803 123 4567" gives the same number or refusal as phonenumbers itself."""
+    assert _ours(typed, region) == _full_parser(typed, region)
+
+
+@pytest.mark.slow
+def test_every_nigerian_prefix_reads_as_the_full_parser_reads_it():
+    """Every four-digit start of a Nigerian national number gets the full parser's answer."""
+    tails = ["1234567", "12345678", "123456789", "9876543210"]
+    for prefix in range(10_000):
+        typed = f"0{prefix:04d}{tails[prefix % 4]}"
+        assert _ours(typed, "NG") == _full_parser(typed, "NG"), typed
 
 
 @pytest.mark.parametrize(
