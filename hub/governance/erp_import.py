@@ -99,6 +99,8 @@ class ImportReport:
 def import_parsed(
     parsed: ParsedFile, tables: Mapping[str, list[Row]], now: datetime, rules: ImportRules = ImportRules()
 ) -> tuple[HubChanges, ImportReport]:
+    """The hub changes and the report of one parsed export. The rows of `tables` (a fresh read the
+    caller throws away) are updated in place as the import goes."""
     run = _Import(parsed, tables, now, rules)
     run.rows()
     return changes_of(run.t), run.report
@@ -109,7 +111,8 @@ class _Import:
         self, parsed: ParsedFile, tables: Mapping[str, list[Row]], now: datetime, rules: ImportRules
     ):
         self.parsed, self.now, self.rules = parsed, now, rules
-        self.t = {name: Table(name, [dict(r) for r in tables.get(name, [])]) for name in READS}
+        # The rows are the caller's fresh read, updated in place: no copy of 100k accounts.
+        self.t = {name: Table(name, list(tables.get(name, []))) for name in READS}
         accounts = self.t["Accounts"].rows
         self.accounts = AccountIndex(accounts, fuzzy=False)
         # Near names are only asked about accounts logged through the Form (no ERP id): an ERP

@@ -23,7 +23,7 @@ from hub.governance.erp_limits import (
     long_cell,
 )
 from hub.governance.erp_xlsx import read_first_sheet
-from hub.text import clean_text, is_placeholder
+from hub.text import PLACEHOLDERS, clean_text
 from hub_schema.cells import from_excel_serial
 from hub_schema.erp import FIELD_TYPES, KINDS, REQUIRED, FieldType, Mappings, Profile, header_key
 
@@ -224,9 +224,12 @@ def _convert(cell: Any, field_type: FieldType) -> str | float | date | None:
     raise ValueError(f"{_show(_as_text(cell))} is not a date")
 
 
+_NO_VALUE = PLACEHOLDERS | {"#n/a"}  # what an ERP writes for "nothing here"
+
+
 def _text(value: str) -> str | None:
-    text = clean_text(value)
-    return None if is_placeholder(text) or text.casefold() == "#n/a" else text
+    text = clean_text(value)  # trimmed, so is_placeholder's own strip is not needed
+    return None if text.casefold() in _NO_VALUE else text
 
 
 def _as_text(cell: Any) -> str:
