@@ -188,7 +188,9 @@ class GraphHubStore:
         for name in tabs:
             if name not in book.sheet_names:
                 raise HubSchemaError(f"the hub workbook has no {name!r} tab")
-            out[name] = rows_as_dicts(tab(name), book.get_sheet_by_name(name).to_python(), "the hub workbook")
+            wanted = list(columns[name]) if columns and name in columns else None  # only these are typed
+            rows = book.get_sheet_by_name(name).to_python()
+            out[name] = rows_as_dicts(tab(name), rows, "the hub workbook", wanted)
         return out
 
     def version(self) -> str:
