@@ -12,13 +12,14 @@ import io
 import logging
 from collections.abc import Callable, Mapping
 from datetime import date
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from hub.kpis.definitions import DIVISIONS, STAGES, KpiTargets
+from hub.kpis.definitions import DEFAULT_ZONE, DIVISIONS, STAGES, KpiTargets
 from hub.kpis.frames import (
     first_responses,
     interactions_frame,
@@ -90,10 +91,12 @@ def _safe(draw: Callable[..., bytes | None]) -> Callable[..., bytes]:
 
 
 @_safe
-def pipeline_funnel(tables: Tables, week: date, *, targets: KpiTargets | None = None) -> bytes | None:
+def pipeline_funnel(
+    tables: Tables, week: date, *, targets: KpiTargets | None = None, zone: ZoneInfo = DEFAULT_ZONE
+) -> bytes | None:
     """Opportunities that entered each stage in the week, stacked by division."""
     start, end = week_window(week)
-    opps = opportunities_frame(tables)
+    opps = opportunities_frame(tables, zone)
     counts = pd.DataFrame(
         {s: opps.loc[(opps[s] >= start) & (opps[s] < end), "division"].value_counts() for s in FUNNEL_STAGES}
     ).fillna(0)
@@ -121,13 +124,13 @@ def pipeline_funnel(tables: Tables, week: date, *, targets: KpiTargets | None = 
 
 @_safe
 def first_response_histogram(
-    tables: Tables, week: date, *, targets: KpiTargets | None = None
+    tables: Tables, week: date, *, targets: KpiTargets | None = None, zone: ZoneInfo = DEFAULT_ZONE
 ) -> bytes | None:
     """Hours from each inbound inquiry of the week to the first outbound touch on its account; a
     dashed line marks the response standard (targets.response_hours)."""
     response_hours = (targets or KpiTargets()).response_hours
     start, end = week_window(week)
-    found = first_responses(interactions_frame(tables), start, end)
+    found = first_responses(interactions_frame(tables, zone), start, end)
     if found.empty:
         return None
     hours = found["hours"].dropna().to_numpy()
@@ -154,13 +157,18 @@ def first_response_histogram(
 
 @_safe
 def csat_trend(
-    tables: Tables, week: date, weeks: int = 8, *, targets: KpiTargets | None = None
+    tables: Tables,
+    week: date,
+    weeks: int = 8,
+    *,
+    targets: KpiTargets | None = None,
+    zone: ZoneInfo = DEFAULT_ZONE,
 ) -> bytes | None:
     """Weekly CSAT (% of ratings that are 4 or 5), all divisions, for the `weeks` weeks to `week`."""
     targets = targets or KpiTargets()
     last, _ = week_window(week)
     first = last - pd.Timedelta(weeks=weeks - 1)
-    ratings = ratings_frame(tables)
+    ratings = ratings_frame(tables, zone)
     rated = ratings[ratings["rated_at"] >= first]
     rated = rated[rated["rated_at"] < last + pd.Timedelta(days=7)]
     if rated.empty:
@@ -195,10 +203,12 @@ def csat_trend(
 
 
 @_safe
-def interactions_by_channel(tables: Tables, week: date, *, targets: KpiTargets | None = None) -> bytes | None:
+def interactions_by_channel(
+    tables: Tables, week: date, *, targets: KpiTargets | None = None, zone: ZoneInfo = DEFAULT_ZONE
+) -> bytes | None:
     """Interactions dated in the week, by channel."""
     start, end = week_window(week)
-    inter = interactions_frame(tables)
+    inter = interactions_frame(tables, zone)
     in_week = inter[(inter["when"] >= start) & (inter["when"] < end)]
     if in_week.empty:
         return None
@@ -220,7 +230,7 @@ def interactions_by_channel(tables: Tables, week: date, *, targets: KpiTargets |
     return _png(fig)
 
 
-# Every digest chart by name (the names hub.kpis.mail captions); each takes (tables, week, targets=).
+# Every digest chart by name (the names hub.kpis.mail captions); each takes (tables, week, targets=, zone=).
 CHARTS: dict[str, Callable[..., bytes]] = {
     "pipeline_funnel": pipeline_funnel,
     "first_response_histogram": first_response_histogram,

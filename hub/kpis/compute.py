@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from hub import defaults
 from hub.kpis.definitions import (
     ALL,
     DIVISIONS,
@@ -36,7 +38,7 @@ from hub.kpis.frames import (
     deals_frame,
     interactions_frame,
     monday_of,
-    naive_lagos,
+    naive_local,
     opportunities_frame,
     ratings_frame,
     tickets_frame,
@@ -93,19 +95,23 @@ def compute_kpis(
     week: date,
     now: datetime,
     targets: KpiTargets | None = None,
+    *,
+    timezone: str = defaults.TIMEZONE,
 ) -> list[Kpi]:
     """Every KPI for the week starting Monday `week` (any day of that week is taken to mean its
-    Monday), per division then "All", in a fixed order. `now` is Lagos wall-clock."""
+    Monday), per division then "All", in a fixed order. `now` is wall-clock in `timezone`
+    (CXHUB_TIMEZONE), the zone an aware datetime in the hub is read in."""
     targets = targets or KpiTargets()
     monday = monday_of(week)
     start, end = week_window(monday)
-    now_ts = pd.Timestamp(naive_lagos(now))
-    inter = interactions_frame(tables)
-    deals = deals_frame(tables)
+    zone = ZoneInfo(timezone)
+    now_ts = pd.Timestamp(naive_local(now, zone))
+    inter = interactions_frame(tables, zone)
+    deals = deals_frame(tables, zone)
 
     values: Values = {}
-    pipeline_kpis(opportunities_frame(tables), start, end, values)
-    service_kpis(tickets_frame(tables), inter, start, end, values, ratings_frame(tables))
+    pipeline_kpis(opportunities_frame(tables, zone), start, end, values)
+    service_kpis(tickets_frame(tables, zone), inter, start, end, values, ratings_frame(tables, zone))
     response_kpis(inter, start, end, now_ts, targets, values)
     commerce_kpis(deals, start, end, values)
     cross_division_kpis(inter, deals, end, values)

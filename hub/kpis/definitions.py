@@ -93,7 +93,8 @@ from zoneinfo import ZoneInfo
 from hub import defaults
 from hub_schema.lists import LISTS
 
-LAGOS = ZoneInfo(defaults.TIMEZONE)  # the zone an aware datetime is read in; hub cells are naive
+# The zone an aware datetime is read in when no CXHUB_TIMEZONE is passed (hub cells are naive).
+DEFAULT_ZONE = ZoneInfo(defaults.TIMEZONE)
 ALL = "All"
 DIVISIONS: tuple[str, ...] = LISTS["Divisions"]
 STAGES: tuple[str, ...] = LISTS["Pipeline Stages"]

@@ -1,5 +1,6 @@
-"""The hub's rows as the pandas frames the KPIs read: the week's window, datetimes as naive Lagos
-wall-clock, text stripped (blanks never match), merged accounts followed to their survivors.
+"""The hub's rows as the pandas frames the KPIs read: the week's window, datetimes as naive
+wall-clock in the configured zone (CXHUB_TIMEZONE; an aware value is converted to it), text
+stripped (blanks never match), merged accounts followed to their survivors.
 """
 
 from __future__ import annotations
@@ -7,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from hub.kpis.definitions import LAGOS, NOT_ORDERS, STAGES
+from hub.kpis.definitions import NOT_ORDERS, STAGES
 from hub.responses import TIME_KNOWN
 from hub.staff import is_active
 
@@ -47,16 +49,17 @@ def columns_frame(rows: Iterable[Mapping[str, Any]] | None, columns: Iterable[st
     )
 
 
-def datetime_series(values: pd.Series) -> pd.Series:
-    """Naive Lagos datetimes; a cell that holds no date or datetime (text, a number) becomes NaT."""
-    return pd.to_datetime(values.map(naive_lagos), errors="coerce")
+def datetime_series(values: pd.Series, zone: ZoneInfo) -> pd.Series:
+    """Naive wall-clock datetimes in `zone`; a cell that holds no date or datetime (text, a number)
+    becomes NaT."""
+    return pd.to_datetime(values.map(lambda value: naive_local(value, zone)), errors="coerce")
 
 
-def naive_lagos(value: Any) -> Any:
+def naive_local(value: Any, zone: ZoneInfo) -> Any:
     # Checked cell by cell: pandas refuses a column mixing aware and naive values, and would read
     # a stray number as nanoseconds after 1970 or guess at a text's day order.
     if isinstance(value, datetime):
-        return value if value.tzinfo is None else value.astimezone(LAGOS).replace(tzinfo=None)
+        return value if value.tzinfo is None else value.astimezone(zone).replace(tzinfo=None)
     return value if isinstance(value, date) else None
 
 
@@ -96,7 +99,7 @@ def follow_merges(ids: pd.Series, survivors: Mapping[str, str]) -> pd.Series:
     return ids
 
 
-def interactions_frame(tables: Mapping[str, list[dict]]) -> pd.DataFrame:
+def interactions_frame(tables: Mapping[str, list[dict]], zone: ZoneInfo) -> pd.DataFrame:
     """Interactions: when, account (merges followed), division, channel, direction, type, ticket."""
     raw = columns_frame(
         tables.get("Interactions"),
@@ -114,7 +117,7 @@ def interactions_frame(tables: Mapping[str, list[dict]]) -> pd.DataFrame:
     )
     return pd.DataFrame(
         {
-            "when": datetime_series(raw["Date"]),
+            "when": datetime_series(raw["Date"], zone),
             # Blank (rows from before the column existed) reads as known, as hub.responses does.
             "time_known": text_series(raw[TIME_KNOWN]).ne("No").fillna(True).astype(bool),
             "account": follow_merges(text_series(raw["Account ID"], upper=True), merge_survivors(tables)),
@@ -128,7 +131,7 @@ def interactions_frame(tables: Mapping[str, list[dict]]) -> pd.DataFrame:
     )
 
 
-def opportunities_frame(tables: Mapping[str, list[dict]]) -> pd.DataFrame:
+def opportunities_frame(tables: Mapping[str, list[dict]], zone: ZoneInfo) -> pd.DataFrame:
     """Opportunities: division, stage, and one column per stage with when it entered that stage.
 
     Entered Inquiry falls back to Opened; entered Won/Lost fall back to Closed when Stage says so.
@@ -136,10 +139,10 @@ def opportunities_frame(tables: Mapping[str, list[dict]]) -> pd.DataFrame:
     stamps = [f"Date Entered {s}" for s in STAGES]
     raw = columns_frame(tables.get("Opportunities"), ("Division", "Stage", "Opened", "Closed", *stamps))
     stage = text_series(raw["Stage"])
-    opened, closed = datetime_series(raw["Opened"]), datetime_series(raw["Closed"])
+    opened, closed = datetime_series(raw["Opened"], zone), datetime_series(raw["Closed"], zone)
     out = pd.DataFrame({"division": text_series(raw["Division"]), "stage": stage, "opened": opened})
     for name, column in zip(STAGES, stamps, strict=True):
-        out[name] = datetime_series(raw[column])
+        out[name] = datetime_series(raw[column], zone)
     out["Inquiry"] = out["Inquiry"].fillna(opened)
     for name in ("Won", "Lost"):
         out[name] = out[name].fillna(closed.where(stage.eq(name).fillna(False)))
@@ -147,27 +150,27 @@ def opportunities_frame(tables: Mapping[str, list[dict]]) -> pd.DataFrame:
     return out
 
 
-def tickets_frame(tables: Mapping[str, list[dict]]) -> pd.DataFrame:
+def tickets_frame(tables: Mapping[str, list[dict]], zone: ZoneInfo) -> pd.DataFrame:
     raw = columns_frame(
         tables.get("Tickets"),
         ("Ticket ID", "Division", "Category", "Opened", "Resolved", "CSAT", "Last Updated"),
     )
-    resolved = datetime_series(raw["Resolved"])
+    resolved = datetime_series(raw["Resolved"], zone)
     return pd.DataFrame(
         {
             "ticket": text_series(raw["Ticket ID"], upper=True),
             "division": text_series(raw["Division"]),
             "category": text_series(raw["Category"]),
-            "opened": datetime_series(raw["Opened"]),
+            "opened": datetime_series(raw["Opened"], zone),
             "resolved": resolved,
             "csat": number_series(raw["CSAT"]),
             # A rating belongs to the week the service it rates was finished.
-            "rated_at": resolved.fillna(datetime_series(raw["Last Updated"])),
+            "rated_at": resolved.fillna(datetime_series(raw["Last Updated"], zone)),
         }
     )
 
 
-def ratings_frame(tables: Mapping[str, list[dict]]) -> pd.DataFrame:
+def ratings_frame(tables: Mapping[str, list[dict]], zone: ZoneInfo) -> pd.DataFrame:
     """Every CSAT rating once (1 to 5): the ratings on Interactions, dated by the interaction, plus a
     rating typed on a ticket none of whose interactions carries one (dated as the ticket). A rating
     about a ticket is on its interaction and copied to the ticket; it counts once."""
@@ -176,12 +179,12 @@ def ratings_frame(tables: Mapping[str, list[dict]]) -> pd.DataFrame:
         {
             "division": text_series(raw["Division"]),
             "csat": number_series(raw["CSAT"]),
-            "rated_at": datetime_series(raw["Date"]),
+            "rated_at": datetime_series(raw["Date"], zone),
             "ticket": text_series(raw["Ticket ID"], upper=True),
         }
     )
     on_touch = on_touch[on_touch["csat"].between(1, 5)]
-    tickets = tickets_frame(tables)
+    tickets = tickets_frame(tables, zone)
     only_on_ticket = tickets[
         tickets["csat"].between(1, 5) & ~tickets["ticket"].isin(on_touch["ticket"].dropna())
     ]
@@ -189,7 +192,7 @@ def ratings_frame(tables: Mapping[str, list[dict]]) -> pd.DataFrame:
     return pd.concat([on_touch[columns], only_on_ticket[columns]], ignore_index=True)
 
 
-def deals_frame(tables: Mapping[str, list[dict]]) -> pd.DataFrame:
+def deals_frame(tables: Mapping[str, list[dict]], zone: ZoneInfo) -> pd.DataFrame:
     """Invoices that are orders (not Cancelled, not Credit Note), with the account they belong to."""
     raw = columns_frame(
         tables.get("Deals"), ("Account ID", "ERP Customer ID", "Amount", "Invoice Date", "Division", "Status")
@@ -211,7 +214,7 @@ def deals_frame(tables: Mapping[str, list[dict]]) -> pd.DataFrame:
         {
             "account": follow_merges(account, merge_survivors(tables)),
             "amount": number_series(raw["Amount"]),
-            "when": datetime_series(raw["Invoice Date"]),
+            "when": datetime_series(raw["Invoice Date"], zone),
             "division": text_series(raw["Division"]),
         }
     )

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from hub.kpis.definitions import DIVISIONS
+from hub.kpis.definitions import DEFAULT_ZONE, DIVISIONS
 from hub.kpis.frames import between, columns_frame, datetime_series, text_series, week_window
 
 NOT_GIVEN = "(not given)"
@@ -23,13 +24,16 @@ class Breakdown:
     rows: tuple[tuple[str, int], ...]  # (label, count), most first
 
 
-def weekly_breakdowns(tables: Mapping[str, list[dict]], week: date) -> list[Breakdown]:
-    """Inquiries of the week per lead source and per campaign; the top lost reasons per division."""
+def weekly_breakdowns(
+    tables: Mapping[str, list[dict]], week: date, zone: ZoneInfo = DEFAULT_ZONE
+) -> list[Breakdown]:
+    """Inquiries of the week per lead source and per campaign; the top lost reasons per division
+    (an aware datetime read in `zone`, CXHUB_TIMEZONE)."""
     start, end = week_window(week)
     inter = columns_frame(tables.get("Interactions"), ("Date", "Type", "Lead Source", "Campaign"))
     inquiries = inter[
         text_series(inter["Type"]).eq("Inquiry").fillna(False)
-        & between(datetime_series(inter["Date"]), start, end)
+        & between(datetime_series(inter["Date"], zone), start, end)
     ]
     out = [
         Breakdown(
@@ -40,7 +44,7 @@ def weekly_breakdowns(tables: Mapping[str, list[dict]], week: date) -> list[Brea
     opps = columns_frame(tables.get("Opportunities"), ("Division", "Stage", "Closed", "Lost Reason"))
     lost = opps[
         text_series(opps["Stage"]).eq("Lost").fillna(False)
-        & between(datetime_series(opps["Closed"]), end - pd.Timedelta(weeks=LOST_WEEKS), end)
+        & between(datetime_series(opps["Closed"], zone), end - pd.Timedelta(weeks=LOST_WEEKS), end)
     ]
     divisions = text_series(lost["Division"])
     reasons = text_series(lost["Lost Reason"]).fillna(NOT_GIVEN)

@@ -52,7 +52,7 @@ def run_kpis(
     week, _ = last_full_week(now.date())
     tables = store.read_tables([t.name for t in TABS])
     report = KpiReport(week)
-    kpis = compute_kpis(tables, week, now, targets)
+    kpis = compute_kpis(tables, week, now, targets, timezone=timezone)
     recorded = {(as_day(r.get("Week")), r.get("Division"), r.get("KPI")) for r in tables["Dashboard"]}
     rows = [
         r for r in dashboard_rows(kpis, now) if (as_day(r["Week"]), r["Division"], r["KPI"]) not in recorded
@@ -63,7 +63,7 @@ def run_kpis(
         report.rows_written = len(rows)
     key = f"kpi-digest-sent:{week.isoformat()}"
     if not state.get(key):
-        _mail_digest(report, kpis, tables, mailer, state, key, now, admins, targets)
+        _mail_digest(report, kpis, tables, mailer, state, key, now, admins, targets, ZoneInfo(timezone))
     log.info(
         "kpis: week %s, %d dashboard rows, mailed %d", report.week, report.rows_written, len(report.mailed_to)
     )
@@ -90,12 +90,13 @@ def _mail_digest(
     now: datetime,
     admins: tuple[str, ...],
     targets: KpiTargets,
+    zone: ZoneInfo,
 ) -> None:
     """The digest with its four charts, to the managers and admins; recorded so it goes once a week."""
     week = report.week
-    charts = {name: draw(tables, week, targets=targets) for name, draw in CHARTS.items()}
+    charts = {name: draw(tables, week, targets=targets, zone=zone) for name, draw in CHARTS.items()}
     cids = {name: f"{name}-{week.isoformat()}@cxhub" for name in charts}
-    html, text = render_kpi_digest(kpis, week, cids, targets, weekly_breakdowns(tables, week))
+    html, text = render_kpi_digest(kpis, week, cids, targets, weekly_breakdowns(tables, week, zone))
     images = tuple(InlineImage(cids[name], data, name=f"{name}.png") for name, data in charts.items())
     to = tuple(kpi_recipients(tables, admins))
     if to:

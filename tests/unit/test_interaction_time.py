@@ -8,6 +8,7 @@ import pandas as pd
 
 from hub.followups.plan import _late_responses
 from hub.intake.validation import IntakeRules, validate
+from hub.kpis.definitions import DEFAULT_ZONE
 from hub.kpis.frames import first_responses, interactions_frame
 from hub.responses import TIME_KNOWN, inquiries, known_moment
 from tests.factories import NOW, body
@@ -148,7 +149,9 @@ def test_the_kpi_measures_hours_only_where_both_times_are_known():
         row(6, datetime(2026, 11, 26, 9, 0), "Outbound", account="ACC-3"),
     ]
     found = first_responses(
-        interactions_frame({"Interactions": rows}), pd.Timestamp("2026-11-23"), pd.Timestamp("2026-11-30")
+        interactions_frame({"Interactions": rows}, DEFAULT_ZONE),
+        pd.Timestamp("2026-11-23"),
+        pd.Timestamp("2026-11-30"),
     )
     assert found["account"].tolist() == ["ACC-1"]
     assert found["hours"].tolist() == [4.0]

@@ -79,6 +79,24 @@ def test_kpi_digest_goes_to_active_managers_and_admins_once_a_week():
     assert again.already_recorded and again.rows_written == 0 and len(mailer.sent) == 1
 
 
+@pytest.mark.parametrize(("timezone", "logged"), [("Africa/Lagos", 0.0), ("UTC", 1.0)])
+def test_the_kpi_job_reads_an_aware_datetime_in_the_configured_time_zone(timezone, logged):
+    """Sunday 23:10 UTC is last week in UTC but Monday in Lagos: CXHUB_TIMEZONE decides the week."""
+    store, mailer, state = FakeHubStore(), FakeMailer(), FakeState()
+    store.tables["Staff"] = [staff("rep@mikano.example", "Sales", "Yes")]
+    late_sunday = datetime(2026, 11, 22, 23, 10, tzinfo=UTC)
+    store.tables["Interactions"] = [
+        {"Interaction ID": "INT-1", "Date": late_sunday, "Account ID": "ACC-1", "Division": "Motors"}
+    ]
+    run_kpis(store, mailer, state, clock, timezone, ())
+    (row,) = [
+        r
+        for r in store.tables["Dashboard"]
+        if (r["Division"], r["KPI"]) == ("All", "Interactions per active staff")
+    ]
+    assert row["Week"] == datetime(2026, 11, 16).date() and row["Value"] == logged
+
+
 def test_kpi_recipients_count_a_blank_active_as_active():
     """A manager whose Active cell is blank still gets the digest."""
     tables = {"Staff": [staff("a@x.example", "Manager", None), staff("b@x.example", "Manager", "No")]}
