@@ -151,3 +151,14 @@ def test_a_merged_account_points_to_its_survivor_and_an_unknown_one_is_unknown()
     moved = look_up(snapshot, "ACC-000002", TODAY)
     assert (moved.kind, moved.survivor) == ("moved", "ACC-000001")
     assert look_up(snapshot, "ACC-999999", TODAY).kind == "unknown"
+
+
+def test_a_handed_over_promise_belongs_to_its_new_owner():
+    """After a hand-over the card names the new owner (Action Owner), the person its links are for."""
+    t = tables()
+    promise = next(r for r in t["Interactions"] if r["Interaction ID"] == "INT-000032")
+    promise["Action Owner"] = "bola@mikano.example"
+    t["Staff"].append({"Email": "bola@mikano.example", "Full Name": "Bola Ade"})
+    found = look_up(HubSnapshot(t), "ACC-000001", TODAY)
+    assert found.card is not None
+    assert [(p.owner, p.owner_email) for p in found.card.promises] == [("Bola Ade", "bola@mikano.example")]

@@ -67,3 +67,29 @@ def test_an_empty_search_shows_the_form_and_a_miss_says_what_to_do():
     """No query: the search box; no match: a plain sentence, not an empty page."""
     assert 'name="q"' in get("/api/customers").body
     assert "No customer in the hub matches" in get("/api/customers", q="Xylophone").body
+
+
+def test_each_open_promise_on_the_card_carries_the_links_built_for_its_owner():
+    """The card shows Done, Snooze and Hand over for an open promise, built for the promise's owner."""
+    asked = []
+
+    def links(interaction_id, owner):
+        asked.append((interaction_id, owner))
+        return {
+            label: f"https://hub.example/api/act?t={interaction_id}-{label}" for label in ("Done", "Snooze")
+        }
+
+    snapshot = HubSnapshot(tables())
+    p = CustomerPages(lambda: snapshot, lambda: date(2026, 11, 25), promise_links=links)
+    request = replace(WebRequest.build("GET", "/api/customers/ACC-000001"), user=STAFF)
+    page = p.card(replace(request, params={"account_id": "ACC-000001"}))
+    assert asked == [("INT-000032", "ada@mikano.example")]
+    assert 'href="https://hub.example/api/act?t=INT-000032-Done"' in page.body and ">Snooze</a>" in page.body
+
+
+def test_a_page_answered_while_a_changed_hub_is_read_says_so():
+    """When the cache is behind the hub, search and card tell the reader to reload shortly."""
+    snapshot = HubSnapshot(tables())
+    p = CustomerPages(lambda: snapshot, lambda: date(2026, 11, 25), behind=lambda: True)
+    page = p.search(replace(WebRequest.build("GET", "/api/customers", query={"q": "dangote"}), user=STAFF))
+    assert "The hub has just changed" in page.body
