@@ -221,11 +221,16 @@ def generate(
                 "Status": "Active",
             }
         )
+    company_of = {a["Account ID"]: a["Company Name"] for a in accounts}
     interactions = [
         {
             "Interaction ID": f"INT-{k + 1:06d}",
             "Account ID": (c := contacts[rng.randrange(len(contacts))])["Associated Account ID"],
             "Contact ID": c["Contact ID"],
+            # The names beside the IDs, as the writer fills them (else the nightly run would first
+            # refresh all 100k: a one-off for a hub older than those columns, not the nightly cost).
+            "Company Name": company_of[c["Associated Account ID"]],
+            "Contact Name": c["Full Name"],
         }
         for k in range(n_interactions)
     ]

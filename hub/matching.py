@@ -58,6 +58,10 @@ class AccountIndex:
         self._fuzzy_names: dict[str, str] = {}  # account id -> normalised name (active companies)
         self._order: dict[str, int] = {}  # account id -> when first seen: ties go to the older
         self._blocks = Blocks()
+        # The name indexes are brought up to date when a name is first looked up: the owner rule
+        # (governance) asks by id only, and normalising 20k names costs more than its whole work.
+        # What each add() saw, in order: (account id, Company Name, Status, Account Type).
+        self._unnamed: list[tuple[str, object, object, object]] = []
         for row in accounts:
             self.add(row)
 
@@ -67,15 +71,21 @@ class AccountIndex:
         if row.get("ERP Customer ID"):
             self._by_erp.setdefault(str(row["ERP Customer ID"]).upper(), account_id)
         self._order.setdefault(account_id, len(self._order))
-        if row.get(COMPANY_NAME):
-            norm = normalise_company_name(str(row[COMPANY_NAME]))
-            self._by_name.setdefault(norm, []).append(account_id)
-            if self.fuzzy and row.get("Status") != "Merged" and row.get("Account Type") != "Individual":
-                self._fuzzy_names[account_id] = norm
-                self._blocks.put(account_id, company_name_keys(norm))
-                return
-        self._fuzzy_names.pop(account_id, None)
-        self._blocks.remove(account_id)
+        self._unnamed.append((account_id, row.get(COMPANY_NAME), row.get("Status"), row.get("Account Type")))
+
+    def _index_names(self) -> None:
+        """Apply the adds not yet in the name indexes, in the order they happened."""
+        for account_id, name, status, kind in self._unnamed:
+            if name:
+                norm = normalise_company_name(str(name))
+                self._by_name.setdefault(norm, []).append(account_id)
+                if self.fuzzy and status != "Merged" and kind != "Individual":
+                    self._fuzzy_names[account_id] = norm
+                    self._blocks.put(account_id, company_name_keys(norm))
+                    continue
+            self._fuzzy_names.pop(account_id, None)
+            self._blocks.remove(account_id)
+        self._unnamed.clear()
 
     def name_of(self, account_id: str) -> str | None:
         """The Company Name of an account, as people read it beside its ID (None if unknown)."""
@@ -103,6 +113,7 @@ class AccountIndex:
     def all_by_exact_name(self, company_name: str, *, individual: bool = False) -> list[str]:
         """Surviving accounts whose normalised name is exactly this one's, oldest first."""
         candidates = set()
+        self._index_names()
         for account_id in self._by_name.get(normalise_company_name(company_name), []):
             survivor = self.survivor(account_id)
             if survivor and (self.rows[survivor].get("Account Type") == "Individual") == individual:
@@ -116,6 +127,7 @@ class AccountIndex:
         if len(norm.replace(" ", "")) < rules.min_fuzzy_length:
             return []
         scored = []
+        self._index_names()
         for account_id in self._blocks.candidates(company_name_keys(norm), rules.max_block):
             score = fuzz.token_sort_ratio(norm, self._fuzzy_names[account_id], score_cutoff=rules.review)
             if score:
@@ -131,7 +143,11 @@ class ContactIndex:
         self.rows: dict[str, Row] = {}
         self._by_email: dict[str, str] = {}
         self._by_phone: dict[str, str] = {}
-        self._by_name: dict[tuple[str, str], str] = {}
+        # Names are normalised only for the account a lookup is about (one account's contacts, not
+        # all 50k): per account, the (Full Name, contact id) pairs reindex() saw since the last lookup
+        # there, in order; setdefault then keeps the first contact under each name, as before.
+        self._names_seen: dict[str, list[tuple[str, str]]] = {}
+        self._by_name: dict[str, dict[str, str]] = {}
         for row in contacts:
             self.add(row)
 
@@ -147,8 +163,15 @@ class ContactIndex:
         if row.get("Mobile Number"):
             self._by_phone.setdefault(str(row["Mobile Number"]), contact_id)
         if row.get(FULL_NAME) and row.get("Associated Account ID"):
-            key = (str(row["Associated Account ID"]).upper(), normalise_person_name(str(row[FULL_NAME])))
-            self._by_name.setdefault(key, contact_id)
+            account = str(row["Associated Account ID"]).upper()
+            self._names_seen.setdefault(account, []).append((str(row[FULL_NAME]), contact_id))
+
+    def _named(self, account: str) -> dict[str, str]:
+        """Normalised full name -> the first contact reindexed under it at `account`."""
+        by_name = self._by_name.setdefault(account, {})
+        for name, contact_id in self._names_seen.pop(account, ()):
+            by_name.setdefault(normalise_person_name(name), contact_id)
+        return by_name
 
     def survivor(self, contact_id: str) -> str:
         return follow_merged_into(self.rows, contact_id)[0] or contact_id
@@ -162,7 +185,7 @@ class ContactIndex:
         if phone and phone in self._by_phone:
             return self.survivor(self._by_phone[phone])
         if name and account_id:
-            found = self._by_name.get((account_id.upper(), normalise_person_name(name)))
+            found = self._named(account_id.upper()).get(normalise_person_name(name))
             if found:
                 return self.survivor(found)
         return None

@@ -285,6 +285,13 @@ class _Sheet:
             raise NotPatchable(f"{schema.name}: table columns do not match its ref")
         self.names = [n.strip() for n in names]
         self.column_of = {n: self.min_col + i for i, n in enumerate(self.names)}
+        # Per schema column, once: its sheet column, that column's letter and the number format its
+        # values take (a 100k-row append asks for each of them millions of times).
+        self._place = {
+            c.name: (col, get_column_letter(col), NUMBER_FORMATS.get(c.type))
+            for c in schema.columns
+            if (col := self.column_of.get(c.name)) is not None
+        }
         missing = [c for c in schema.column_names if c not in self.column_of]
         if missing:
             raise NotPatchable(f"{schema.name}: table lacks {missing}")
@@ -326,10 +333,9 @@ class _Sheet:
         return {col: _style_of(cell) for col, cell in _cells(row).items()}
 
     def _cell(self, number: int, column_name: str, value: Any, styles: dict[int, int]) -> tuple[int, bytes]:
-        column = self.schema.by_name[column_name]
-        col = self.column_of[column_name]
-        ref = f"{get_column_letter(col)}{number}"
-        code = NUMBER_FORMATS.get(column.type) if value is not None and not isinstance(value, str) else None
+        col, letter, number_format = self._place[column_name]
+        ref = f"{letter}{number}"
+        code = number_format if value is not None and not isinstance(value, str) else None
         quote = isinstance(value, str) and looks_like_formula(value)
         style = self.styles.index(code, quote, styles.get(col))
         s_attr = f' s="{style}"' if style else ""

@@ -7,7 +7,7 @@ import random
 
 from rapidfuzz import fuzz
 
-from hub.matching import AccountIndex, MatchRules
+from hub.matching import AccountIndex, ContactIndex, MatchRules
 from hub.names import normalise_company_name
 
 RULES = MatchRules()
@@ -122,3 +122,31 @@ def test_a_new_name_is_compared_with_its_blocks_not_with_every_account(monkeypat
     index.near("Kolabite Somafe Motors", RULES)
     index.near("Wadiga Nuruka Foods Ltd", RULES)
     assert 0 < calls <= 2 * 3 * RULES.max_block
+
+
+def test_contact_names_keep_the_first_contact_under_each_name_per_account():
+    """A name lookup finds the first contact filed under that name at that account, even one renamed since."""
+    first = {"Contact ID": "CON-000001", "Full Name": "Ada Okafor", "Associated Account ID": "ACC-000001"}
+    second = {"Contact ID": "CON-000002", "Full Name": "ADA  okafor", "Associated Account ID": "acc-000001"}
+    elsewhere = {"Contact ID": "CON-000003", "Full Name": "Ada Okafor", "Associated Account ID": "ACC-000002"}
+    index = ContactIndex([first, second, elsewhere])
+    assert index.find(email=None, phone=None, name="ada okafor", account_id="ACC-000001") == "CON-000001"
+    first["Full Name"] = "Ada Eze"  # renamed in this batch and reindexed: both names now find her
+    index.reindex("CON-000001")
+    assert index.find(email=None, phone=None, name="Ada Eze", account_id="acc-000001") == "CON-000001"
+    assert index.find(email=None, phone=None, name="Ada Okafor", account_id="ACC-000001") == "CON-000001"
+    assert index.find(email=None, phone=None, name="Ada Okafor", account_id="ACC-000002") == "CON-000003"
+    assert index.find(email=None, phone=None, name="Ada Okafor", account_id="ACC-000003") is None
+
+
+def test_an_account_added_after_a_lookup_is_found_by_name_and_near_name():
+    """Accounts added after the name index was first used are still found by exact and near name."""
+    index = AccountIndex(
+        [{"Account ID": "ACC-000001", "Company Name": "Dekuuz Motors Ltd", "Status": "Active"}]
+    )
+    assert index.by_exact_name("Dekuuz Motors") == "ACC-000001"
+    index.add({"Account ID": "ACC-000002", "Company Name": "Ikdiak Transport Limited", "Status": "Active"})
+    assert index.by_exact_name("ikdiak transport") == "ACC-000002"
+    assert [m.account_id for m in index.near("Ikdiak Transprot", MatchRules())] == ["ACC-000002"]
+    index.add({"Account ID": "ACC-000002", "Company Name": "Ikdiak Transport Limited", "Status": "Merged"})
+    assert index.near("Ikdiak Transprot", MatchRules()) == []
