@@ -121,7 +121,9 @@ def _records(lines: list[str], delimiter: str, width: int, bad_lines: dict[int, 
                 )
                 restart = first + 1
                 continue
-            bad = next((bad_lines[n] for n in range(first + 1, end + 1) if n in bad_lines), None)
+            bad = None
+            if bad_lines:  # only a file of mixed encodings has any
+                bad = next((bad_lines[n] for n in range(first + 1, end + 1) if n in bad_lines), None)
             yield Record(first + 1, [] if bad else cells, _raw(lines, first, end), bad)
         pos = restart
 

@@ -180,7 +180,7 @@ def _row_values(
     if record.problem:
         return {}, [record.problem]
     cells = record.cells
-    longest = max((len(c) for c in cells if isinstance(c, str)), default=0)
+    longest = max((len(c) for c in cells if type(c) is str), default=0)
     if longest > limits.max_cell_chars:
         return {}, [long_cell(longest, limits)]
     problems = []
@@ -191,6 +191,9 @@ def _row_values(
     for field, field_type in FIELD_TYPES[kind].items():
         index = columns.get(field)
         cell = cells[index] if index is not None and index < len(cells) else None
+        if field_type == "text" and type(cell) is str:  # most cells: what _convert does, sooner
+            values[field] = _text(cell)
+            continue
         try:
             values[field] = _convert(cell, field_type)
         except ValueError as error:
