@@ -11,7 +11,7 @@ import pytest
 
 from hub.followups.mail import digest_mail, reminder_mail
 from hub.followups.plan import FollowUpRules
-from hub.kpis.definitions import CSAT
+from hub.kpis.definitions import CSAT, DEFAULT_ZONE
 from hub.kpis.families import service_kpis
 from hub.kpis.frames import interactions_frame, ratings_frame, tickets_frame, week_window
 from hub.ports import InlineImage, MailMessage
@@ -69,10 +69,12 @@ def test_weekly_csat_counts_ratings_on_interactions_once_each():
     }
     start, end = week_window(week)
     out: dict = {}
-    service_kpis(tickets_frame(tables), interactions_frame(tables), start, end, out, ratings_frame(tables))
+    zone = DEFAULT_ZONE
+    ratings = ratings_frame(tables, zone)
+    service_kpis(tickets_frame(tables, zone), interactions_frame(tables, zone), start, end, out, ratings)
     assert out["All", CSAT] == pytest.approx(200 / 3, abs=0.05)
     assert out["GRAS", CSAT] == 100.0 and out["Motors", CSAT] == 50.0
-    assert len(ratings_frame(tables)) == 3 and isinstance(ratings_frame(tables)["rated_at"], pd.Series)
+    assert len(ratings) == 3 and isinstance(ratings["rated_at"], pd.Series)
 
 
 # -- Lost opportunities stop being reminded --------------------------------------------------
