@@ -16,6 +16,8 @@ Issue #13: actions applied per writer run (1,000 in one drain) and the latency t
 the writer (bench/actions_bench.py).
 Also issue 12: on the local .xlsx hub of issue 4's size, a writer batch <= 2 s and governance end
 to end <= 10 s, <= 500 MB (bench/hub_write_bench.py; the full run also measures the old openpyxl write).
+Connection resets at `cxhub serve` with 20 clients at once: bench/serve_backlog_bench.py, run on its
+own (it starts the server; not part of this run).
 """
 
 from __future__ import annotations
