@@ -14,6 +14,7 @@ wall seconds: on a shared machine they are the steadier figure.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -92,6 +93,7 @@ def import_once(export: Path, hub: Path) -> dict:
     data = export.read_bytes()
     store = XlsxHubStore(hub)
     store.ensure_exists()
+    before = hashlib.sha256(hub.read_bytes()).digest()
     load = os.getloadavg()[0]
     started, cpu = time.perf_counter(), _cpu()
     report = import_erp_file(
@@ -107,6 +109,7 @@ def import_once(export: Path, hub: Path) -> dict:
         "unchanged": report.unchanged,
         "to_review": report.sent_to_review,
         "hub_mb": round(hub.stat().st_size / 1e6, 1),
+        "hub_bytes_unchanged": hashlib.sha256(hub.read_bytes()).digest() == before,  # a re-import: True
     }
 
 
@@ -173,7 +176,7 @@ def bench_erp(emit, quick: bool) -> None:
                     file_mb=round(export.stat().st_size / 1e6, 1),
                 )
     found = _child("writer", "100" if quick else "500", "0.2" if quick else "1.0")
-    where = "in memory, the recording rules only; on the .xlsx hub end to end: hub_write_bench writer_batch"
+    where = "in memory, the recording rules only (end to end on the .xlsx hub: local_hub_writer_*_patched)"
     name = f"writer_batch_vs_{found['accounts'] // 1000}k_accounts"
     emit(name, found.pop("seconds"), "s", store=where, **found)
 
