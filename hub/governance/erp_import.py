@@ -168,11 +168,17 @@ class _Import:
         if existing:
             self._upsert_existing("Accounts", existing, values, where)
             return
-        exact = [
-            a
-            for a in self.accounts.all_by_exact_name(str(v["company_name"]), individual=individual)
-            if not self.accounts.rows[a].get("ERP Customer ID")
-        ]
+        # Only an account without an ERP id can be linked; in a hub with none (every account came
+        # from the ERP, e.g. the first import) the name lookup is skipped, and its index never built.
+        exact = (
+            [
+                a
+                for a in self.accounts.all_by_exact_name(str(v["company_name"]), individual=individual)
+                if not self.accounts.rows[a].get("ERP Customer ID")
+            ]
+            if self.form_accounts.rows
+            else []
+        )
         if exact:
             target = exact[0]
             self.t["Accounts"].set(target, {"ERP Customer ID": erp_id} | _filled(values))
