@@ -61,3 +61,13 @@ def test_a_reimport_writes_nothing_and_a_changed_phone_is_audited():
     (audit,) = [a for a in store.tables["Audit"] if a["Action"] == "ERP update"]
     assert audit["Before"] == "Main Phone Number: +2348031234567"
     assert audit["After"] == "Main Phone Number: +2348057654321"
+
+
+def test_an_erp_customer_of_a_form_accounts_name_is_linked_to_it_not_added():
+    """The ERP's spelling of a Form-logged company links that account; no second account is made."""
+    store = FakeHubStore()
+    form_account(store, "ACC-000001", "Okafor Farms Ltd")
+    report = run(store, ["C7;OKAFOR FARMS LIMITED;ORGANIZATION;", "C8;Okafor Farms Two Ltd;ORGANIZATION;"])
+    assert (report.linked, report.inserted) == (1, 1)
+    (linked,) = [a for a in store.tables["Accounts"] if a[ACCOUNT_ID] == "ACC-000001"]
+    assert linked["ERP Customer ID"] == "C7" and len(store.tables["Accounts"]) == 2
