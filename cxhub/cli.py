@@ -18,6 +18,7 @@ from cxhub.cli_graph import cmd_doctor, cmd_grant_site, cmd_login, cmd_provision
 from cxhub.cli_intake import cmd_drain, cmd_poll_forms, cmd_requeue, cmd_serve, cmd_submit
 from cxhub.cli_jobs import cmd_run
 from cxhub.settings import Settings, SettingsError
+from hub.text import noun
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -261,7 +262,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     risky = 0
     for file in export_hub(tables, args.format):
         (args.dir / file.name).write_bytes(file.data)
-        print(f"  {file.name:<34} {file.rows:>7} rows")
+        print(f"  {file.name:<34} {file.rows:>7,} {noun(file.rows, 'row')}")
         risky += formula_like_cells(file.data)
     print(f"Import-ready CSVs for {args.format} in {args.dir}; column mappings in docs/EXPORT.md.")
     if risky:

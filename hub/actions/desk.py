@@ -30,6 +30,7 @@ from hub.actions.rules import (
 from hub.actions.tokens import ActionToken, TokenError, action_id, csrf_for, csrf_ok, verify
 from hub.ports import Row
 from hub.rendering import environment
+from hub.text import count
 from hub.web.access import StaffDirectory, may_act
 from hub.web.http import WebRequest, WebResponse, plain_page
 
@@ -141,7 +142,7 @@ def _colleagues(staff: StaffDirectory, token: ActionToken, row: Row) -> list[tup
 
 def _outcome(action: str, choice: Mapping[str, Any], staff: StaffDirectory) -> str:
     if action == "snooze":
-        return f"The follow-up will be due in {choice['days']} day(s)."
+        return f"The follow-up will be due in {count(choice['days'], 'day')}."
     if action in HANDS_OVER:
         return f"{staff.name_of(choice['to'])} will have it; both of you see it in your next reminder."
     return {
@@ -175,7 +176,7 @@ def _about(
                     ("Promised", str(row.get("Next Action") or "")),
                     ("Due", _text(row.get("Action Due Date"))),
                     ("With", staff.name_of(owner_of(row))),
-                    ("Snoozed", f"{int(row.get('Snooze Count') or 0)} time(s)"),
+                    ("Snoozed", count(int(row.get("Snooze Count") or 0), "time")),
                 ],
             )
         ]

@@ -16,6 +16,7 @@ from typing import Any
 from hub.actions.tokens import ActionToken
 from hub.ports import Row
 from hub.tables import Table
+from hub.text import count as count_of
 from hub_schema.cells import as_day
 from hub_schema.lists import CLOSED_TICKET_STATUSES
 
@@ -181,9 +182,9 @@ def apply_effect(
         before = as_day(row.get("Action Due Date"))
         table.set(key, {"Action Due Date": due, "Snooze Count": count})
         return Effect(
-            f"Action snoozed {choice['days']} day(s) (from mail)",
+            f"Action snoozed {count_of(choice['days'], 'day')} (from mail)",
             f"due {before}" if before else None,
-            f"due {due}, snoozed {count} time(s)",
+            f"due {due}, snoozed {count_of(count, 'time')}",
         )
     if action in ("handover", "reassign"):
         previous = owner_of(row)

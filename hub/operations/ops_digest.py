@@ -15,6 +15,7 @@ from hub.ports import (
     Queue,
     StateStore,
 )
+from hub.text import count
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ def run_ops_digest(
             )
         if digest.poison_count:
             lines.append(
-                f"{digest.poison_count} queued submission(s) failed every attempt and were set aside "
+                f"{count(digest.poison_count, 'queued submission')} failed every attempt and were set aside "
                 "(the poison queue); they are kept, not lost:"
             )
             lines += [f"  - {ident}: {reason}" for ident, reason in digest.poisoned]

@@ -16,6 +16,7 @@ from hub.ports import (
     JobLock,
 )
 from hub.tables import Table, add_audit
+from hub.text import count
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def run_purge(
                 now,
                 "CX Hub retention",
                 "Raw payloads purged",
-                f"{len(updates)} Rejected row(s)",
+                count(len(updates), "Rejected row"),
                 reason=f"older than {days} days (CXHUB_RETENTION_DAYS; NDPA 2023 storage limitation)",
             )
             store.apply(HubChanges(appends={"Audit": audit.new}, updates=updates))

@@ -144,7 +144,7 @@ def row(t, tab, key_col, key):
             "Interactions",
             "INT-000001",
             {"Action Due Date": date(2026, 12, 3), "Snooze Count": 1, "Action Status": "Open"},
-            "Action snoozed 3 day(s) (from mail)",
+            "Action snoozed 3 days (from mail)",
         ),
         (
             message("handover", "INT-000001", to="tunde@x.ng"),

@@ -180,3 +180,12 @@ def test_the_upgrade_mail_text_says_30_users_not_30_00_users():
     )
     assert "30 users (threshold 25)" in lines[0] and "30.00" not in lines[0]
     assert "1 s (threshold 10)" in lines[1]
+
+
+def test_the_requirements_draft_says_1_row():
+    """The requirements draft attached to the admins' mail counts a tab of one row as "(1 row)"."""
+    from hub.upgrade.requirements import draft_requirements
+    from tests.unit.test_requirements_doc import HEALTH, NOW, hub
+
+    markdown, _ = draft_requirements(hub(), HEALTH, NOW)
+    assert "Fields filled: Contacts (1 row)" in markdown and "(1 rows)" not in markdown

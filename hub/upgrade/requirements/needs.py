@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from hub.text import count
 from hub.upgrade.requirements.document import (
     Block,
     Section,
@@ -177,11 +178,12 @@ def _functional(ev: Evidence) -> list[tuple[str, str]]:
         (
             f"Must run a sales pipeline with the stages {', '.join(LISTS['Pipeline Stages'])}, with value, "
             "product, campaign and lost reason.",
-            f"§5: {total_opportunities:,} opportunities over {stages_used} stage(s).",
+            f"§5: {count(total_opportunities, 'opportunity', 'opportunities')} "
+            f"over {count(stages_used, 'stage')}.",
         ),
         (
             "Must run service tickets with status, quote and final amount, manager approval and CSAT.",
-            f"§5: {total_tickets:,} tickets, {ev.csat_rated:,} rated.",
+            f"§5: {count(total_tickets, 'ticket')}, {figure(ev.csat_rated)} rated.",
         ),
         (
             "Must set account ownership by rule from ERP invoices (largest in 12 months) and record each "

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from hub.text import count
 from hub.upgrade.requirements.document import (
     Block,
     Section,
@@ -282,7 +283,7 @@ def _field_use_blocks(ev: Evidence) -> list[Block]:
     if empty:
         blocks.append(paragraph(f"No rows, so their fields' use cannot be judged: {', '.join(empty)}."))
     for tab_name, columns in ev.fill.items():
-        blocks.append(subheading(f"Fields filled: {tab_name} ({ev.rows[tab_name]:,} rows)"))
+        blocks.append(subheading(f"Fields filled: {tab_name} ({count(ev.rows[tab_name], 'row')})"))
         blocks.append(
             table(
                 ("Field", "Filled", "Share"),
