@@ -16,6 +16,7 @@ import numpy as np
 from hub import defaults
 from hub.after_sale import first_service_notices, notice_text
 from hub.ports import Row
+from hub.promises import lost_opportunities
 from hub.responses import inquiries
 from hub.staff import is_active_staff
 from hub_schema.cells import as_day
@@ -217,11 +218,7 @@ def _first_service_notices(
 def _not_on_lost_sales(interactions: list[Row], opportunities: Iterable[Row]) -> list[Row]:
     """A sale marked Lost (in Excel too) is not chased: the writer cancels its promises on the Form's
     Lost; one set in the workbook is left out here ("if it's marked as lost, it's not counted")."""
-    lost = {
-        str(o.get(OPPORTUNITY_ID) or "").upper()
-        for o in opportunities
-        if o.get("Stage") == "Lost" and o.get(OPPORTUNITY_ID)
-    }
+    lost = {o.upper() for o in lost_opportunities(list(opportunities))}
     return [r for r in interactions if str(r.get(OPPORTUNITY_ID) or "").upper() not in lost]
 
 

@@ -17,6 +17,7 @@ from hub.governance.merges import MergeResult, apply_merges
 from hub.governance.ownership import OwnerRule, OwnershipResult, compute_owners
 from hub.matching import AccountIndex
 from hub.ports import HubChanges, Row
+from hub.promises import PROMISE_COLUMNS, cancel_promises_on, lost_opportunities
 from hub.tables import ReviewQueue, Table, add_audit, changes_of
 from hub_schema.columns import (
     ACCOUNT_ID,
@@ -42,8 +43,9 @@ READS = (
 )
 # The big tables are read for the columns the rules use only (a remote store then reads less).
 READ_COLUMNS = {
-    "Interactions": (INTERACTION_ID, ACCOUNT_ID, CONTACT_ID, COMPANY_NAME, CONTACT_NAME),
-    "Opportunities": (OPPORTUNITY_ID, ACCOUNT_ID, CONTACT_ID, COMPANY_NAME),
+    # Opportunity ID and Action Status: promises on a sale marked Lost are cancelled (hub.promises).
+    "Interactions": (INTERACTION_ID, ACCOUNT_ID, CONTACT_ID, COMPANY_NAME, CONTACT_NAME, *PROMISE_COLUMNS),
+    "Opportunities": (OPPORTUNITY_ID, ACCOUNT_ID, CONTACT_ID, COMPANY_NAME, "Stage"),
     "Tickets": (TICKET_ID, ACCOUNT_ID, CONTACT_ID, COMPANY_NAME),
     "Audit": ("Audit ID",),
 }
@@ -62,6 +64,7 @@ class GovernanceResult:
     ownership: OwnershipResult
     raised: list[Candidate]
     already_known: int  # candidates whose pair is already in the Review Queue (open or decided)
+    promises_cancelled: int = 0  # open promises on sales marked Lost in the workbook
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -73,6 +76,7 @@ class GovernanceResult:
             "unmapped salespeople": len(self.ownership.unmapped_salespeople),
             "candidates raised": len(self.raised),
             "candidates already in the queue": self.already_known,
+            "promises cancelled (lost sales)": self.promises_cancelled,
         }
 
 
@@ -85,6 +89,13 @@ def govern(
         add_audit(t["Audit"], now, ACTOR, action, record, before=before, after=after, reason=reason)
 
     merges = apply_merges(t, now, audit)
+    # A sale set to Lost in the workbook: its open promises close too (the Form's Lost closes them
+    # in the writer).
+    cancelled = [
+        row
+        for opportunity_id in lost_opportunities(t["Opportunities"].rows)
+        for row in cancel_promises_on(t["Interactions"], opportunity_id, audit, "is marked Lost")
+    ]
 
     accounts = AccountIndex(t["Accounts"].rows)
     ownership = compute_owners(accounts, t["Deals"].rows, t["Staff"].rows, as_of, rules.owner_rule)
@@ -114,4 +125,4 @@ def govern(
             raised.append(c)
         else:
             already += 1
-    return GovernanceResult(changes_of(t), merges, ownership, raised, already)
+    return GovernanceResult(changes_of(t), merges, ownership, raised, already, len(cancelled))

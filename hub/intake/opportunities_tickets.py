@@ -15,10 +15,6 @@ from hub_schema.lists import CLOSED_STAGES, CLOSED_TICKET_STATUSES
 # What makes an interaction about a ticket. A rating alone does not: it rates the interaction
 # (its CSAT column), and the ticket too only when the interaction is about one.
 TICKET_FIELDS = ("ticket_id", "ticket_category", "ticket_status", "quote_amount", "final_amount")
-# A sale marked Lost: the promises still open on it are cancelled, not reminded ("if it's marked as
-# lost, it's not counted").
-LOST = "Lost"
-LOST_READS = (OPPORTUNITY_ID, "Action Status")
 
 
 def has_ticket_fields(sub: Submission) -> bool:
@@ -63,7 +59,7 @@ def advance_opportunity(
             "Lead Source": sub.get("lead_source"),
             "Opened": when,
             "Closed": when if stage in CLOSED_STAGES else None,
-            "Lost Reason": sub.get("lost_reason") if stage == LOST else None,
+            "Lost Reason": sub.get("lost_reason") if stage == "Lost" else None,
             "Owner": sub.responder,
             stamp: when,
             "Last Updated": now,
@@ -94,7 +90,7 @@ def _advanced(
             values[column] = given
     if stage in CLOSED_STAGES:
         values["Closed"] = when
-    if stage == LOST and sub.get("lost_reason"):
+    if stage == "Lost" and sub.get("lost_reason"):
         values["Lost Reason"] = sub.get("lost_reason")
     return values
 
@@ -165,16 +161,6 @@ def name_rows(
         if key:
             account_id = str(t[tab_name].by_key[key.upper()].get(ACCOUNT_ID) or "")
             t[tab_name].set(key, {COMPANY_NAME: name_of(account_id)})
-
-
-def open_promises_on(interactions: Table, opportunity_id: str) -> list[dict[str, Any]]:
-    """The interactions on an opportunity whose promised action is still open."""
-    return [
-        r
-        for r in [*interactions.rows, *interactions.new]
-        if str(r.get(OPPORTUNITY_ID) or "").upper() == opportunity_id.upper()
-        and r.get("Action Status") == "Open"
-    ]
 
 
 def _made_by(table: Table, sub: Submission) -> dict[str, Any] | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from hub.intake.opportunities_tickets import LOST, LOST_READS
+from hub.promises import LOST, PROMISE_COLUMNS
 
 # What the writer reads; for the big tables only the columns it needs (a remote store reads less).
 READ_COLUMNS = {
@@ -22,5 +22,5 @@ def read_columns(messages: Iterable[Mapping[str, Any]]) -> dict[str, tuple[str, 
     answers = [m.get("values") or {} for m in messages]
     extra: tuple[str, ...] = FOLLOW_UP_COLUMNS if any(a.get("follow_up_of") for a in answers) else ()
     if any(a.get("opportunity_stage") == LOST for a in answers):
-        extra += tuple(c for c in LOST_READS if c not in extra)  # its open promises are closed
+        extra += tuple(c for c in PROMISE_COLUMNS if c not in extra)  # its open promises are closed
     return READ_COLUMNS | {"Interactions": READ_COLUMNS["Interactions"] + extra}

@@ -15,14 +15,7 @@ from zoneinfo import ZoneInfo
 from hub import defaults
 from hub.after_sale import check_in_promise
 from hub.intake.campaigns import campaign_index, with_campaign
-from hub.intake.opportunities_tickets import (
-    LOST,
-    advance_opportunity,
-    apply_ticket,
-    has_ticket_fields,
-    name_rows,
-    open_promises_on,
-)
+from hub.intake.opportunities_tickets import advance_opportunity, apply_ticket, has_ticket_fields, name_rows
 from hub.intake.outcomes import BatchResult, Outcome, WriterRejection, failed_outcome
 from hub.intake.submission import (
     FieldProblem,
@@ -36,6 +29,7 @@ from hub.intake.submission import (
 from hub.matching import AccountIndex, ContactIndex, MatchRules, NearMatch
 from hub.names import normalise_company_name
 from hub.ports import HubChanges, Row
+from hub.promises import LOST, cancel_promises_on
 from hub.responses import TIME_KNOWN
 from hub.tables import ReviewQueue, Table, add_audit, changes_of, review_key
 from hub_schema.columns import COMPANY_NAME, CONTACT_NAME, DIVISION, FULL_NAME
@@ -262,15 +256,7 @@ class _Batch:
         )
 
     def _cancel_promises(self, opportunity_id: str, by: str) -> None:
-        for row in open_promises_on(self.t["Interactions"], opportunity_id):
-            self.t["Interactions"].set(str(row["Interaction ID"]), {"Action Status": "Cancelled"})
-            self._audit(
-                "Action cancelled",
-                str(row["Interaction ID"]),
-                before="Open",
-                after="Cancelled",
-                reason=f"{opportunity_id} was marked Lost by {by}; its open promises are not reminded",
-            )
+        cancel_promises_on(self.t["Interactions"], opportunity_id, self._audit, f"was marked Lost by {by}")
 
     def _resolve_account(self, sub: Submission, interaction_id: str, notes: list[str]) -> str:
         """The account a submission is about: by its Account ID, else its ERP customer number, else the

@@ -110,6 +110,25 @@ def test_an_open_action_on_a_sale_lost_in_excel_is_not_reminded():
     assert sum(n for d in result.digests for _, n in d.overdue_by_person) == 1
 
 
+def test_the_nightly_run_cancels_promises_on_a_sale_set_lost_in_excel():
+    """A steward sets Stage to Lost in the workbook: the next governance run cancels its open promise."""
+    from hub.governance.nightly import GovernanceRules, govern
+
+    tables = {
+        "Opportunities": [{"Opportunity ID": "OPP-000001", "Account ID": "ACC-000001", "Stage": "Lost"}],
+        "Interactions": [
+            {"Interaction ID": "INT-000001", "Opportunity ID": "OPP-000001", "Action Status": "Open"},
+            {"Interaction ID": "INT-000002", "Opportunity ID": "OPP-000001", "Action Status": "Done"},
+        ],
+    }
+    result = govern(tables, datetime(2026, 11, 23, 2, 0), date(2026, 11, 23), GovernanceRules())
+    [update] = [u for u in result.changes.updates if u.tab == "Interactions"]
+    assert (update.key, update.values) == ("INT-000001", {"Action Status": "Cancelled"})
+    [audit] = result.changes.appends["Audit"]
+    assert audit["Record"] == "INT-000001" and "OPP-000001 is marked Lost" in audit["Reason"]
+    assert result.summary()["promises cancelled (lost sales)"] == 1
+
+
 # -- the manager digest counts each ticket once ------------------------------------------------
 def test_a_ticket_both_stale_and_over_quote_counts_once_in_the_digest():
     """A ticket open too long and billed over quote is one ticket to check, not two."""
