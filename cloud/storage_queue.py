@@ -14,7 +14,7 @@ from typing import Any
 from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 from azure.storage.queue import QueueClient, TextBase64DecodePolicy, TextBase64EncodePolicy
 
-from hub.ports import QueuedMessage
+from hub.ports import QueuedMessage, message_body
 
 _MAX_PER_CALL = 32  # the service returns at most 32 messages per receive
 
@@ -58,7 +58,7 @@ class StorageQueue:
             for m in page:
                 text = m.content if isinstance(m.content, str) else str(m.content)
                 out.append(
-                    QueuedMessage(m.id, _decode(text), text, m.dequeue_count or 1, m.pop_receipt or "")
+                    QueuedMessage(m.id, message_body(text), text, m.dequeue_count or 1, m.pop_receipt or "")
                 )
         return out
 
@@ -99,9 +99,9 @@ class StorageQueue:
             if not page:
                 return moved
             for m in page:
-                record = _decode(m.content) or {}
+                record = message_body(m.content) or {}
                 inner = str(record.get("message") or "")
-                if _decode(inner) is None:
+                if message_body(inner) is None:
                     continue  # not a JSON object: it would only fail again; it stays (hidden 60 s)
                 self._queue.send_message(inner, time_to_live=NEVER_EXPIRE)
                 with contextlib.suppress(ResourceNotFoundError):
@@ -112,15 +112,7 @@ class StorageQueue:
         """(submission or message id, reason) of the oldest poisoned messages (Storage peeks 32 at most)."""
         out = []
         for peeked in self._poison.peek_messages(max_messages=32):
-            record = _decode(peeked.content) or {}
-            inner = _decode(str(record.get("message") or "")) or {}
+            record = message_body(peeked.content) or {}
+            inner = message_body(str(record.get("message") or "")) or {}
             out.append((str(inner.get("submissionId") or peeked.id), str(record.get("reason") or "unknown")))
         return out
-
-
-def _decode(text: str) -> dict[str, Any] | None:
-    try:
-        value = json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
-        return None
-    return value if isinstance(value, dict) else None

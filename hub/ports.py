@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
@@ -100,6 +101,15 @@ class QueuedMessage:
     text: str
     dequeue_count: int
     receipt: str = ""
+
+
+def message_body(text: str) -> dict[str, Any] | None:
+    """A queued message's stored text as its body: a JSON object, or None (what the writer poisons)."""
+    try:
+        value = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
 
 
 class Queue(Protocol):

@@ -435,3 +435,7 @@ def tab(name: str) -> Tab:
         return TAB_BY_NAME[name]
     except KeyError:
         raise KeyError(f"the hub has no tab {name!r}") from None
+
+
+# The customer record: who the customers are, and every touch, sale and ticket with them.
+RECORD_TABS = ("Accounts", "Contacts", "Interactions", "Opportunities", "Tickets")

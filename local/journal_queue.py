@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from hub.ports import QueuedMessage
+from hub.ports import QueuedMessage, message_body
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (
@@ -79,7 +79,7 @@ class JournalQueue:
                         "UPDATE messages SET visible_at = ?, dequeue_count = ?, receipt = ? WHERE id = ?",
                         (now + visibility_timeout, count + 1, receipt, row_id),
                     )
-                    out.append(QueuedMessage(str(row_id), _decode(text), text, count + 1, receipt))
+                    out.append(QueuedMessage(str(row_id), message_body(text), text, count + 1, receipt))
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -131,7 +131,7 @@ class JournalQueue:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 rows = self._db.execute("SELECT id, body FROM poison ORDER BY id").fetchall()
-                ids = [i for i, body in rows if _decode(body) is not None]
+                ids = [i for i, body in rows if message_body(body) is not None]
                 now = time.time()
                 for row_id in ids:
                     # A new row id: the old one may be reused by nothing, but AUTOINCREMENT keeps
@@ -152,12 +152,4 @@ class JournalQueue:
         """(message id, reason) of every poisoned message, oldest first."""
         with self._lock:
             rows = self._db.execute("SELECT id, body, reason FROM poison ORDER BY id").fetchall()
-        return [(str((_decode(body) or {}).get("submissionId") or i), r) for i, body, r in rows]
-
-
-def _decode(text: str) -> dict[str, Any] | None:
-    try:
-        value = json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
-        return None
-    return value if isinstance(value, dict) else None
+        return [(str((message_body(body) or {}).get("submissionId") or i), r) for i, body, r in rows]

@@ -46,22 +46,19 @@ def reminder_mail(reminder: StaffReminder, links: Links | None = None, today=Non
         n = len(reminder.handed_to_you) + len(reminder.handed_away)
         subject = f"{count(n, 'follow-up')} handed over"
     acts = reminder_links(reminder, links, f"follow-up reminder of {today or 'today'}")
-    html = (
-        environment()
-        .get_template("staff_reminder.html.j2")
-        .render(
-            subject=subject,
-            name=reminder.name.split()[0] if "@" not in reminder.name else reminder.name,
-            overdue=reminder.overdue,
-            overdue_total=reminder.overdue_total,
-            more_overdue=reminder.more_overdue,
-            due_soon=reminder.due_soon,
-            form_name=FORM_NAME,
-            example_id=reminder.items[0].interaction_id if reminder.items else "",
-            acts=acts,
-            handed_to_you=reminder.handed_to_you,
-            handed_away=reminder.handed_away,
-        )
+    html = _render(
+        "staff_reminder.html.j2",
+        subject=subject,
+        name=reminder.name.split()[0] if "@" not in reminder.name else reminder.name,
+        overdue=reminder.overdue,
+        overdue_total=reminder.overdue_total,
+        more_overdue=reminder.more_overdue,
+        due_soon=reminder.due_soon,
+        form_name=FORM_NAME,
+        example_id=reminder.items[0].interaction_id if reminder.items else "",
+        acts=acts,
+        handed_to_you=reminder.handed_to_you,
+        handed_away=reminder.handed_away,
     )
     lines = [f"{subject}.", ""]
     for title, items in (("OVERDUE", reminder.overdue), ("DUE TODAY OR TOMORROW", reminder.due_soon)):
@@ -128,24 +125,21 @@ def digest_mail(
         parts.append(f"{len(digest.snoozed)} snoozed {rules.snoozes_to_flag}+ times")
     subject = f"Team follow-ups {today:%d %b}: {', '.join(parts)}"
     acts = digest_links(digest, links, f"team digest of {today}")
-    html = (
-        environment()
-        .get_template("manager_digest.html.j2")
-        .render(
-            subject=subject,
-            d=digest,
-            names=names,
-            today=today,
-            total_overdue=total,
-            response_hours=f"{rules.response_hours:g}",
-            ticket_days=rules.ticket_open_business_days,
-            quiet_days=rules.quiet_days,
-            snoozes_to_flag=rules.snoozes_to_flag,
-            acts=acts,
-            stale=STALE,
-            received=received_text,
-            waited=waited_text,
-        )
+    html = _render(
+        "manager_digest.html.j2",
+        subject=subject,
+        d=digest,
+        names=names,
+        today=today,
+        total_overdue=total,
+        response_hours=f"{rules.response_hours:g}",
+        ticket_days=rules.ticket_open_business_days,
+        quiet_days=rules.quiet_days,
+        snoozes_to_flag=rules.snoozes_to_flag,
+        acts=acts,
+        stale=STALE,
+        received=received_text,
+        waited=waited_text,
     )
 
     def linked(key: str) -> list[str]:
@@ -189,3 +183,7 @@ def waited_text(r: LateResponse) -> str:
     return f"answered {r.answered:%a %d %b}" + (
         f" {r.answered:%H:%M}" if isinstance(r.answered, datetime) else " (time not given)"
     )
+
+
+def _render(template: str, **values: object) -> str:
+    return environment().get_template(template).render(**values)

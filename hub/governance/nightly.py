@@ -28,19 +28,10 @@ from hub_schema.columns import (
     OPPORTUNITY_ID,
     TICKET_ID,
 )
+from hub_schema.tabs import RECORD_TABS
 
 ACTOR = "CX Hub governance"
-READS = (
-    "Accounts",
-    "Contacts",
-    "Interactions",
-    "Opportunities",
-    "Tickets",
-    "Deals",
-    "Staff",
-    "Review Queue",
-    "Audit",
-)
+READS = (*RECORD_TABS, "Deals", "Staff", "Review Queue", "Audit")
 # The big tables are read for the columns the rules use only (a remote store then reads less).
 READ_COLUMNS = {
     # Opportunity ID and Action Status: promises on a sale marked Lost are cancelled (hub.promises).

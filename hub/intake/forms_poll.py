@@ -10,10 +10,7 @@ from datetime import datetime
 from hub.intake.forms_sheet import new_rows
 from hub.intake.receive import receive
 from hub.intake.validation import IntakeRules
-from hub.ports import (
-    Queue,
-    StateStore,
-)
+from hub.ports import Queue, StateStore
 
 log = logging.getLogger(__name__)
 

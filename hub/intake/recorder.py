@@ -34,19 +34,9 @@ from hub.responses import TIME_KNOWN
 from hub.tables import ReviewQueue, Table, add_audit, changes_of, review_key
 from hub_schema.columns import COMPANY_NAME, CONTACT_NAME, DIVISION, FULL_NAME
 from hub_schema.lists import LISTS
-from hub_schema.tabs import RAW_PAYLOAD_COLUMNS
+from hub_schema.tabs import RAW_PAYLOAD_COLUMNS, RECORD_TABS
 
-READS = (
-    "Accounts",
-    "Contacts",
-    "Interactions",
-    "Opportunities",
-    "Tickets",
-    "Review Queue",
-    "Rejected",
-    "Audit",
-    "Campaigns",
-)
+READS = (*RECORD_TABS, "Review Queue", "Rejected", "Audit", "Campaigns")
 ACTOR = "CX Hub writer"
 
 

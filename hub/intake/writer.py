@@ -70,26 +70,9 @@ def drain(
     started = time.perf_counter()
     tz = ZoneInfo(rules.timezone)
     seen: set[str] = set()
-    while True:
-        received = queue.receive(rules.batch_size, rules.visibility_timeout)
-        # A message that failed earlier in this run (its timeout may be short) waits for the next run.
-        for msg in (m for m in received if m.id in seen):
-            queue.release(msg)
-        received = [m for m in received if m.id not in seen]
-        if not received:
-            break
-        seen.update(m.id for m in received)
+    while received := _take(queue, rules, seen):
         report.batches += 1
-        usable = []
-        for msg in received:
-            if msg.body is None:
-                queue.poison(msg, "the message is not a JSON object")
-                report.poisoned += 1
-            elif msg.dequeue_count > rules.max_attempts:
-                queue.poison(msg, f"failed {rules.max_attempts} times")
-                report.poisoned += 1
-            else:
-                usable.append(msg)
+        usable = _set_aside_unusable(queue, received, rules, report)
         if not usable:
             continue
         now = clock().astimezone(tz).replace(tzinfo=None)
@@ -98,62 +81,12 @@ def drain(
             with lock.hold("hub"):  # from the read to the write: IDs are allocated from what was read
                 result, acted = _write_batch(store, bodies, now, rules, tz)
         except (HubUnavailable, HubSchemaError) as e:
-            # Not the messages' fault: put them back without counting this attempt against them.
-            # A broken hub (HubBroken) too: counting would poison every good submission by the
-            # fifth run, while the fix is the admin's (restore or repair the hub).
-            for msg in usable:
-                queue.release(msg)
-            if isinstance(e, HUB_BROKEN):
-                report.hub_broken = str(e)
-                log.error("hub cannot be read: %s; %d message(s) left queued", e, len(usable))
-            else:
-                report.hub_locked = str(e)
-                log.warning("hub not writable (%s); %d message(s) left queued", type(e).__name__, len(usable))
+            _hub_refused(queue, usable, e, report)
             break
         if notify is not None:
-            notify(
-                [
-                    (msg.body, outcome)
-                    for msg, outcome in zip(
-                        [m for m in usable if not is_action(m.body or {})], result.outcomes, strict=True
-                    )
-                    if msg.body is not None and outcome.status != "failed"
-                ]
-            )
-        failed = 0
-        submissions = _finish_actions(queue, usable, acted)
+            notify(_notices(usable, result.outcomes))
+        _settle(queue, _finish_actions(queue, usable, acted), result, report)
         report.actions.extend(acted)
-        for msg, outcome in zip(submissions, result.outcomes, strict=True):
-            if outcome.status == "failed":
-                failed += 1
-                log.error(
-                    "message %s (%s) failed in the rules (attempt %d): %s",
-                    msg.id,
-                    outcome.submission_id,
-                    msg.dequeue_count,
-                    outcome.notes[0],
-                )
-            else:
-                queue.delete(msg)
-            # One line per message, keyed by the submission ID that intake logged: the correlation
-            # from the Form to the hub row. IDs and outcomes only, never answers (no PII).
-            log.info(
-                "%s",
-                json.dumps(
-                    {
-                        "event": "writer",
-                        "submissionId": outcome.submission_id,
-                        "status": outcome.status,
-                        "interactionId": outcome.interaction_id,
-                        "attempt": msg.dequeue_count,
-                    }
-                ),
-            )
-        report.failed += failed
-        report.outcomes.extend(result.outcomes)
-        for tab, n in result.changes.counts().items():
-            report.written[tab] = report.written.get(tab, 0) + n
-        log.debug("batch written: %d message(s), %d failed, %s", len(usable), failed, result.changes.counts())
     report.seconds = time.perf_counter() - started
     log.info(
         "writer: %d recorded, %d duplicate, %d rejected, %d failed, %d poisoned, %.1fs%s",
@@ -166,6 +99,94 @@ def drain(
         f"; hub locked: {report.hub_locked}" if report.hub_locked else "",
     )
     return report
+
+
+def _take(queue: Queue, rules: WriterRules, seen: set[str]) -> list:
+    """The next batch; a message that failed earlier in this run (its timeout may be short) is
+    released to wait for the next run. Empty when nothing new is queued."""
+    received = queue.receive(rules.batch_size, rules.visibility_timeout)
+    for msg in (m for m in received if m.id in seen):
+        queue.release(msg)
+    received = [m for m in received if m.id not in seen]
+    seen.update(m.id for m in received)
+    return received
+
+
+def _set_aside_unusable(queue: Queue, received: list, rules: WriterRules, report: DrainReport) -> list:
+    """Poison what is not a JSON object or has failed too often; the rest is the batch to write."""
+    usable = []
+    for msg in received:
+        if msg.body is None:
+            queue.poison(msg, "the message is not a JSON object")
+            report.poisoned += 1
+        elif msg.dequeue_count > rules.max_attempts:
+            queue.poison(msg, f"failed {rules.max_attempts} times")
+            report.poisoned += 1
+        else:
+            usable.append(msg)
+    return usable
+
+
+def _hub_refused(queue: Queue, usable: list, e: Exception, report: DrainReport) -> None:
+    """Not the messages' fault: put them back without counting this attempt against them. A broken
+    hub (HubBroken) too: counting would poison every good submission by the fifth run, while the
+    fix is the admin's (restore or repair the hub)."""
+    for msg in usable:
+        queue.release(msg)
+    if isinstance(e, HUB_BROKEN):
+        report.hub_broken = str(e)
+        log.error("hub cannot be read: %s; %d message(s) left queued", e, len(usable))
+    else:
+        report.hub_locked = str(e)
+        log.warning("hub not writable (%s); %d message(s) left queued", type(e).__name__, len(usable))
+
+
+def _notices(usable: list, outcomes: list[Outcome]) -> list[tuple[dict, Outcome]]:
+    """(submission, outcome) for each submission of the batch the rules decided on (not failed)."""
+    submissions = [m for m in usable if not is_action(m.body or {})]
+    return [
+        (msg.body, outcome)
+        for msg, outcome in zip(submissions, outcomes, strict=True)
+        if msg.body is not None and outcome.status != "failed"
+    ]
+
+
+def _settle(queue: Queue, submissions: list, result, report: DrainReport) -> None:
+    """Delete each written submission (a failed one stays queued, to be retried), log one line per
+    message, and add the batch to the report."""
+    failed = 0
+    for msg, outcome in zip(submissions, result.outcomes, strict=True):
+        if outcome.status == "failed":
+            failed += 1
+            log.error(
+                "message %s (%s) failed in the rules (attempt %d): %s",
+                msg.id,
+                outcome.submission_id,
+                msg.dequeue_count,
+                outcome.notes[0],
+            )
+        else:
+            queue.delete(msg)
+        # One line per message, keyed by the submission ID that intake logged: the correlation
+        # from the Form to the hub row. IDs and outcomes only, never answers (no PII).
+        log.info(
+            "%s",
+            json.dumps(
+                {
+                    "event": "writer",
+                    "submissionId": outcome.submission_id,
+                    "status": outcome.status,
+                    "interactionId": outcome.interaction_id,
+                    "attempt": msg.dequeue_count,
+                }
+            ),
+        )
+    report.failed += failed
+    report.outcomes.extend(result.outcomes)
+    counts = result.changes.counts()
+    for tab, n in counts.items():
+        report.written[tab] = report.written.get(tab, 0) + n
+    log.debug("batch written: %d submission(s), %d failed, %s", len(submissions), failed, counts)
 
 
 def _finish_actions(queue: Queue, usable: list, acted: list[ActionOutcome]) -> list:

@@ -9,12 +9,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from hub.operations.retention import purge_rejected
-from hub.ports import (
-    NO_LOCK,
-    HubChanges,
-    HubStore,
-    JobLock,
-)
+from hub.ports import NO_LOCK, HubChanges, HubStore, JobLock
 from hub.tables import Table, add_audit
 from hub.text import count
 

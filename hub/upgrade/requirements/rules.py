@@ -9,6 +9,7 @@ from datetime import datetime
 
 from hub import defaults
 from hub_schema.lists import LISTS
+from hub_schema.tabs import RECORD_TABS
 
 
 @dataclass(frozen=True)
@@ -46,16 +47,7 @@ TRIGGERS_FOR_UPGRADE = 2  # v6: "when any two of the following are true"
 RARELY_USED = 0.10
 # Tabs that hold customer and business data: their unused fields are candidates to drop. The other
 # tabs are the hub's own machinery (queues, logs), which a CRM replaces with its own features.
-DATA_TABS = (
-    "Accounts",
-    "Contacts",
-    "Interactions",
-    "Opportunities",
-    "Tickets",
-    "Deals",
-    "Price List",
-    "Staff",
-)
+DATA_TABS = (*RECORD_TABS, "Deals", "Price List", "Staff")
 MONTHS_SHOWN = 12
 WEEKS_SHOWN = 12
 ACTIVE_DAYS = 90
