@@ -82,8 +82,7 @@ def csv_records(file_name: str, decoded: Decoded, limits: ErpLimits) -> Iterator
     if header_line is None:
         return  # nothing but blank lines
     delimiter = max(DELIMITERS, key=lambda d: _outside_quotes(header_line, d))
-    width = _outside_quotes(header_line, delimiter)
-    for count, record in enumerate(_records(lines, delimiter, width, decoded.bad_lines), 1):
+    for count, record in enumerate(_records(lines, delimiter, decoded.bad_lines), 1):
         if count > limits.max_rows + 1:  # + the header
             raise too_many_rows(file_name, count, limits)
         if len(record.cells) > limits.max_columns:
@@ -91,7 +90,7 @@ def csv_records(file_name: str, decoded: Decoded, limits: ErpLimits) -> Iterator
         yield record
 
 
-def _records(lines: list[str], delimiter: str, width: int, bad_lines: dict[int, str]) -> Iterator[Record]:
+def _records(lines: list[str], delimiter: str, bad_lines: dict[int, str]) -> Iterator[Record]:
     pos = 0  # index in `lines` of the first line the current reader has not read
     while pos < len(lines):
         reader = csv.reader(
@@ -111,7 +110,7 @@ def _records(lines: list[str], delimiter: str, width: int, bad_lines: dict[int, 
                 yield Record(first + 1, [], _raw(lines, first, end), f"cannot be read as CSV ({error})")
                 continue
             end = pos + reader.line_num
-            if end - first > 1 and _swallowed(lines, first, end, delimiter, width, len(cells)):
+            if end - first > 1 and _swallowed(lines, first, end, delimiter):
                 yield Record(
                     first + 1,
                     [],
@@ -128,15 +127,21 @@ def _records(lines: list[str], delimiter: str, width: int, bad_lines: dict[int, 
         pos = restart
 
 
-def _swallowed(lines: list[str], first: int, end: int, delimiter: str, width: int, cells: int) -> bool:
-    """Whether a record read across lines took in a record of its own: it came out with the wrong
-    number of cells and a line after its first has as many delimiters outside quotes as the header;
-    or it ran to the end of the file inside quotes."""
+def _swallowed(lines: list[str], first: int, end: int, delimiter: str) -> bool:
+    """Whether a record read across lines took in a record of its own. A quote left open is closed
+    by the next quote the reader meets, which in a real record opens a field, so text follows it
+    where a strict reader wants a delimiter; or no quote follows and the record runs to the end of
+    the file inside quotes. A properly quoted multi-line field passes both checks, however many
+    cells its record has."""
     if end == len(lines) and _raw(lines, first, end).count('"') % 2 == 1:
         return True
-    return cells != width + 1 and any(
-        _outside_quotes(lines[i], delimiter) >= width for i in range(first + 1, end)
-    )
+    strict = csv.reader(lines[first:end], delimiter=delimiter, skipinitialspace=True, strict=True)
+    try:
+        for _ in strict:
+            pass
+    except csv.Error:
+        return True
+    return False
 
 
 def _outside_quotes(line: str, delimiter: str) -> int:

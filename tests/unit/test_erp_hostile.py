@@ -217,3 +217,16 @@ def test_any_properly_quoted_csv_reads_back_every_row(rows, delimiter):
     assert quote_errors == []
     assert {r.values["erp_customer_id"] for r in parsed.rows} | {e.line for e in parsed.errors} != set()
     assert len(parsed.rows) + len(parsed.errors) == len(rows)
+
+
+def test_a_quoted_lone_line_break_in_a_row_wider_than_the_header_is_not_an_open_quote():
+    """A properly quoted cell holding only a carriage return, in a row with one cell more than the
+    header, is one record read at its first line, not an unbalanced quote (a Hypothesis find)."""
+    data = (
+        b'"Customer Number","Customer Name","City"\r\n'
+        b'"C1","Acme","\r","Lagos, Ikeja, Lagos","Lagos"\r\n'
+        b'"C2","Beta","Abuja"\r\n'
+    )
+    parsed = customers(data, name="customers.csv")
+    assert [e.reason for e in parsed.errors if "quote" in e.reason] == []
+    assert sorted([r.line for r in parsed.rows] + [e.line for e in parsed.errors]) == [2, 4]
