@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from operator import itemgetter
 from typing import Any
 
-from hub_schema.tabs import Column, HubSchemaError, Tab
+from hub_schema.tabs import NUMBER_FORMATS, Column, HubSchemaError, Tab
 
 Row = dict[str, Any]
 
@@ -20,6 +20,17 @@ def to_excel_serial(value: date | datetime) -> float:
         value = datetime(value.year, value.month, value.day)
     delta = value - EXCEL_EPOCH
     return round(delta.days + delta.seconds / 86_400 + delta.microseconds / 86_400e6, 8)
+
+
+def number_format(column: Column, value: Any) -> str | None:
+    """The number format a written cell gets: its column's (blank cells too, so what staff type later
+    shows as the column does), a day-only value in a date-and-time column as a date (no "00:00");
+    text none (it stays text)."""
+    if isinstance(value, str):
+        return None
+    if column.type == "datetime" and isinstance(value, date) and not isinstance(value, datetime):
+        return NUMBER_FORMATS["date"]
+    return NUMBER_FORMATS.get(column.type)
 
 
 def as_day(value: Any) -> date | None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from hub_schema.lists import LISTS
+from hub_schema.widths import header_width
 
 
 class HubSchemaError(Exception):
@@ -50,7 +51,7 @@ _DEFAULT_WIDTH: dict[str, int] = {
 NUMBER_FORMATS: dict[str, str] = {
     "date": "yyyy-mm-dd",
     "datetime": "yyyy-mm-dd hh:mm",
-    "money": "#,##0.00",
+    "money": '"₦ "#,##0',  # naira, whole: staff read amounts, not kobo
     "integer": "0",
 }
 
@@ -71,7 +72,8 @@ class Column:
 
     @property
     def display_width(self) -> int:
-        return self.width or max(_DEFAULT_WIDTH[self.type], len(self.name) + 3)
+        """Wide enough for its values (by type, or as declared) and never narrower than its header."""
+        return max(self.width or _DEFAULT_WIDTH[self.type], header_width(self.name))
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from hub_schema.lists import LISTS, list_name_to_defined_name
 from hub_schema.tabs import LISTS_TAB_NAME, NUMBER_FORMATS, TABS, Tab
+from hub_schema.widths import HEADER_FONT_NAME, HEADER_FONT_SIZE, header_width
 
 EXCEL_MAX_ROW = 1_048_576
-_HEADER_FONT = Font(bold=True)
+_HEADER_FONT = Font(name=HEADER_FONT_NAME, size=HEADER_FONT_SIZE, bold=True)
 _OVERDUE_FILL = PatternFill(start_color="FFC7CE", end_color="FFC7CE", fill_type="solid")
 _OVERDUE_FONT = Font(color="9C0006")
 
@@ -59,8 +60,19 @@ def _add_tab(ws: Worksheet, tab: Tab) -> None:
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     ws.add_table(table)
     ws.freeze_panes = "A2"
+    _print_setup(ws)
     if tab.name == "Interactions":
         _add_overdue_highlight(ws, tab)
+
+
+def _print_setup(ws: Worksheet) -> None:
+    """Printed, a tab is landscape A4, as wide as the page, with its header row on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as it takes
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
 
 
 def _add_dropdown(ws: Worksheet, letter: str, list_name: str) -> None:
@@ -103,7 +115,7 @@ def _add_lists_tab(ws: Worksheet) -> None:
         ws.cell(row=1, column=col_no, value=list_name).font = _HEADER_FONT
         for row_no, value in enumerate(values, 2):
             ws.cell(row=row_no, column=col_no, value=value)
-        ws.column_dimensions[letter].width = max(len(list_name), *(len(v) for v in values)) + 3
+        ws.column_dimensions[letter].width = max(header_width(list_name), *(len(v) + 3 for v in values))
         ws.parent.defined_names[list_name_to_defined_name(list_name)] = DefinedName(
             list_name_to_defined_name(list_name), attr_text=growing_list(list_name)
         )
@@ -112,3 +124,4 @@ def _add_lists_tab(ws: Worksheet) -> None:
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
     ws.add_table(table)
     ws.freeze_panes = "A2"
+    _print_setup(ws)

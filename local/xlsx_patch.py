@@ -30,8 +30,8 @@ from openpyxl.utils import column_index_from_string, get_column_letter, range_bo
 
 from hub.ports import HubChanges, Row, RowUpdate
 from hub.text import looks_like_formula
-from hub_schema.cells import to_excel_serial
-from hub_schema.tabs import NUMBER_FORMATS, Tab, tab
+from hub_schema.cells import number_format, to_excel_serial
+from hub_schema.tabs import Tab, tab
 
 # Excel's built-in number formats that hub_schema uses (ECMA-376 18.8.30).
 _BUILTIN_FORMATS = {"0": 1, "#,##0.00": 4}
@@ -39,6 +39,7 @@ _ROW_START = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
 _CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)\d+"[^>]*?(?:/>|>.*?</c>)', re.S)
 _STYLE = re.compile(rb'\bs="(\d+)"')
 _HAS_VALUE = re.compile(rb"<v>[^<]|<t[^>]*>[^<]|<f[ >]")
+_QUOTE = {'"': "&quot;"}  # a format code in an attribute: the naira format quotes its symbol
 
 
 class NotPatchable(Exception):
@@ -61,7 +62,7 @@ class _Styles:
     @classmethod
     def parse(cls, xml: bytes) -> _Styles:
         formats = {
-            int(i): code.decode()
+            int(i): _unescape(code.decode())
             for i, code in re.findall(rb'<numFmt\b[^>]*numFmtId="(\d+)"[^>]*formatCode="([^"]*)"', xml)
         }
         block = re.search(rb"<cellXfs\b[^>]*>(.*?)</cellXfs>", xml, re.S)
@@ -83,7 +84,8 @@ class _Styles:
             return _BUILTIN_FORMATS[code]
         new_id = max([163, *self.formats]) + 1
         self.formats[new_id] = code
-        self.added_formats.append(f'<numFmt numFmtId="{new_id}" formatCode="{escape(code)}"/>'.encode())
+        attribute = escape(code, _QUOTE)
+        self.added_formats.append(f'<numFmt numFmtId="{new_id}" formatCode="{attribute}"/>'.encode())
         return new_id
 
     def index(self, code: str | None, quote: bool, above: int | None) -> int:
@@ -285,10 +287,10 @@ class _Sheet:
             raise NotPatchable(f"{schema.name}: table columns do not match its ref")
         self.names = [n.strip() for n in names]
         self.column_of = {n: self.min_col + i for i, n in enumerate(self.names)}
-        # Per schema column, once: its sheet column, that column's letter and the number format its
-        # values take (a 100k-row append asks for each of them millions of times).
+        # Per schema column, once: its sheet column, that column's letter and its schema column (a
+        # 100k-row append asks for each of them millions of times; the format depends on the value).
         self._place = {
-            c.name: (col, get_column_letter(col), NUMBER_FORMATS.get(c.type))
+            c.name: (col, get_column_letter(col), c)
             for c in schema.columns
             if (col := self.column_of.get(c.name)) is not None
         }
@@ -333,9 +335,9 @@ class _Sheet:
         return {col: _style_of(cell) for col, cell in _cells(row).items()}
 
     def _cell(self, number: int, column_name: str, value: Any, styles: dict[int, int]) -> tuple[int, bytes]:
-        col, letter, number_format = self._place[column_name]
+        col, letter, column = self._place[column_name]
         ref = f"{letter}{number}"
-        code = number_format if value is not None and not isinstance(value, str) else None
+        code = number_format(column, value)
         quote = isinstance(value, str) and looks_like_formula(value)
         style = self.styles.index(code, quote, styles.get(col))
         s_attr = f' s="{style}"' if style else ""

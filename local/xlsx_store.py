@@ -26,8 +26,8 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from hub.ports import HubBroken, HubChanges, HubLocked, HubSchemaError, Row
 from hub.text import looks_like_formula
-from hub_schema.cells import missing_columns_message, rows_as_dicts
-from hub_schema.tabs import NUMBER_FORMATS, Column, Tab, tab
+from hub_schema.cells import missing_columns_message, number_format, rows_as_dicts
+from hub_schema.tabs import Column, Tab, tab
 from hub_schema.template import build_template
 from local.xlsx_patch import NotPatchable, patch
 
@@ -301,5 +301,6 @@ def _write_cell(cell: Cell, column: Column, value: Any) -> None:
         cell.quotePrefix = looks_like_formula(value)
         return
     cell.value = value
-    if column.type in NUMBER_FORMATS and value is not None:
-        cell.number_format = NUMBER_FORMATS[column.type]
+    code = number_format(column, value)
+    if code is not None:
+        cell.number_format = code

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 from hub.ports import HubChanges, RowUpdate
-from hub_schema.tabs import tab
+from hub_schema.tabs import NUMBER_FORMATS, tab
 from local.xlsx_store import XlsxHubStore
 
 PROBE = Path(__file__).parents[1] / "tools" / "libreoffice_probe.py"
@@ -98,11 +98,55 @@ def test_values_of_every_column_type_read_back_the_same_in_openpyxl_and_calamine
     ws = load_workbook(hub_path)["Tickets"]
     header = {c.value: c.column for c in ws[1]}
     assert ws.cell(2, header["Opened"]).number_format.startswith("yyyy-mm-dd")
-    assert ws.cell(2, header["Quote Amount"]).number_format == "#,##0.00"
+    assert ws.cell(2, header["Quote Amount"]).number_format == NUMBER_FORMATS["money"]
     category = ws.cell(3, header["Category"])
     assert category.value == hostile and category.data_type == "s" and category.quotePrefix
     sheet = CalamineWorkbook.from_path(str(hub_path)).get_sheet_by_name("Tickets").to_python()
     assert sheet[2][0] == "TKT-000002" and len(sheet) == 3
+
+
+@pytest.mark.parametrize("path", ["patched", "openpyxl"])
+def test_new_rows_show_naira_and_day_only_dates_as_the_column_does(store, hub_path, path):
+    """Rows written by either writer show money as naira (blank money cells too, for what staff type
+    later) and a day-only interaction date as a date with no 00:00; a timed one keeps its time."""
+    if path == "openpyxl":  # a note below a table makes the store write through openpyxl
+        wb = load_workbook(hub_path)
+        wb["Interactions"]["A40"] = "steward note"
+        wb.save(hub_path)
+    day_only = {"Interaction ID": "INT-000001", "Date": date(2026, 11, 20), "Account ID": "ACC-000001"}
+    timed = {
+        "Interaction ID": "INT-000002",
+        "Date": datetime(2026, 11, 20, 9, 15),
+        "Account ID": "ACC-000001",
+    }
+    store.apply(
+        HubChanges(
+            appends={
+                "Interactions": [
+                    tab("Interactions").blank_row() | day_only,
+                    tab("Interactions").blank_row() | timed,
+                ],
+                "Tickets": [tab("Tickets").blank_row() | ticket(1, **{"Quote Amount": 250000})],
+            }
+        )
+    )
+    wb = load_workbook(hub_path)
+    formats = {}
+    for name, column, row in (
+        ("Interactions", "Date", 2),
+        ("Interactions", "Date", 3),
+        ("Tickets", "Quote Amount", 2),
+        ("Tickets", "Final Amount", 2),
+    ):
+        header = {c.value: c.column for c in wb[name][1]}
+        formats[(column, row)] = wb[name].cell(row, header[column]).number_format
+    assert formats == {
+        ("Date", 2): "yyyy-mm-dd",
+        ("Date", 3): "yyyy-mm-dd hh:mm",
+        ("Quote Amount", 2): NUMBER_FORMATS["money"],
+        ("Final Amount", 2): NUMBER_FORMATS["money"],
+    }
+    assert "₦" in NUMBER_FORMATS["money"]
 
 
 def test_a_hub_with_something_below_a_table_is_written_the_slow_safe_way(store, hub_path):

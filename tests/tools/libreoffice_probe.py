@@ -15,7 +15,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import uno  # type: ignore[import-not-found]
 from com.sun.star.beans import PropertyValue  # type: ignore[import-not-found]
@@ -27,7 +29,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def probe(path: Path) -> dict:
+@contextlib.contextmanager
+def opened(path: Path) -> Iterator[Any]:
+    """The workbook loaded (hidden) in a LibreOffice of its own, or None if it cannot be opened."""
     port = _free_port()
     desktop = None
     profile = Path(tempfile.mkdtemp(prefix="lo-profile-"))
@@ -59,9 +63,31 @@ def probe(path: Path) -> dict:
                     raise
                 time.sleep(0.5)
         desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-        hidden = PropertyValue()
-        hidden.Name, hidden.Value = "Hidden", True
-        doc = desktop.loadComponentFromURL(path.resolve().as_uri(), "_blank", 0, (hidden,))
+        doc = desktop.loadComponentFromURL(path.resolve().as_uri(), "_blank", 0, (_prop("Hidden", True),))
+        try:
+            yield doc
+        finally:
+            if doc is not None:
+                doc.close(True)
+    finally:
+        if desktop is not None:
+            with contextlib.suppress(Exception):
+                desktop.terminate()
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _prop(name: str, value: Any) -> PropertyValue:
+    prop = PropertyValue()
+    prop.Name, prop.Value = name, value
+    return prop
+
+
+def probe(path: Path) -> dict:
+    with opened(path) as doc:
         if doc is None:
             return {"opened": False}
         ranges = {}
@@ -92,25 +118,54 @@ def probe(path: Path) -> dict:
                     values.append(scratch.getString())
                 list_values[formula] = values
                 scratch.setString("")
-        sheets = list(doc.Sheets.ElementNames)
-        doc.close(True)
         return {
             "opened": True,
-            "sheets": sheets,
+            "sheets": list(doc.Sheets.ElementNames),
             "database_ranges": ranges,
             "validations": validations,
             "lists": list_values,
         }
-    finally:
-        if desktop is not None:
-            with contextlib.suppress(Exception):
-                desktop.terminate()
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+
+
+def headers(path: Path, pdf: Path) -> dict:
+    """Every tab printed to `pdf` as LibreOffice renders it, then per tab its print set-up and, per
+    header cell, the font, the column's width and the width LibreOffice needs to show that header
+    (its optimal width, filter button included; measured on a hub with no data rows), in 1/100 mm."""
+    with opened(path) as doc:
+        doc.storeToURL(pdf.resolve().as_uri(), (_prop("FilterName", "calc_pdf_Export"),))
+        styles = doc.StyleFamilies.getByName("PageStyles")
+        out: dict[str, Any] = {}
+        for sheet in doc.Sheets:
+            style = styles.getByName(sheet.PageStyle)
+            titles = sheet.TitleRows
+            columns = []
+            for col, title in enumerate(sheet.getCellRangeByPosition(0, 0, 60, 0).DataArray[0]):
+                if not title:
+                    break
+                column = sheet.Columns.getByIndex(col)
+                cell = sheet.getCellByPosition(col, 0)
+                width = column.Width
+                column.OptimalWidth = True
+                columns.append(
+                    {
+                        "header": title,
+                        "font": cell.CharFontName,
+                        "bold": cell.CharWeight > 100,
+                        "width": width,
+                        "needed": column.Width,
+                    }
+                )
+            out[sheet.Name] = {
+                "landscape": style.IsLandscape,
+                "pages_wide": style.ScaleToPagesX,
+                "title_rows": [titles.StartRow, titles.EndRow] if sheet.PrintTitleRows else None,
+                "columns": columns,
+            }
+        return out
 
 
 if __name__ == "__main__":
-    print(json.dumps(probe(Path(sys.argv[1]))))
+    if sys.argv[1] == "--headers":  # --headers HUB.xlsx OUT.pdf
+        print(json.dumps(headers(Path(sys.argv[2]), Path(sys.argv[3]))))
+    else:
+        print(json.dumps(probe(Path(sys.argv[1]))))
