@@ -19,11 +19,18 @@ ROOT = Path(__file__).resolve().parent.parent
 _DEV_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 
 
+# Folders whose every test is end to end: a real Chromium (browser/), or whole cxhub processes,
+# servers and kill -9 (e2e/). Seconds each, whatever the test; they run in the full loop.
+END_TO_END_FOLDERS = ("browser", "e2e")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """A test that needs Azurite is slow by definition (the emulator alone takes seconds to start), so
-    `-m "not slow"` never starts it."""
+    `-m "not slow"` never starts it; so is every test in an end-to-end folder."""
+    tests = Path(__file__).resolve().parent
     for item in items:
-        if item.get_closest_marker("azurite"):
+        folder = Path(str(item.path)).resolve().relative_to(tests).parts[0]
+        if item.get_closest_marker("azurite") or folder in END_TO_END_FOLDERS:
             item.add_marker(pytest.mark.slow)
 
 

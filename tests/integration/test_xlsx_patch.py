@@ -167,6 +167,7 @@ def _libreoffice() -> bool:
     return True
 
 
+@pytest.mark.slow  # LibreOffice opens the hub twice
 def test_a_hub_saved_by_libreoffice_is_patched_and_opens_in_libreoffice(tmp_path, hub_path):
     """LibreOffice writes its own XML (escaped format codes, row attributes): the patched file
     still reads back in calamine and openpyxl and opens in LibreOffice with every table."""
