@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta
 
 from hub.ports import Row
 from hub_schema.cells import as_day
+from hub_schema.columns import ACCOUNT_ID, INTERACTION_ID
 
 TIME_KNOWN = "Time Known"
 
@@ -60,7 +61,7 @@ class Inquiry:
 
     @property
     def interaction_id(self) -> str:
-        return str(self.row["Interaction ID"])
+        return str(self.row[INTERACTION_ID])
 
     @property
     def hours(self) -> float | None:
@@ -101,9 +102,9 @@ class ReplyIndex:
                 continue
             moment, day = known_moment(row), as_day(row.get("Date"))
             if moment is not None:
-                timed[account].append((moment, str(row.get("Interaction ID") or "")))
+                timed[account].append((moment, str(row.get(INTERACTION_ID) or "")))
             elif day is not None:
-                untimed[account].append((day, str(row.get("Interaction ID") or "")))
+                untimed[account].append((day, str(row.get(INTERACTION_ID) or "")))
         self._timed = {k: sorted(v) for k, v in timed.items()}
         self._untimed = {k: sorted(v) for k, v in untimed.items()}
 
@@ -141,5 +142,5 @@ def inquiries(
 
 
 def _account_id(row: Row) -> str | None:
-    value = row.get("Account ID")
+    value = row.get(ACCOUNT_ID)
     return str(value).upper() if value else None

@@ -20,7 +20,15 @@ from hub.promises import lost_opportunities
 from hub.responses import inquiries
 from hub.staff import is_active_staff
 from hub_schema.cells import as_day
-from hub_schema.columns import OPPORTUNITY_ID
+from hub_schema.columns import (
+    ACCOUNT_ID,
+    COMPANY_NAME,
+    CONTACT_ID,
+    FULL_NAME,
+    INTERACTION_ID,
+    OPPORTUNITY_ID,
+    TICKET_ID,
+)
 from hub_schema.lists import CLOSED_TICKET_STATUSES
 
 QUIET_ROLES = frozenset({"Sales", "Service"})  # whose silence says something about adoption
@@ -161,10 +169,9 @@ def plan_followups(
     people without one report to the admins."""
     today = now.date()
     accounts = {
-        str(a["Account ID"]).upper(): str(a.get("Company Name") or a["Account ID"])
-        for a in tables["Accounts"]
+        str(a[ACCOUNT_ID]).upper(): str(a.get(COMPANY_NAME) or a[ACCOUNT_ID]) for a in tables["Accounts"]
     }
-    contacts = {str(c["Contact ID"]).upper(): str(c.get("Full Name") or "") for c in tables["Contacts"]}
+    contacts = {str(c[CONTACT_ID]).upper(): str(c.get(FULL_NAME) or "") for c in tables["Contacts"]}
     staff = {str(s["Email"]).lower(): s for s in tables.get("Staff", []) if s.get("Email")}
     interactions = tables["Interactions"]
     promises = _not_on_lost_sales(interactions, tables.get("Opportunities", []))
@@ -196,12 +203,12 @@ def _first_service_notices(
     """After the sale: each first service a week away, as an item of its owner's reminder."""
     out = []
     for row, first, due in first_service_notices(interactions, today):
-        account_id = str(row.get("Account ID") or "")
+        account_id = str(row.get(ACCOUNT_ID) or "")
         out.append(
             ActionItem(
-                interaction_id=str(row["Interaction ID"]),
+                interaction_id=str(row[INTERACTION_ID]),
                 account=accounts.get(account_id.upper(), account_id),
-                contact=contacts.get(str(row.get("Contact ID") or "").upper()) or None,
+                contact=contacts.get(str(row.get(CONTACT_ID) or "").upper()) or None,
                 promised=notice_text(first),
                 due=due,
                 days_late=(today - due).days,
@@ -348,10 +355,10 @@ def _open_action(
     note = " ".join(str(row.get("Notes") or "").split())
     if len(note) > rules.note_chars:
         note = note[: rules.note_chars - 1].rstrip() + "…"
-    contact_id = str(row.get("Contact ID") or "").upper()
+    contact_id = str(row.get(CONTACT_ID) or "").upper()
     return ActionItem(
-        interaction_id=str(row["Interaction ID"]),
-        account=accounts.get(str(row.get("Account ID") or "").upper(), str(row.get("Account ID") or "")),
+        interaction_id=str(row[INTERACTION_ID]),
+        account=accounts.get(str(row.get(ACCOUNT_ID) or "").upper(), str(row.get(ACCOUNT_ID) or "")),
         contact=contacts.get(contact_id) or None,
         promised=str(row["Next Action"]),
         due=due,
@@ -359,7 +366,7 @@ def _open_action(
         last_note=note,
         logged_by=str(row["Logged By"]).lower(),
         owner=str(row.get("Action Owner") or row["Logged By"]).strip().lower(),
-        account_id=str(row.get("Account ID") or ""),
+        account_id=str(row.get(ACCOUNT_ID) or ""),
         snoozes=int(row.get("Snooze Count") or 0),
     )
 
@@ -374,10 +381,10 @@ def _handovers(interactions: list[Row], accounts: Mapping[str, str], now: dateti
             continue
         if not now - timedelta(days=1) < when <= now or not row.get("Action Owner"):
             continue
-        account_id = str(row.get("Account ID") or "").upper()
+        account_id = str(row.get(ACCOUNT_ID) or "").upper()
         out.append(
             Handover(
-                interaction_id=str(row["Interaction ID"]),
+                interaction_id=str(row[INTERACTION_ID]),
                 account=accounts.get(account_id, account_id),
                 promised=str(row.get("Next Action") or ""),
                 due=as_day(row.get("Action Due Date")),
@@ -420,7 +427,7 @@ def _ticket_flags(
 ) -> list[tuple[str, TicketFlag]]:
     out = []
     for row in tickets:
-        account = accounts.get(str(row.get("Account ID") or "").upper(), str(row.get("Account ID") or ""))
+        account = accounts.get(str(row.get(ACCOUNT_ID) or "").upper(), str(row.get(ACCOUNT_ID) or ""))
         owner = str(row.get("Owner") or "").lower() or None
         quote, final = row.get("Quote Amount"), row.get("Final Amount")
         if (
@@ -435,13 +442,13 @@ def _ticket_flags(
                 f"final ₦{final:,.0f} is {over:.0f}% above the approved quote ₦{quote:,.0f}; "
                 "not manager-approved"
             )
-            out.append(("overrun", TicketFlag(str(row["Ticket ID"]), account, owner, detail)))
+            out.append(("overrun", TicketFlag(str(row[TICKET_ID]), account, owner, detail)))
         opened = as_day(row.get("Opened"))
         if row.get("Status") not in CLOSED_TICKET_STATUSES and opened is not None:
             days = int(np.busday_count(opened, now.date()))
             if days > rules.ticket_open_business_days:
                 detail = f"open {days} business days (since {opened:%d %b}), status {row.get('Status')}"
-                out.append(("stale", TicketFlag(str(row["Ticket ID"]), account, owner, detail)))
+                out.append(("stale", TicketFlag(str(row[TICKET_ID]), account, owner, detail)))
     return out
 
 
@@ -463,4 +470,4 @@ def _quiet_staff(
 
 def _name(staff: Mapping[str, Row], email: str) -> str:
     row = staff.get(email)
-    return str(row["Full Name"]) if row and row.get("Full Name") else email
+    return str(row[FULL_NAME]) if row and row.get(FULL_NAME) else email

@@ -25,16 +25,17 @@ from hub.matching import follow_merged_into
 from hub.ports import HubStore, Mailer, MailMessage, Row, StateStore
 from hub.rendering import environment
 from hub.responses import TIME_KNOWN, inquiries
+from hub_schema.columns import ACCOUNT_ID, COMPANY_NAME, CONTACT_ID, FULL_NAME, INTERACTION_ID
 
 log = logging.getLogger(__name__)
 
 SLA_READS = ("Accounts", "Contacts", "Interactions", "Staff")
 SLA_COLUMNS = {
     "Interactions": (
-        "Interaction ID",
+        INTERACTION_ID,
         "Date",
-        "Contact ID",
-        "Account ID",
+        CONTACT_ID,
+        ACCOUNT_ID,
         "Notes",
         "Logged By",
         "Division",
@@ -97,12 +98,12 @@ def plan_warnings(
     `max_age_hours`), each with the person to warn; none outside business hours."""
     if not rules.mailing_allowed(now):
         return []
-    accounts = {str(a["Account ID"]).upper(): a for a in tables.get("Accounts", []) if a.get("Account ID")}
-    contacts = {str(c["Contact ID"]).upper(): c for c in tables.get("Contacts", []) if c.get("Contact ID")}
+    accounts = {str(a[ACCOUNT_ID]).upper(): a for a in tables.get("Accounts", []) if a.get(ACCOUNT_ID)}
+    contacts = {str(c[CONTACT_ID]).upper(): c for c in tables.get("Contacts", []) if c.get(CONTACT_ID)}
     managers = _division_managers(tables.get("Staff", []))
 
     def account_of(row: Row) -> str | None:
-        raw = str(row.get("Account ID") or "").upper()
+        raw = str(row.get(ACCOUNT_ID) or "").upper()
         return (follow_merged_into(accounts, raw)[0] or raw) if raw else None
 
     out = []
@@ -116,13 +117,13 @@ def plan_warnings(
         recipient, why = _who(account, division, managers, admins)
         if recipient is None:
             continue
-        contact = contacts.get(str(inquiry.row.get("Contact ID") or "").upper(), {})
+        contact = contacts.get(str(inquiry.row.get(CONTACT_ID) or "").upper(), {})
         out.append(
             SlaWarning(
                 interaction_id=inquiry.interaction_id,
                 account_id=inquiry.account,
-                account=str(account.get("Company Name") or inquiry.account),
-                contact=str(contact["Full Name"]) if contact.get("Full Name") else None,
+                account=str(account.get(COMPANY_NAME) or inquiry.account),
+                contact=str(contact[FULL_NAME]) if contact.get(FULL_NAME) else None,
                 division=division,
                 received=inquiry.received,
                 due=inquiry.received + timedelta(hours=rules.response_hours),

@@ -16,6 +16,7 @@ from hub.matching import AccountIndex
 from hub.names import normalise_person_name
 from hub.ports import Row
 from hub_schema.cells import as_day
+from hub_schema.columns import ACCOUNT_ID
 
 OwnerRule = Literal["largest", "latest"]
 NOT_QUALIFYING = frozenset({"Cancelled", "Credit Note"})
@@ -127,8 +128,8 @@ def _apply_invoice(
 
 
 def _account_of(accounts: AccountIndex, deal: Row) -> str | None:
-    if deal.get("Account ID"):
-        found = accounts.by_id(str(deal["Account ID"]))
+    if deal.get(ACCOUNT_ID):
+        found = accounts.by_id(str(deal[ACCOUNT_ID]))
         if found:
             return found
     if deal.get("ERP Customer ID"):

@@ -50,6 +50,7 @@ from hub.kpis.frames import (
     text_series,
     twelve_months_before,
 )
+from hub_schema.columns import ACCOUNT_ID
 
 # (division, KPI name) -> value, filled family by family.
 Values = dict[tuple[str, str], float | None]
@@ -197,7 +198,7 @@ def data_quality_kpis(
     """
     acc = columns_frame(
         tables.get("Accounts"),
-        ("Account ID", "Status", "Divisions", "Industry", "Address", "Main Phone Number", "ERP Customer ID"),
+        (ACCOUNT_ID, "Status", "Divisions", "Industry", "Address", "Main Phone Number", "ERP Customer ID"),
     )
     acc = acc[text_series(acc["Status"]).ne("Merged").fillna(True)]
     acc_filled = sum(
@@ -205,7 +206,7 @@ def data_quality_kpis(
         for c in ("Industry", "Address", "Main Phone Number", "ERP Customer ID")
     )
     acc_div = text_series(acc["Divisions"]).str.split(";").explode().str.strip().dropna()
-    acc_ids = text_series(acc["Account ID"], upper=True)
+    acc_ids = text_series(acc[ACCOUNT_ID], upper=True)
     # Contacts take their divisions from their account.
     pairs = pd.DataFrame(
         {"account": acc_ids.reindex(acc_div.index).to_numpy(), "division": acc_div.to_numpy()}

@@ -15,6 +15,7 @@ import pandas as pd
 from hub.kpis.definitions import NOT_ORDERS, STAGES
 from hub.responses import TIME_KNOWN
 from hub.staff import is_active
+from hub_schema.columns import ACCOUNT_ID, CONTACT_ID, TICKET_ID
 
 
 # -- the week ---------------------------------------------------------------------------------
@@ -80,9 +81,9 @@ def filled_mask(values: pd.Series) -> pd.Series:
 
 def merge_survivors(tables: Mapping[str, list[dict]]) -> dict[str, str]:
     """Merged account ID -> the account it was merged into."""
-    acc = columns_frame(tables.get("Accounts"), ("Account ID", "Status", "Merged Into"))
+    acc = columns_frame(tables.get("Accounts"), (ACCOUNT_ID, "Status", "Merged Into"))
     merged = acc[text_series(acc["Status"]).eq("Merged").fillna(False)]
-    ids, into = text_series(merged["Account ID"], upper=True), text_series(merged["Merged Into"], upper=True)
+    ids, into = text_series(merged[ACCOUNT_ID], upper=True), text_series(merged["Merged Into"], upper=True)
     keep = ids.notna() & into.notna()
     return dict(zip(ids[keep], into[keep], strict=True))
 
@@ -105,13 +106,13 @@ def interactions_frame(tables: Mapping[str, list[dict]], zone: ZoneInfo) -> pd.D
         tables.get("Interactions"),
         (
             "Date",
-            "Account ID",
+            ACCOUNT_ID,
             "Division",
             "Channel",
             "Direction",
             "Type",
-            "Ticket ID",
-            "Contact ID",
+            TICKET_ID,
+            CONTACT_ID,
             TIME_KNOWN,
         ),
     )
@@ -120,13 +121,13 @@ def interactions_frame(tables: Mapping[str, list[dict]], zone: ZoneInfo) -> pd.D
             "when": datetime_series(raw["Date"], zone),
             # Blank (rows from before the column existed) reads as known, as hub.responses does.
             "time_known": text_series(raw[TIME_KNOWN]).ne("No").fillna(True).astype(bool),
-            "account": follow_merges(text_series(raw["Account ID"], upper=True), merge_survivors(tables)),
+            "account": follow_merges(text_series(raw[ACCOUNT_ID], upper=True), merge_survivors(tables)),
             "division": text_series(raw["Division"]),
             "channel": text_series(raw["Channel"]),
             "direction": text_series(raw["Direction"]),
             "type": text_series(raw["Type"]),
-            "ticket": text_series(raw["Ticket ID"], upper=True),
-            "contact": raw["Contact ID"],
+            "ticket": text_series(raw[TICKET_ID], upper=True),
+            "contact": raw[CONTACT_ID],
         }
     )
 
@@ -153,12 +154,12 @@ def opportunities_frame(tables: Mapping[str, list[dict]], zone: ZoneInfo) -> pd.
 def tickets_frame(tables: Mapping[str, list[dict]], zone: ZoneInfo) -> pd.DataFrame:
     raw = columns_frame(
         tables.get("Tickets"),
-        ("Ticket ID", "Division", "Category", "Opened", "Resolved", "CSAT", "Last Updated"),
+        (TICKET_ID, "Division", "Category", "Opened", "Resolved", "CSAT", "Last Updated"),
     )
     resolved = datetime_series(raw["Resolved"], zone)
     return pd.DataFrame(
         {
-            "ticket": text_series(raw["Ticket ID"], upper=True),
+            "ticket": text_series(raw[TICKET_ID], upper=True),
             "division": text_series(raw["Division"]),
             "category": text_series(raw["Category"]),
             "opened": datetime_series(raw["Opened"], zone),
@@ -174,13 +175,13 @@ def ratings_frame(tables: Mapping[str, list[dict]], zone: ZoneInfo) -> pd.DataFr
     """Every CSAT rating once (1 to 5): the ratings on Interactions, dated by the interaction, plus a
     rating typed on a ticket none of whose interactions carries one (dated as the ticket). A rating
     about a ticket is on its interaction and copied to the ticket; it counts once."""
-    raw = columns_frame(tables.get("Interactions"), ("Date", "Division", "CSAT", "Ticket ID"))
+    raw = columns_frame(tables.get("Interactions"), ("Date", "Division", "CSAT", TICKET_ID))
     on_touch = pd.DataFrame(
         {
             "division": text_series(raw["Division"]),
             "csat": number_series(raw["CSAT"]),
             "rated_at": datetime_series(raw["Date"], zone),
-            "ticket": text_series(raw["Ticket ID"], upper=True),
+            "ticket": text_series(raw[TICKET_ID], upper=True),
         }
     )
     on_touch = on_touch[on_touch["csat"].between(1, 5)]
@@ -195,20 +196,20 @@ def ratings_frame(tables: Mapping[str, list[dict]], zone: ZoneInfo) -> pd.DataFr
 def deals_frame(tables: Mapping[str, list[dict]], zone: ZoneInfo) -> pd.DataFrame:
     """Invoices that are orders (not Cancelled, not Credit Note), with the account they belong to."""
     raw = columns_frame(
-        tables.get("Deals"), ("Account ID", "ERP Customer ID", "Amount", "Invoice Date", "Division", "Status")
+        tables.get("Deals"), (ACCOUNT_ID, "ERP Customer ID", "Amount", "Invoice Date", "Division", "Status")
     )
-    acc = columns_frame(tables.get("Accounts"), ("Account ID", "ERP Customer ID", "Status"))
+    acc = columns_frame(tables.get("Accounts"), (ACCOUNT_ID, "ERP Customer ID", "Status"))
     # The survivor of a merge keeps the ERP ID; a merged row holding the same ID must not win.
     merged = text_series(acc["Status"]).eq("Merged").fillna(False)
     acc = acc.assign(merged=merged).sort_values("merged", kind="stable")
     acc_erp, acc_id = (
         text_series(acc["ERP Customer ID"], upper=True),
-        text_series(acc["Account ID"], upper=True),
+        text_series(acc[ACCOUNT_ID], upper=True),
     )
     keep = acc_erp.notna() & acc_id.notna() & ~acc_erp.duplicated()
     by_erp = dict(zip(acc_erp[keep], acc_id[keep], strict=True))
     erp = text_series(raw["ERP Customer ID"], upper=True)
-    account = text_series(raw["Account ID"], upper=True).fillna(erp.map(by_erp)).fillna("ERP:" + erp)
+    account = text_series(raw[ACCOUNT_ID], upper=True).fillna(erp.map(by_erp)).fillna("ERP:" + erp)
     status = text_series(raw["Status"])
     out = pd.DataFrame(
         {

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from hub.values import FieldError, parse_phone
+from hub_schema.columns import ACCOUNT_ID, COMPANY_NAME, CONTACT_ID, FULL_NAME, OPPORTUNITY_ID, TICKET_ID
 
 Row = Mapping[str, object]
 Record = dict[str, str]
@@ -48,8 +49,8 @@ class HubView:
     def __init__(self, tables: Mapping[str, Sequence[Row]]) -> None:
         all_accounts = list(tables.get("Accounts") or ())
         all_contacts = list(tables.get("Contacts") or ())
-        self._accounts_by_id = _by_key(all_accounts, "Account ID")
-        self._contacts_by_id = _by_key(all_contacts, "Contact ID")
+        self._accounts_by_id = _by_key(all_accounts, ACCOUNT_ID)
+        self._contacts_by_id = _by_key(all_contacts, CONTACT_ID)
         self.accounts = [a for a in all_accounts if not _is_merged(a)]
         self.contacts = [c for c in all_contacts if not _is_merged(c)]
         self.opportunities = list(tables.get("Opportunities") or ())
@@ -67,7 +68,7 @@ class HubView:
         return self._accounts_by_id.get(self.account_id(ref), {})
 
     def account_name(self, ref: object) -> str:
-        return as_text(self.account(ref).get("Company Name")) or self.account_id(ref)
+        return as_text(self.account(ref).get(COMPANY_NAME)) or self.account_id(ref)
 
     def account_owner(self, ref: object) -> str:
         return account_owner(self.account(ref))
@@ -112,7 +113,7 @@ def _first_channel_per_ticket(interactions: Sequence[Row]) -> dict[str, str]:
     """The channel of each ticket's earliest interaction: how the case reached us (its Origin)."""
     earliest: dict[str, tuple[str, str]] = {}
     for row in interactions:
-        ticket = id_of(row.get("Ticket ID"))
+        ticket = id_of(row.get(TICKET_ID))
         channel = as_text(row.get("Channel"))
         if not ticket or not channel:
             continue
@@ -231,7 +232,7 @@ def csat_score(value: object) -> int | None:
 
 
 def deal_name(hub: HubView, opp: Row) -> str:
-    company = hub.account_name(opp.get("Account ID"))
+    company = hub.account_name(opp.get(ACCOUNT_ID))
     product = as_text(opp.get("Product"))
     what = product or f"{as_text(opp.get('Division')) or 'New'} opportunity"
     return f"{what} – {company}" if company else what
@@ -241,7 +242,7 @@ def ticket_title(hub: HubView, ticket: Row) -> str:
     parts = [
         as_text(ticket.get("Category")) or "Ticket",
         as_text(ticket.get("Division")),
-        hub.account_name(ticket.get("Account ID")),
+        hub.account_name(ticket.get(ACCOUNT_ID)),
     ]
     return " – ".join(p for p in parts if p)
 
@@ -303,8 +304,8 @@ def renamed(fields: Mapping[str, str], columns: Mapping[str, str]) -> Record:
 
 def company_fields(account: Row) -> Record:
     return {
-        "id": id_of(account.get("Account ID")),
-        "name": as_text(account.get("Company Name")),
+        "id": id_of(account.get(ACCOUNT_ID)),
+        "name": as_text(account.get(COMPANY_NAME)),
         "phone": phone(account.get("Main Phone Number")),
         "street": as_text(account.get("Address")),
         "industry": as_text(account.get("Industry")),
@@ -314,10 +315,10 @@ def company_fields(account: Row) -> Record:
 
 
 def contact_fields(hub: HubView, contact: Row) -> Record:
-    first, last = split_name(contact.get("Full Name"))
+    first, last = split_name(contact.get(FULL_NAME))
     account = contact.get("Associated Account ID")
     return {
-        "id": id_of(contact.get("Contact ID")),
+        "id": id_of(contact.get(CONTACT_ID)),
         "first": first,
         "last": last,
         "email": as_text(contact.get("Email")),
@@ -332,16 +333,16 @@ def contact_fields(hub: HubView, contact: Row) -> Record:
 
 def _linked_fields(hub: HubView, row: Row) -> Record:
     return {
-        "owner": as_text(row.get("Owner")) or hub.account_owner(row.get("Account ID")),
-        "account": hub.account_id(row.get("Account ID")),
-        "contact": hub.contact_id(row.get("Contact ID")),
+        "owner": as_text(row.get("Owner")) or hub.account_owner(row.get(ACCOUNT_ID)),
+        "account": hub.account_id(row.get(ACCOUNT_ID)),
+        "contact": hub.contact_id(row.get(CONTACT_ID)),
         "created": iso_date(row.get("Opened")),
     }
 
 
 def opportunity_fields(hub: HubView, opp: Row) -> Record:
     return {
-        "id": id_of(opp.get("Opportunity ID")),
+        "id": id_of(opp.get(OPPORTUNITY_ID)),
         "name": deal_name(hub, opp),
         "stage": as_text(opp.get("Stage")),
         "amount": money(opp.get("Value")),
@@ -352,7 +353,7 @@ def opportunity_fields(hub: HubView, opp: Row) -> Record:
 
 def ticket_fields(hub: HubView, ticket: Row) -> Record:
     return {
-        "id": id_of(ticket.get("Ticket ID")),
+        "id": id_of(ticket.get(TICKET_ID)),
         "title": ticket_title(hub, ticket),
         "status": as_text(ticket.get("Status")),
         "closed": iso_date(ticket.get("Resolved")) if is_closed_ticket(ticket) else "",

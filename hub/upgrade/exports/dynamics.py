@@ -23,6 +23,7 @@ from hub.upgrade.exports.common import (
     summary,
     ticket_fields,
 )
+from hub_schema.columns import COMPANY_NAME, TICKET_ID
 
 # --- Dynamics 365 ----------------------------------------------------------------------------------
 # Contacts and opportunities have no standard column for a foreign key: the admin adds a text
@@ -99,7 +100,7 @@ CONTACT_COLUMNS = {
     "Email": "email",
     "Mobile Phone": "mobile",
     "Job Title": "job",
-    "Company Name": "account",
+    COMPANY_NAME: "account",
     "Owner": "owner",
     "Record Created On": "created",
 }
@@ -171,7 +172,7 @@ def _cases(hub: HubView) -> list[Record]:
     for t in hub.tickets:
         fields = ticket_fields(hub, t)
         status, reason = DYNAMICS_CASE_STATUS.get(fields["status"], ("", fields["status"]))
-        channel = hub.ticket_channel(t.get("Ticket ID"))
+        channel = hub.ticket_channel(t.get(TICKET_ID))
         csat = csat_score(t.get("CSAT"))
         records.append(
             {
@@ -212,7 +213,7 @@ FILES: tuple[FileSpec, ...] = (
             "Email",
             "Mobile Phone",
             "Job Title",
-            "Company Name",
+            COMPANY_NAME,
             "Owner",
             "Record Created On",
         ),

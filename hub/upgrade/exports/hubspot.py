@@ -25,6 +25,7 @@ from hub.upgrade.exports.common import (
     summary,
     ticket_fields,
 )
+from hub_schema.columns import ACCOUNT_ID, CONTACT_ID, INTERACTION_ID
 
 # --- HubSpot ---------------------------------------------------------------------------------------
 # Our stable IDs travel in custom single-line-text properties created with "Require unique values"
@@ -173,7 +174,7 @@ def _note_body(row: Row) -> str:
         (
             _labelled("Division", as_text(row.get("Division"))),
             _labelled("Logged by", as_text(row.get("Logged By"))),
-            id_of(row.get("Interaction ID")),
+            id_of(row.get(INTERACTION_ID)),
         ),
         " · ",
     )
@@ -188,8 +189,8 @@ def _notes(hub: HubView) -> list[Record]:
             "Activity date": iso_date(i.get("Date") or i.get("Submitted At") or i.get("Recorded At")),
             "Note body": _note_body(i),
             "Activity assigned to": as_text(i.get("Logged By")),
-            HUBSPOT_COMPANY_ID: hub.account_id(i.get("Account ID")),
-            HUBSPOT_CONTACT_ID: hub.contact_id(i.get("Contact ID")),
+            HUBSPOT_COMPANY_ID: hub.account_id(i.get(ACCOUNT_ID)),
+            HUBSPOT_CONTACT_ID: hub.contact_id(i.get(CONTACT_ID)),
         }
         for i in hub.interactions
     ]
