@@ -178,12 +178,24 @@ def _parser() -> argparse.ArgumentParser:
     c.set_defaults(run=cmd_grant_site)
 
     c = sub.add_parser("form", help="print the Microsoft Forms question set as a build checklist")
+    c.add_argument("--feedback", action="store_true", help="the pilot's staff feedback Form instead")
     c.set_defaults(run=cmd_form)
     c = sub.add_parser("guide", help="write the one-page staff guide (HTML and A4 PDF) from the Form")
     c.add_argument("--out", type=Path, default=Path("."), help="folder for staff-guide.html/.pdf")
     c.add_argument("--browser", help="the Chromium to print the PDF with (default: chromium on PATH)")
     c.add_argument("--html-only", action="store_true", help="write the HTML only (no browser needed)")
     c.set_defaults(run=cmd_guide)
+
+    c = sub.add_parser("report", help="write a report on demand")
+    c.add_argument(
+        "what", choices=("pilot",), help="pilot: the CRM Requirements Document and the pilot report"
+    )
+    c.add_argument("--from", dest="first", type=_day, required=True, help="first day YYYY-MM-DD")
+    c.add_argument("--to", dest="last", type=_day, required=True, help="last day YYYY-MM-DD (included)")
+    c.add_argument("--hub", help=hub_help)
+    c.add_argument("--out", type=Path, default=Path("pilot-report"), help="folder to write into")
+    c.add_argument("--feedback", type=Path, help="the feedback Form's responses workbook (.xlsx)")
+    c.set_defaults(run=cmd_report)
     return p
 
 
@@ -209,7 +221,25 @@ def cmd_guide(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_form(args: argparse.Namespace, settings: Settings) -> int:
     from hub_schema.form import as_markdown
 
-    print(as_markdown(), end="")
+    print(as_markdown(feedback=args.feedback), end="")
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    from cxhub import wiring
+    from hub.upgrade.pilot import report_text
+
+    if args.last < args.first:
+        print(f"--to {args.last} is before --from {args.first}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.feedback is not None and not args.feedback.is_file():
+        print(f"no feedback workbook at {args.feedback}", file=sys.stderr)
+        return EXIT_USAGE
+    files, report = wiring.run_pilot_report(settings, args.first, args.last, args.out, args.feedback)
+    print(f"Pilot report for {report.scope}, {args.first} to {args.last}:")
+    print(report_text(report))
+    for path in files:
+        print(f"Wrote {path}")
     return EXIT_OK
 
 

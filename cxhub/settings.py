@@ -82,6 +82,7 @@ class Settings:
     health_max_open_seconds: float = D.HEALTH_MAX_OPEN_SECONDS
     health_max_steward_hours: float = D.HEALTH_MAX_STEWARD_HOURS
     health_max_users: int = D.HEALTH_MAX_USERS
+    pilot: str = D.PILOT  # CXHUB_PILOT: divisions and/or branches; mails and KPIs limited to them
     retention_days: int = D.RETENTION_DAYS  # raw payloads of rejected submissions and local mail (NDPA 2023)
     response_warn_hours: float = 8.0  # an unanswered inquiry's owner is warned this far into the window
     sla_business_hours: tuple[time, time] = (time(8), time(18))  # when warnings may be mailed (Lagos)
@@ -245,12 +246,13 @@ def _followup_settings(get) -> dict:
         "retention_days": int(_number(get, "CXHUB_RETENTION_DAYS", D.RETENTION_DAYS)),
         "response_warn_hours": _number(get, "CXHUB_RESPONSE_WARN_HOURS", 8.0),
     }
+    pilot = (get("CXHUB_PILOT", D.PILOT) or "").strip()
     for name, value in out.items():
         if isinstance(value, int | float) and value <= 0:
             raise SettingsError(f"the setting for {name.replace('_', ' ')} must be above zero")
     if out["response_warn_hours"] >= out["response_hours"]:
         raise SettingsError("CXHUB_RESPONSE_WARN_HOURS must be below CXHUB_RESPONSE_HOURS")
-    return out | _sla_settings(get)
+    return out | _sla_settings(get) | {"pilot": pilot}
 
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

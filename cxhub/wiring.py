@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from cxhub import hub_alerts
@@ -234,7 +235,16 @@ def run_followups(settings: Settings, now: datetime | None = None):
         manager_of=build_manager_lookup(settings),
         admins=settings.admin_emails,
         links=action_links(settings, now),
+        scope=pilot_scope(settings),
     )
+
+
+def pilot_scope(settings: Settings):
+    """The pilot (CXHUB_PILOT) the mails and KPIs are limited to; None when there is none."""
+    from hub.pilot import PilotScope
+
+    scope = PilotScope.parse(settings.pilot)
+    return None if scope.everything else scope
 
 
 def run_steward_digest(settings: Settings, now: datetime | None = None):
@@ -258,7 +268,9 @@ def run_kpis(settings: Settings, now: datetime | None = None):
     from hub.kpis.weekly import run_kpis as run
 
     targets = KpiTargets(response_hours=settings.response_hours)
-    return _mailing(settings, now, run, settings.timezone, settings.admin_emails, targets)
+    return _mailing(
+        settings, now, run, settings.timezone, settings.admin_emails, targets, pilot_scope(settings)
+    )
 
 
 def run_health(settings: Settings, now: datetime | None = None):
@@ -412,3 +424,46 @@ def customer_pages(settings: Settings):
         promise_links=promise_links,
         behind=snapshots.behind,
     )
+
+
+def run_pilot_report(
+    settings: Settings, first: date, last: date, out_dir: Path, feedback: Path | None = None
+) -> tuple[list[Path], Any]:
+    """`cxhub report pilot`: the CRM Requirements Document (Markdown and HTML) and the pilot success
+    report (HTML) for `first`..`last`, written into `out_dir`; the files and the report."""
+    from zoneinfo import ZoneInfo
+
+    from hub.intake.forms_sheet import answers_of
+    from hub.kpis.compute import KpiTargets
+    from hub.pilot import PilotScope
+    from hub.upgrade.attachments import health_history
+    from hub.upgrade.pilot import build_pilot_report, render_pilot_report
+    from hub.upgrade.requirements import draft_requirements
+    from hub_schema.tabs import TABS
+
+    now = clock().astimezone(ZoneInfo(settings.timezone)).replace(tzinfo=None)
+    with open_store(settings) as store:
+        tables = store.read_tables([t.name for t in TABS])
+    answers = answers_of(feedback.read_bytes()) if feedback is not None else []
+    report = build_pilot_report(
+        tables,
+        first,
+        last,
+        now,
+        PilotScope.parse(settings.pilot),
+        KpiTargets(response_hours=settings.response_hours),
+        answers,
+        quiet_days=settings.quiet_days,
+        steward_limit=settings.health_max_steward_hours,
+        timezone=settings.timezone,
+    )
+    markdown, html = draft_requirements(tables, health_history(tables), now)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = {
+        "CRM-requirements.md": markdown,
+        "CRM-requirements.html": html,
+        "pilot-report.html": render_pilot_report(report),
+    }
+    for name, text in files.items():
+        (out_dir / name).write_text(text, encoding="utf-8")
+    return [out_dir / name for name in files], report

@@ -16,7 +16,7 @@ import io
 import json
 import logging
 import time
-from collections.abc import Awaitable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,8 +25,12 @@ from kiota_abstractions.method import Method
 from kiota_abstractions.request_information import RequestInformation
 from msgraph.generated.drives.item.items.item.workbook.create_session import create_session_post_request_body
 from msgraph.generated.drives.item.items.item.workbook.tables.item.rows.add import add_post_request_body
+from msgraph.generated.drives.item.items.item.workbook.worksheets.item.protection.protect import (
+    protect_post_request_body,
+)
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.generated.models.workbook_range import WorkbookRange
+from msgraph.generated.models.workbook_worksheet_protection_options import WorkbookWorksheetProtectionOptions
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
@@ -44,11 +48,26 @@ from graph.client import (
 from graph.workbook_api import origin, values_of, with_select, with_top
 from hub.ports import HubChanges, HubLocked, HubSchemaError, HubUnavailable, Row, RowUpdate
 from hub_schema.cells import rows_as_dicts, to_api_value
-from hub_schema.tabs import TABS, Tab, tab
+from hub_schema.tabs import PROTECTED_TABS, TABS, Tab, tab
 
 log = logging.getLogger(__name__)
 
 # Tables others point at go first; Interactions, which marks a submission as done, goes last.
+# What staff may still do on a protected tab, as the template sets it (hub_schema.template.protect):
+# sort, filter and widen columns; every option is sent (the CSDL declares them not nullable).
+PROTECTION_OPTIONS = WorkbookWorksheetProtectionOptions(
+    allow_auto_filter=True,
+    allow_sort=True,
+    allow_format_columns=True,
+    allow_delete_columns=False,
+    allow_delete_rows=False,
+    allow_format_cells=False,
+    allow_format_rows=False,
+    allow_insert_columns=False,
+    allow_insert_hyperlinks=False,
+    allow_insert_rows=False,
+    allow_pivot_tables=False,
+)
 WRITE_ORDER = [t.name for t in TABS if t.name != "Interactions"] + ["Interactions"]
 MAX_ROWS_PER_ADD = 2_000  # keeps each rows/add well under the ~4 MB request guidance
 COLUMN_FIELDS = ("name", "index")  # what a column listing is read for
@@ -335,10 +354,36 @@ class GraphHubStore:
         for name in WRITE_ORDER:
             if name == "Interactions":
                 for tab_name, updates in updates_by_tab.items():
-                    self._update(tab(tab_name), updates)
+                    with self._unprotected(tab_name):
+                        self._update(tab(tab_name), updates)
             rows = changes.appends.get(name)
             if rows:
-                self._append(tab(name), rows)
+                with self._unprotected(name):
+                    self._append(tab(name), rows)
+
+    @contextlib.contextmanager
+    def _unprotected(self, sheet: str) -> Iterator[None]:
+        """Lift a protected tab's protection for our own write and put it back after, even when the
+        write fails. Excel refuses writes to locked cells of a protected sheet, and the workbook API
+        cannot pause protection: unprotect (a no-op on an unprotected sheet) -> write -> protect.
+        Protecting every time also puts back a protection a steward lifted and forgot."""
+        if sheet not in PROTECTED_TABS:
+            yield
+            return
+        protection = self._wb.worksheets.by_workbook_worksheet_id(sheet).protection
+        self._in_session(
+            f"unprotect {sheet}", lambda: protection.unprotect.post(self._config()), idempotent=True
+        )
+        try:
+            yield
+        finally:
+            body = protect_post_request_body.ProtectPostRequestBody(options=PROTECTION_OPTIONS)
+            try:
+                self._in_session(
+                    f"protect {sheet}", lambda: protection.protect.post(body, self._config()), idempotent=True
+                )
+            except Exception as e:  # the write's own error (if any) says more; the next write protects
+                log.warning("could not protect %s again after writing: %s", sheet, type(e).__name__)
 
     def _append(self, schema: Tab, rows: list[Row]) -> None:
         header = self._header(schema)

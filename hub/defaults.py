@@ -11,6 +11,9 @@ from typing import Final
 
 TIMEZONE: Final = "Africa/Lagos"  # every datetime in the hub is wall-clock time here
 PHONE_REGION: Final = "NG"  # phone numbers without a country code are read as Nigerian
+# The pilot in scope (hub/pilot.py): divisions and/or branches, e.g. "Motors; Victoria Island, Ikeja".
+# Blank: no pilot, every mail and KPI covers the whole hub.
+PILOT: Final = ""
 
 # Intake and the writer.
 BATCH_SIZE: Final = 500  # messages the writer takes from the queue per hub write

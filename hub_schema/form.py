@@ -43,19 +43,29 @@ def answer_key(text: str) -> str:
 
 @cache
 def questions() -> tuple[Question, ...]:
-    raw = tomllib.loads(resources.files("hub_schema").joinpath("form.toml").read_text("utf-8"))
+    return _load("form.toml")
+
+
+@cache
+def feedback_questions() -> tuple[Question, ...]:
+    """The pilot's staff feedback Form (feedback.toml), declared as form.toml is."""
+    return _load("feedback.toml")
+
+
+def _load(file: str) -> tuple[Question, ...]:
+    raw = tomllib.loads(resources.files("hub_schema").joinpath(file).read_text("utf-8"))
     out = []
     for item in raw["question"]:
         q = Question(**item)
         if q.type not in _TYPES:
-            raise ValueError(f"form.toml: question {q.key!r} has unknown type {q.type!r}")
+            raise ValueError(f"{file}: question {q.key!r} has unknown type {q.type!r}")
         known = q.choices in LISTS or q.choices in TAB_CHOICES
         if (q.type == "choice") != (q.choices is not None) or (q.choices and not known):
-            raise ValueError(f"form.toml: question {q.key!r} must name one of the hub's lists")
+            raise ValueError(f"{file}: question {q.key!r} must name one of the hub's lists")
         out.append(q)
     keys = [q.key for q in out]
     if len(set(keys)) != len(keys):
-        raise ValueError("form.toml declares a question key twice")
+        raise ValueError(f"{file} declares a question key twice")
     return tuple(out)
 
 
@@ -74,11 +84,13 @@ def answer_lookup() -> dict[str, str]:
     return lookup
 
 
-def as_markdown() -> str:
-    """The question set as a checklist an admin follows while building the Form."""
-    lines = ['# CX Hub — "Log a customer interaction" form', ""]
+def as_markdown(feedback: bool = False) -> str:
+    """The question set as a checklist an admin follows while building the Form (the pilot's staff
+    feedback Form with `feedback`)."""
+    title = "Pilot feedback from staff" if feedback else "Log a customer interaction"
+    lines = [f'# CX Hub — "{title}" form', ""]
     section = None
-    for n, q in enumerate(questions(), 1):
+    for n, q in enumerate(feedback_questions() if feedback else questions(), 1):
         if q.section != section:
             section = q.section
             lines += ["", f"## Section: {section}", ""]

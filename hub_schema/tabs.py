@@ -431,6 +431,30 @@ TAB_BY_NAME: dict[str, Tab] = {t.name: t for t in TABS}
 # The Lists tab is derived from LISTS: one column per list, so its columns are not declared above.
 LISTS_TAB_NAME = "Lists"
 
+# The machine-written tabs: protected sheets in the template, so nobody types into them by mistake.
+# Protection is a lock in Excel's UI without a password: the local writer writes the file whatever
+# it says, the Graph store lifts it for its own write (graph/workbook_store.py), and a steward who
+# must add a dropdown value unprotects Lists from Review > Unprotect Sheet.
+PROTECTED_TABS: tuple[str, ...] = (
+    "Deals",
+    "Price List",
+    "Rejected",
+    "Audit",
+    "Health",
+    "Dashboard",
+    LISTS_TAB_NAME,
+)
+
+# The columns people decide in: unlocked cells, so they stay open on a protected sheet (Rejected)
+# and on the tabs staff edit if an admin protects those too. Everything else is the automation's.
+OPEN_COLUMNS: dict[str, tuple[str, ...]] = {
+    "Accounts": ("Owner Override",),
+    "Interactions": ("Next Action", "Action Due Date", "Action Status"),
+    "Tickets": ("Status", "Manager Approved"),
+    "Review Queue": ("Decision", "Decided By", "Decided At"),
+    "Rejected": ("Resolved", "Resolved By"),
+}
+
 
 def tab(name: str) -> Tab:
     try:

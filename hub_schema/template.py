@@ -10,7 +10,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -18,13 +18,14 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from hub_schema.lists import LISTS, list_name_to_defined_name
-from hub_schema.tabs import LISTS_TAB_NAME, NUMBER_FORMATS, TABS, Tab
+from hub_schema.tabs import LISTS_TAB_NAME, NUMBER_FORMATS, OPEN_COLUMNS, PROTECTED_TABS, TABS, Tab
 from hub_schema.widths import HEADER_FONT_NAME, HEADER_FONT_SIZE, header_width
 
 EXCEL_MAX_ROW = 1_048_576
 _HEADER_FONT = Font(name=HEADER_FONT_NAME, size=HEADER_FONT_SIZE, bold=True)
 _OVERDUE_FILL = PatternFill(start_color="FFC7CE", end_color="FFC7CE", fill_type="solid")
 _OVERDUE_FONT = Font(color="9C0006")
+_OPEN = Protection(locked=False)
 
 
 def build_template(path: Path) -> Path:
@@ -38,6 +39,9 @@ def build_template(path: Path) -> Path:
     for tab in TABS:
         _add_tab(wb.create_sheet(tab.name), tab)
     _add_lists_tab(wb.create_sheet(LISTS_TAB_NAME))
+    for ws in wb.worksheets:
+        if ws.title in PROTECTED_TABS:
+            protect(ws)
     wb.properties.title = "CX Hub"
     wb.properties.creator = "CX Hub"
     wb.save(path)
@@ -55,6 +59,9 @@ def _add_tab(ws: Worksheet, tab: Tab) -> None:
             ws.cell(row=2, column=col_no).number_format = NUMBER_FORMATS[column.type]
         if column.enum:
             _add_dropdown(ws, letter, column.enum)
+        if column.name in OPEN_COLUMNS.get(tab.name, ()):
+            # The first row's cell, which writers fill first and later rows take their style from.
+            ws.cell(row=2, column=col_no).protection = _OPEN
     last = get_column_letter(len(tab.columns))
     table = Table(displayName=tab.table_name, ref=f"A1:{last}2")
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
@@ -73,6 +80,16 @@ def _print_setup(ws: Worksheet) -> None:
     ws.page_setup.fitToHeight = 0  # as many pages down as it takes
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = "1:1"
+
+
+def protect(ws: Worksheet) -> None:
+    """Lock a sheet in Excel's UI, without a password (the Graph API can only lift a sheet's
+    protection without one); sorting, filtering and column widths stay allowed, as the Graph
+    store's protect options say (graph/workbook_store.py PROTECTION_OPTIONS)."""
+    ws.protection.sheet = True
+    ws.protection.autoFilter = False  # openpyxl: False = allowed while protected
+    ws.protection.sort = False
+    ws.protection.formatColumns = False
 
 
 def _add_dropdown(ws: Worksheet, letter: str, list_name: str) -> None:

@@ -153,6 +153,8 @@ param CXHUB_QUEUE_PATH string = ''
 param CXHUB_TIMEZONE string = 'Africa/Lagos'
 @description('Region for phone numbers typed without +.')
 param CXHUB_PHONE_REGION string = 'NG'
+@description('The pilot in scope: divisions and/or branches (blank: the whole hub).')
+param CXHUB_PILOT string = ''
 param CXHUB_FUZZY_STRONG string = '90'
 param CXHUB_FUZZY_REVIEW string = '80'
 param CXHUB_MAX_ATTEMPTS string = '5'
@@ -284,6 +286,7 @@ var cxhubSettings = {
   CXHUB_QUEUE_PATH: CXHUB_QUEUE_PATH
   CXHUB_TIMEZONE: CXHUB_TIMEZONE
   CXHUB_PHONE_REGION: CXHUB_PHONE_REGION
+  CXHUB_PILOT: CXHUB_PILOT
   CXHUB_FUZZY_STRONG: CXHUB_FUZZY_STRONG
   CXHUB_FUZZY_REVIEW: CXHUB_FUZZY_REVIEW
   CXHUB_MAX_ATTEMPTS: CXHUB_MAX_ATTEMPTS

@@ -367,10 +367,11 @@ class _Sheet:
             next_row -= 1
         if any(r >= next_row and _has_value(self._row_xml(r)) for r in self._spans if r > self.max_row):
             raise NotPatchable(f"{self.schema.name}: something is written below the table")
+        # New cells take the style of the last row above them, where it shows the right format; the
+        # first row keeps the template's own (its unlocked open columns, hub_schema OPEN_COLUMNS).
+        above = self._styles_of(self._row_xml(next_row - 1 if next_row - 1 > self.min_row else next_row))
         for r in [r for r in self._spans if r >= next_row and r not in self.rows]:
             self.rows[r] = b""  # blank rows in the way: replaced by the new ones
-        # New cells take the style of the last row above them, where it shows the right format.
-        above = self._styles_of(self._row_xml(next_row - 1)) if next_row - 1 > self.min_row else {}
         for values in rows:
             cells = [self._cell(next_row, name, value, above) for name, value in values.items()]
             cells.sort()

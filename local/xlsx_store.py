@@ -20,6 +20,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 from openpyxl import load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Protection
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
 from python_calamine import CalamineError, CalamineWorkbook
@@ -27,11 +28,12 @@ from python_calamine import CalamineError, CalamineWorkbook
 from hub.ports import HubBroken, HubChanges, HubLocked, HubSchemaError, Row
 from hub.text import looks_like_formula
 from hub_schema.cells import missing_columns_message, number_format, rows_as_dicts
-from hub_schema.tabs import Column, Tab, tab
+from hub_schema.tabs import OPEN_COLUMNS, Column, Tab, tab
 from hub_schema.template import build_template
 from local.xlsx_patch import NotPatchable, patch
 
 log = logging.getLogger(__name__)
+_OPEN = Protection(locked=False)
 
 
 class XlsxHubStore:
@@ -262,9 +264,13 @@ def _append(ws: Worksheet, schema: Tab, rows: list[Row]) -> None:
         ws.cell(row=next_row - 1, column=c).value in (None, "") for c in range(min_col, max_col + 1)
     ):
         next_row -= 1
+    open_columns = OPEN_COLUMNS.get(schema.name, ())
     for row in rows:
         for name, value in row.items():
-            _write_cell(ws.cell(row=next_row, column=columns[name]), schema.by_name[name], value)
+            cell = ws.cell(row=next_row, column=columns[name])
+            _write_cell(cell, schema.by_name[name], value)
+            if name in open_columns:
+                cell.protection = _OPEN  # people decide in this column, even on a protected sheet
         next_row += 1
     last_row = max(next_row - 1, min_row + 1)
     table.ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{last_row}"

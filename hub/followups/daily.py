@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from hub.actions.links import Links
 from hub.followups.mail import digest_mail, reminder_mail
 from hub.followups.plan import FollowUpRules, plan_followups
+from hub.pilot import PilotScope
 from hub.ports import (
     HubChanges,
     HubStore,
@@ -47,11 +48,14 @@ def run_followups(
     manager_of: Callable[[str], str | None] = lambda email: None,
     admins: tuple[str, ...] = (),
     links: Links | None = None,
+    scope: PilotScope | None = None,
 ) -> FollowUpReport:
     """Mail today's reminders and digests once. What was sent is recorded in the state store right
     after each mail (so a crash or a re-run sends nothing twice) and stamped on the interactions."""
     now = clock().astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
     tables = store.read_tables(FOLLOWUP_READS)
+    if scope is not None:  # a pilot (CXHUB_PILOT): reminders and digests of its rows only
+        tables = scope.tables(tables)
     plan = plan_followups(tables, now, rules, manager_of, admins)
     key = f"followups-sent:{plan.today.isoformat()}"
     sent: dict[str, list[str]] = json.loads(state.get(key) or '{"staff": [], "managers": []}')

@@ -66,6 +66,12 @@ def new_rows(rows: list[list[Any]], after: int) -> list[FormsRow]:
     return sorted(out, key=lambda r: r.response_number)
 
 
+def answers_of(data: bytes) -> list[dict[str, str]]:
+    """Every response's answers (question title -> text) in a Forms-linked workbook: how the pilot
+    report reads the staff feedback Form, exactly as the main Form's responses are read."""
+    return [json.loads(row.body)["answers"] for row in new_rows(forms_rows(data), 0)]
+
+
 def _as_int(value: Any) -> int | None:
     try:
         return int(float(value))

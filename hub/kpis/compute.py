@@ -90,6 +90,12 @@ def _status(value: float | None, low: float | None, high: float | None, label: s
     return "on target"
 
 
+def target_status(kind: str | None, value: float | None, targets: KpiTargets) -> tuple[str, Status]:
+    """A KPI's target label and its status for `value`, as the digest and the pilot report word them."""
+    label, low, high = _target(kind, targets)
+    return label, _status(value, low, high, label)
+
+
 def compute_kpis(
     tables: Mapping[str, list[dict]],
     week: date,

@@ -12,6 +12,7 @@ from hub.kpis.charts import CHARTS
 from hub.kpis.compute import Kpi, KpiTargets, compute_kpis, dashboard_rows
 from hub.kpis.mail import render_kpi_digest
 from hub.kpis.sources import weekly_breakdowns
+from hub.pilot import PilotScope
 from hub.ports import (
     HubChanges,
     HubStore,
@@ -44,6 +45,7 @@ def run_kpis(
     timezone: str,
     admins: tuple[str, ...],
     targets: KpiTargets | None = None,
+    scope: PilotScope | None = None,
 ) -> KpiReport:
     """Last full week's KPIs: rows on the Dashboard tab (once per week) and the digest to managers.
     `targets` carries the response standard (CXHUB_RESPONSE_HOURS) the KPIs and charts measure."""
@@ -52,6 +54,8 @@ def run_kpis(
     week, _ = last_full_week(now.date())
     tables = store.read_tables([t.name for t in TABS])
     report = KpiReport(week)
+    # A pilot (CXHUB_PILOT): the KPIs, the charts and the digest cover its rows only.
+    tables = scope.tables(tables) if scope is not None else tables
     kpis = compute_kpis(tables, week, now, targets, timezone=timezone)
     recorded = {(as_day(r.get("Week")), r.get("Division"), r.get("KPI")) for r in tables["Dashboard"]}
     rows = [

@@ -252,9 +252,11 @@ class FakeGraph(IdentityRoutes, DriveRoutes, WorkbookRoutes):
         finally:
             if workbook:
                 self._leave_workbook(workbook[1])
-        sent = self._send(h, status, body, headers)
         response = body if isinstance(body, dict | list) else None
-        self.requests.append(Recorded(method, path, status, fault, _maybe_json(raw), query, response, sent))
+        # Recorded before the answer goes out: once a client has its answer, the request is in the log.
+        record = Recorded(method, path, status, fault, _maybe_json(raw), query, response)
+        self.requests.append(record)
+        record.response_bytes = self._send(h, status, body, headers)
 
     def _enter_workbook(self, item_id: str) -> bool:
         with self._lock:
@@ -378,6 +380,9 @@ class FakeGraph(IdentityRoutes, DriveRoutes, WorkbookRoutes):
                 "GET",
                 self._range_get,
             ),
+            (wb + r"/worksheets/(?P<sheet>[^/]+)/protection", "GET", self._protection_get),
+            (wb + r"/worksheets/(?P<sheet>[^/]+)/protection/protect", "POST", self._protect),
+            (wb + r"/worksheets/(?P<sheet>[^/]+)/protection/unprotect", "POST", self._unprotect),
             (r"/v1.0/users/(?P<user>[^/]+)/sendMail", "POST", self._send_mail),
             (r"/v1.0/users/(?P<user>[^/]+)/manager", "GET", self._manager),
             (r"/v1.0/users", "GET", self._users),

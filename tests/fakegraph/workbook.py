@@ -123,6 +123,8 @@ class WorkbookRoutes:
         ws, table = self._find_table(m["item"], m["table"])
         if table is None:
             return 404, _error("itemNotFound", f"Table {m['table']} not found"), {}
+        if ws.protection.sheet:
+            return _protected(ws.title)
         body = json.loads(raw)
         values = body["values"]
         min_col, min_row, max_col, max_row = range_boundaries(table.ref)
@@ -235,6 +237,8 @@ class WorkbookRoutes:
         if denied:
             return denied
         ws = self._book(m["item"])[m["sheet"]]
+        if ws.protection.sheet:
+            return _protected(ws.title)
         min_col, min_row, max_col, max_row = range_boundaries(m["address"])
         values = json.loads(raw)["values"]
         if len(values) != max_row - min_row + 1 or any(len(r) != max_col - min_col + 1 for r in values):
@@ -245,3 +249,54 @@ class WorkbookRoutes:
                     _set_cell(ws, min_row + r_off, min_col + c_off, value)
         self._dirty(m["item"])
         return 200, _range(ws.title, m["address"], values), {}
+
+    # -- worksheet protection ----------------------------------------------------------------
+    def _sheet(self, item_id: str, name: str):
+        book = self._book(item_id)
+        return book[name] if name in book.sheetnames else None
+
+    def _protection_get(self, m, query, raw, headers):
+        denied = self._session_for(m["item"], headers)
+        ws = None if denied else self._sheet(m["item"], m["sheet"])
+        if denied or ws is None:
+            return denied or (404, _error("itemNotFound", f"Worksheet {m['sheet']} not found"), {})
+        options = {"allowAutoFilter": not ws.protection.autoFilter, "allowSort": not ws.protection.sort}
+        return 200, {"protected": bool(ws.protection.sheet), "options": options}, {}
+
+    def _protect(self, m, query, raw, headers):
+        """worksheetprotection-protect: "It throws if the worksheet has been protected"."""
+        denied = self._writable(m["item"], headers)
+        ws = None if denied else self._sheet(m["item"], m["sheet"])
+        if denied or ws is None:
+            return denied or (404, _error("itemNotFound", f"Worksheet {m['sheet']} not found"), {})
+        if ws.protection.sheet:
+            return 400, _error("invalidOperation", "The worksheet is already protected."), {}
+        options = (json.loads(raw or b"{}") or {}).get("options") or {}
+        ws.protection.sheet = True
+        ws.protection.autoFilter = not options.get("allowAutoFilter", False)
+        ws.protection.sort = not options.get("allowSort", False)
+        ws.protection.formatColumns = not options.get("allowFormatColumns", False)
+        self._dirty(m["item"])
+        return 200, None, {}
+
+    def _unprotect(self, m, query, raw, headers):
+        """worksheetprotection-unprotect: no body; lifting an unprotected sheet's protection does nothing."""
+        denied = self._writable(m["item"], headers)
+        ws = None if denied else self._sheet(m["item"], m["sheet"])
+        if denied or ws is None:
+            return denied or (404, _error("itemNotFound", f"Worksheet {m['sheet']} not found"), {})
+        ws.protection.sheet = False
+        self._dirty(m["item"])
+        return 200, None, {}
+
+
+def _protected(sheet: str) -> tuple:
+    # Excel refuses to change locked cells of a protected sheet (the workbook API has no way to
+    # pause protection for one call); the code is the one Office's JavaScript API gives.
+    return (
+        403,
+        _error(
+            "accessDenied", f"The cell or chart you're trying to change is on a protected sheet ({sheet})."
+        ),
+        {},
+    )

@@ -220,3 +220,42 @@ def test_reads_ask_graph_only_for_names_and_values(graph_store, fake):
     for answer in [r.response for r in ranges] + [c for r in listings for c in r.response["value"]]:
         assert not {"text", "formulas", "numberFormat", "valueTypes"} & set(answer)
     assert all("values" not in c for r in listings for c in r.response["value"])
+
+
+def _protection_steps(fake, sheet: str) -> list[str]:
+    return [
+        r.path.rsplit("/", 1)[-1] if "/protection/" in r.path else "write"
+        for r in fake.requests
+        if r.method != "GET" and (f"/worksheets/{sheet}/" in r.path or f"/tables/{sheet}/" in r.path)
+    ]
+
+
+def test_a_protected_tab_is_unprotected_written_and_protected_again(graph_store, fake, hub_item):
+    """Audit is a protected sheet: the store lifts the protection, adds the row, protects it again with
+    sort, filter and column widths allowed, and the row is in the hub."""
+    assert fake.workbook(hub_item)["Audit"].protection.sheet
+    graph_store.apply(HubChanges(appends={"Audit": [{"Audit ID": "AUD-000001"}]}))
+    assert _protection_steps(fake, "Audit") == ["unprotect", "write", "protect"]
+    protect = next(r for r in fake.requests if r.path.endswith("/Audit/protection/protect"))
+    assert protect.body["options"]["allowSort"] and not protect.body["options"]["allowInsertRows"]
+    ws = fake.workbook(hub_item)["Audit"]
+    assert ws.protection.sheet and ws["A2"].value == "AUD-000001"
+    assert _protection_steps(fake, "Contacts") == []  # a tab staff edit is written as it is
+
+
+def test_a_write_on_a_protected_sheet_without_lifting_it_is_refused_by_the_fake(fake, hub_item, graph_store):
+    """The fake Graph refuses rows/add on a protected sheet, as Excel does, so the lift above is needed."""
+    graph_store.read_tables(["Audit"], fresh=True)
+    fake.faults.append(Fault("error", method="POST", path="Audit/protection/unprotect", status=200, times=1))
+    with pytest.raises(Exception, match="protected sheet"):
+        graph_store.apply(HubChanges(appends={"Audit": [{"Audit ID": "AUD-000001"}]}))
+
+
+def test_a_failed_write_still_protects_the_tab_again(graph_store, fake, hub_item):
+    """When the rows/add of a protected tab fails, the tab is protected again before the error reaches the
+    writer, so a failed run never leaves Rejected open to typing."""
+    fake.faults.append(Fault("lock", method="POST", path="Rejected/rows/add", times=1))
+    with pytest.raises(HubLocked):
+        graph_store.apply(HubChanges(appends={"Rejected": [{"Rejected ID": "REJ-000001"}]}))
+    assert _protection_steps(fake, "Rejected")[-1] == "protect"
+    assert fake.workbook(hub_item)["Rejected"].protection.sheet

@@ -16,6 +16,10 @@ CAPABILITY_ALLOWED: dict[tuple[str, str], str] = {
     ("customers", "web"): "the customer pages are pages: hub.web is the shared page shape and access rule",
     ("followups", "actions"): "reminders and digests carry the one-tap action links (hub.actions.links)",
     ("intake", "actions"): "the writer applies the action messages that share the submissions queue",
+    (
+        "upgrade",
+        "kpis",
+    ): "the pilot report's figures are the weekly KPIs over its period: one meaning per measure",
 }
 # Packages of hub/ that are core, not capabilities: hub/web is what every server-rendered page
 # (the action confirm page, the customer card) is built on.
