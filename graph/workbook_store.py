@@ -456,17 +456,19 @@ class GraphHubStore:
         )
         builder = self._wb.worksheets.by_workbook_worksheet_id(layout.sheet).range_with_address(address)
 
-        async def patch() -> None:
+        async def patch(session: str) -> None:
             # msgraph-sdk has no PATCH for range(address=...); same URL template, our body.
             info = RequestInformation(Method.PATCH, builder.url_template, builder.path_parameters)
-            info.headers.add("workbook-session-id", self._ensure_session())
+            info.headers.add("workbook-session-id", session)
             info.set_stream_content(json.dumps({"values": grid}).encode(), "application/json")
             await self.client.adapter.send_no_response_content_async(
                 info, {"XXX": ODataError.create_from_discriminator_value}
             )
 
         # Writing the same values twice is harmless, so a PATCH may be retried after a timeout.
-        self._in_session(f"patch {schema.table_name}", patch, idempotent=True)
+        # The session is made before the coroutine runs: creating one is itself a Graph call, which
+        # cannot start inside the event loop that is running the PATCH (after a session expired).
+        self._in_session(f"patch {schema.table_name}", lambda: patch(self._ensure_session()), idempotent=True)
 
     # -- schema check ------------------------------------------------------------------
     def check_schema(self) -> list[str]:

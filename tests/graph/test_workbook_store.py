@@ -160,6 +160,19 @@ def test_an_expired_session_is_recreated(graph_store, fake):
     assert len(graph_store.read_tables(["Audit"], fresh=True)["Audit"]) == 2
 
 
+def test_a_session_that_expires_on_a_patch_is_recreated_and_the_update_lands(graph_store, fake):
+    """When the workbook session expires exactly on a cell update, a new session is made and the update
+    lands once (the new session used to be requested from inside the running PATCH and crashed)."""
+    tickets = [{"Ticket ID": "TKT-000001", "Account ID": "ACC-000001", "Division": "Motors", "Status": "Open"}]
+    graph_store.apply(HubChanges(appends={"Tickets": tickets}))
+    graph_store.read_tables(["Tickets"], fresh=True)
+    fake.faults.append(Fault("session_expired", method="PATCH", path="/workbook/", times=1))
+    graph_store.apply(HubChanges(updates=[RowUpdate("Tickets", "TKT-000001", {"Status": "Resolved"})]))
+    assert fake.count("POST", "createSession") == 2
+    rows = graph_store.read_tables(["Tickets"], fresh=True)["Tickets"]
+    assert [r["Status"] for r in rows] == ["Resolved"]
+
+
 def test_a_locked_workbook_is_hub_locked_and_nothing_is_written(graph_store, fake):
     """A workbook locked for editing by a person raises HubLocked and nothing is written."""
     fake.locked_by = "Ngozi Eze"
