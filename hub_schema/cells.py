@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from operator import itemgetter
@@ -146,7 +147,7 @@ def coerce(column: Column, value: Any) -> Any:
             return _to_number(value)
         case "integer":
             number = value if isinstance(value, int | float) else _to_number(value)
-            return int(number) if isinstance(number, int | float) else number
+            return _whole(number) if isinstance(number, int | float) else number
         case _:
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
@@ -178,7 +179,7 @@ def _converter(column: Column) -> Callable[[Any], Any]:
 
         def number(value: Any) -> Any:
             if type(value) is float:
-                return int(value) if value.is_integer() else (value if kind != "integer" else int(value))
+                return int(value) if value.is_integer() else (value if kind != "integer" else _whole(value))
             if type(value) is int:
                 return value
             return coerce(column, value)
@@ -193,6 +194,12 @@ def _converter(column: Column) -> Callable[[Any], Any]:
         return coerce(column, value)
 
     return key
+
+
+def _whole(number: float) -> Any:
+    """An integer column's number, cut to a whole one; infinity or NaN (a cell typed "inf") has no
+    whole value and is kept as typed rather than failing the read of the whole tab."""
+    return int(number) if math.isfinite(number) else number
 
 
 def _as_datetime(value: Any) -> Any:

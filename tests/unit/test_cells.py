@@ -68,3 +68,17 @@ def test_asked_columns_only_and_short_rows_padded() -> None:
     short = [""] * key_at + [" INT-000007 "]
     got = rows_as_dicts(schema, [header, short, [""] * len(header)], "hub.xlsx", [header[key_at], header[-1]])
     assert got == [{header[key_at]: "INT-000007", header[-1]: None}]
+
+
+def test_an_integer_column_holding_inf_or_nan_is_kept_as_typed() -> None:
+    """A cell typed "inf" (or an infinite float) in an integer column is read as typed, not a crash of
+    the whole read (a Hypothesis find)."""
+    schema = tab("Interactions")
+    header = list(schema.column_names)
+    whole = next(c for c in schema.columns if c.type == "integer")
+    for typed in ("INF", float("inf"), float("nan"), "-inf"):
+        row = [""] * len(header)
+        row[header.index(schema.key)] = "INT-000001"
+        row[header.index(whole.name)] = typed
+        [got] = rows_as_dicts(schema, [header, row], "hub.xlsx")
+        assert str(got[whole.name]).lower().lstrip("-") in ("inf", "nan")
