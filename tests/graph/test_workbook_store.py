@@ -163,7 +163,9 @@ def test_an_expired_session_is_recreated(graph_store, fake):
 def test_a_session_that_expires_on_a_patch_is_recreated_and_the_update_lands(graph_store, fake):
     """When the workbook session expires exactly on a cell update, a new session is made and the update
     lands once (the new session used to be requested from inside the running PATCH and crashed)."""
-    tickets = [{"Ticket ID": "TKT-000001", "Account ID": "ACC-000001", "Division": "Motors", "Status": "Open"}]
+    tickets = [
+        {"Ticket ID": "TKT-000001", "Account ID": "ACC-000001", "Division": "Motors", "Status": "Open"}
+    ]
     graph_store.apply(HubChanges(appends={"Tickets": tickets}))
     graph_store.read_tables(["Tickets"], fresh=True)
     fake.faults.append(Fault("session_expired", method="PATCH", path="/workbook/", times=1))
