@@ -64,3 +64,35 @@ def test_the_demos_rejection_mail_fits_a_phone(outbox, page_at, screenshot, widt
     assert "again" in text and to.endswith("@mikano.example")
     assert_no_horizontal_overflow(page)
     screenshot(page, f"rejection-{width}")
+
+
+def html_mails(outbox: Path) -> dict[str, str]:
+    """Every HTML mail the demo sent, by subject (the first of each subject)."""
+    mails: dict[str, str] = {}
+    for path in sorted(outbox.glob("*.eml")):
+        msg = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        body = msg.get_body(("html",))
+        if body is not None:
+            mails.setdefault(str(msg["Subject"]), body.get_content())
+    return mails
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [PHONE, SMALL_TABLET])
+def test_every_mail_the_demo_sends_fits_a_phone(outbox, page_at, width):
+    """Every mail in the demo's outbox (reminders, team and steward digests, the weekly KPIs, warnings,
+    rejections) reads on a phone and a small tablet without sideways scrolling."""
+    mails = html_mails(outbox)
+    kinds = ("overdue follow-up", "Team follow-ups", "Data steward", "weekly KPIs", "Not logged")
+    assert all(any(kind in subject for subject in mails) for kind in kinds), sorted(mails)
+    page = page_at(width)
+    too_wide = []
+    for subject, html in mails.items():
+        page.set_content(html)
+        assert page.inner_text("body").strip(), subject
+        scroll, client = page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        if scroll > client:
+            too_wide.append(f"{subject}: {scroll} px in {client} px")
+    assert too_wide == []
