@@ -30,7 +30,6 @@ from msgraph.generated.drives.item.items.item.workbook.worksheets.item.protectio
 )
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.generated.models.workbook_range import WorkbookRange
-from msgraph.generated.models.workbook_worksheet_protection_options import WorkbookWorksheetProtectionOptions
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
@@ -46,6 +45,7 @@ from graph.client import (
     WorkbookLocked,
 )
 from graph.workbook_api import origin, values_of, with_select, with_top
+from graph.workbook_protection import PROTECTION_OPTIONS
 from hub.ports import HubChanges, HubLocked, HubSchemaError, HubUnavailable, Row, RowUpdate
 from hub_schema.cells import rows_as_dicts, to_api_value
 from hub_schema.tabs import PROTECTED_TABS, TABS, Tab, tab
@@ -53,21 +53,6 @@ from hub_schema.tabs import PROTECTED_TABS, TABS, Tab, tab
 log = logging.getLogger(__name__)
 
 # Tables others point at go first; Interactions, which marks a submission as done, goes last.
-# What staff may still do on a protected tab, as the template sets it (hub_schema.template.protect):
-# sort, filter and widen columns; every option is sent (the CSDL declares them not nullable).
-PROTECTION_OPTIONS = WorkbookWorksheetProtectionOptions(
-    allow_auto_filter=True,
-    allow_sort=True,
-    allow_format_columns=True,
-    allow_delete_columns=False,
-    allow_delete_rows=False,
-    allow_format_cells=False,
-    allow_format_rows=False,
-    allow_insert_columns=False,
-    allow_insert_hyperlinks=False,
-    allow_insert_rows=False,
-    allow_pivot_tables=False,
-)
 WRITE_ORDER = [t.name for t in TABS if t.name != "Interactions"] + ["Interactions"]
 MAX_ROWS_PER_ADD = 2_000  # keeps each rows/add well under the ~4 MB request guidance
 COLUMN_FIELDS = ("name", "index")  # what a column listing is read for
