@@ -81,11 +81,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def assert_no_horizontal_overflow(page: Any) -> None:
-    """Nothing on the page is wider than the viewport: no sideways scrolling on a phone."""
+def page_and_viewport_widths(page: Any) -> tuple[int, int]:
+    """(how wide the page is, how wide the viewport is), in CSS pixels."""
     scroll, client = page.evaluate(
         "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
     )
+    return int(scroll), int(client)
+
+
+def assert_no_horizontal_overflow(page: Any) -> None:
+    """Nothing on the page is wider than the viewport: no sideways scrolling on a phone."""
+    scroll, client = page_and_viewport_widths(page)
     assert scroll <= client, f"the page is {scroll} px wide in a {client} px viewport ({page.url})"
 
 

@@ -12,7 +12,12 @@ import pytest
 
 from cxhub import wiring
 from cxhub.demo import run_demo
-from tests.browser.conftest import PHONE, SMALL_TABLET, assert_no_horizontal_overflow
+from tests.browser.conftest import (
+    PHONE,
+    SMALL_TABLET,
+    assert_no_horizontal_overflow,
+    page_and_viewport_widths,
+)
 
 # A Monday 16:00 in Lagos: business hours, so the hourly response-warning job mails.
 MONDAY_AFTERNOON = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)
@@ -90,9 +95,7 @@ def test_every_mail_the_demo_sends_fits_a_phone(outbox, page_at, width):
     for subject, html in mails.items():
         page.set_content(html)
         assert page.inner_text("body").strip(), subject
-        scroll, client = page.evaluate(
-            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-        )
+        scroll, client = page_and_viewport_widths(page)
         if scroll > client:
             too_wide.append(f"{subject}: {scroll} px in {client} px")
     assert too_wide == []
