@@ -34,6 +34,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
+# What a test run may leave at the top of the checkout: caches and the tools' own files.
+_RUN_LEFTOVERS = {".pytest_cache", ".hypothesis", ".mypy_cache", ".ruff_cache", "__pycache__"}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _the_checkout_stays_clean() -> Iterator[None]:
+    """A test that writes a hub, state file or outbox into the working directory would leave it in
+    the checkout (and once in git): the run fails if anything new appears at the top of the repo."""
+    before = set(os.listdir(ROOT))
+    yield
+    new = set(os.listdir(ROOT)) - before - _RUN_LEFTOVERS
+    assert not new, f"the tests wrote into the checkout: {sorted(new)}"
+
+
 @pytest.fixture
 def hub_path(tmp_path: Path) -> Path:
     return build_template(tmp_path / "hub.xlsx")
