@@ -278,7 +278,8 @@ def run_health(settings: Settings, now: datetime | None = None):
     from hub.upgrade.weekly import run_health as run
 
     thresholds, admins, zone = health_thresholds(settings), settings.admin_emails, settings.timezone
-    return _mailing(settings, now, run, thresholds, zone, admins, attachments=upgrade_attachments)
+    attachments = partial(upgrade_attachments, zone=zone)
+    return _mailing(settings, now, run, thresholds, zone, admins, attachments=attachments)
 
 
 def run_purge(settings: Settings):
@@ -457,7 +458,7 @@ def run_pilot_report(
         steward_limit=settings.health_max_steward_hours,
         timezone=settings.timezone,
     )
-    markdown, html = draft_requirements(tables, health_history(tables), now)
+    markdown, html = draft_requirements(tables, health_history(tables), now, zone=settings.timezone)
     out_dir.mkdir(parents=True, exist_ok=True)
     files = {
         "CRM-requirements.md": markdown,

@@ -17,12 +17,13 @@ from hub.actions.rules import TAB_OF, apply_effect, changed_since
 from hub.actions.tokens import ACTIONS, ActionToken
 from hub.ports import HubChanges, Row, RowUpdate
 from hub.tables import Table, add_audit, changes_of
+from hub_schema.columns import INTERACTION_ID
 
 KIND = "action"
 # Columns the writer needs beyond the recorder's for a batch with action messages.
 ACTION_COLUMNS = {
     "Interactions": (
-        "Interaction ID",
+        INTERACTION_ID,
         "Source Response ID",
         "Action Status",
         "Action Due Date",

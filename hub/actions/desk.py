@@ -33,6 +33,7 @@ from hub.rendering import environment
 from hub.text import count
 from hub.web.access import StaffDirectory, may_act
 from hub.web.http import WebRequest, WebResponse, plain_page
+from hub_schema.columns import ACCOUNT_ID, COMPANY_NAME, CONTACT_ID, FULL_NAME, INTERACTION_ID, TICKET_ID
 
 
 @dataclass(frozen=True)
@@ -160,18 +161,18 @@ def _about(
 ) -> list[tuple[str, list[tuple[str, str]]]]:
     """What the page shows about the record: one or two cards of (label, value) lines."""
     names = {
-        str(a.get("Account ID") or "").upper(): str(a.get("Company Name") or "")
+        str(a.get(ACCOUNT_ID) or "").upper(): str(a.get(COMPANY_NAME) or "")
         for a in tables.get("Accounts", [])
     }
     tab = TAB_OF[token.action]
     if tab == "Interactions":
         return [
             (
-                str(row.get("Interaction ID")),
+                str(row.get(INTERACTION_ID)),
                 [
                     (
                         "Customer",
-                        names.get(str(row.get("Account ID") or "").upper(), str(row.get("Account ID") or "")),
+                        names.get(str(row.get(ACCOUNT_ID) or "").upper(), str(row.get(ACCOUNT_ID) or "")),
                     ),
                     ("Promised", str(row.get("Next Action") or "")),
                     ("Due", _text(row.get("Action Due Date"))),
@@ -183,9 +184,9 @@ def _about(
     if tab == "Tickets":
         return [
             (
-                str(row.get("Ticket ID")),
+                str(row.get(TICKET_ID)),
                 [
-                    ("Customer", names.get(str(row.get("Account ID") or "").upper(), "")),
+                    ("Customer", names.get(str(row.get(ACCOUNT_ID) or "").upper(), "")),
                     ("Status", str(row.get("Status") or "")),
                     ("Quote", _money(row.get("Quote Amount"))),
                     ("Final", _money(row.get("Final Amount"))),
@@ -202,11 +203,11 @@ def side_of(tables: Mapping[str, list[Row]], record: str) -> tuple[str, list[tup
     """One record of a possible duplicate, as the page and the steward digest show it."""
     wanted = record.upper()
     account = next(
-        (a for a in tables.get("Accounts", []) if str(a.get("Account ID") or "").upper() == wanted), None
+        (a for a in tables.get("Accounts", []) if str(a.get(ACCOUNT_ID) or "").upper() == wanted), None
     )
     if account is not None:
         fields = (
-            "Company Name",
+            COMPANY_NAME,
             "Account Type",
             "ERP Customer ID",
             "Main Phone Number",
@@ -215,17 +216,17 @@ def side_of(tables: Mapping[str, list[Row]], record: str) -> tuple[str, list[tup
         )
         return record, [(f, _text(account.get(f))) for f in fields if account.get(f)]
     contact = next(
-        (c for c in tables.get("Contacts", []) if str(c.get("Contact ID") or "").upper() == wanted), None
+        (c for c in tables.get("Contacts", []) if str(c.get(CONTACT_ID) or "").upper() == wanted), None
     )
     if contact is not None:
-        named = ("Full Name", "Job Title", "Email", "Mobile Number", "Associated Account ID")
+        named = (FULL_NAME, "Job Title", "Email", "Mobile Number", "Associated Account ID")
         return record, [(f, _text(contact.get(f))) for f in named if contact.get(f)]
     touch = next(
-        (i for i in tables.get("Interactions", []) if str(i.get("Interaction ID") or "").upper() == wanted),
+        (i for i in tables.get("Interactions", []) if str(i.get(INTERACTION_ID) or "").upper() == wanted),
         None,
     )
     if touch is not None:
-        shown = ("Date", "Account ID", "Logged By", "Channel", "Notes")
+        shown = ("Date", ACCOUNT_ID, "Logged By", "Channel", "Notes")
         return record, [(f, _text(touch.get(f))[:200]) for f in shown if touch.get(f)]
     return record or "(none)", [("Status", "not in the hub")]
 

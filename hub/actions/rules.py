@@ -18,6 +18,7 @@ from hub.ports import Row
 from hub.tables import Table
 from hub.text import count as count_of
 from hub_schema.cells import as_day
+from hub_schema.columns import ACCOUNT_ID, CONTACT_ID, DIVISION, INTERACTION_ID, TICKET_ID
 from hub_schema.lists import CLOSED_TICKET_STATUSES
 
 TAB_OF = {
@@ -58,7 +59,7 @@ class ChoiceError(ValueError):
 
 def row_of(tables: Mapping[str, list[Row]], action: str, record: str) -> Row | None:
     tab = TAB_OF[action]
-    key = {"Interactions": "Interaction ID", "Tickets": "Ticket ID", "Review Queue": "Review ID"}[tab]
+    key = {"Interactions": INTERACTION_ID, "Tickets": TICKET_ID, "Review Queue": "Review ID"}[tab]
     wanted = record.upper()
     return next((r for r in tables.get(tab, []) if str(r.get(key) or "").upper() == wanted), None)
 
@@ -71,19 +72,19 @@ def owner_of(row: Row) -> str:
 def division_of(tables: Mapping[str, list[Row]], action: str, row: Row) -> str | None:
     """The division a steward must belong to: the record's own (a review item's since it carries one),
     else a review item's first account's."""
-    if row.get("Division") or TAB_OF[action] != "Review Queue":
-        return str(row["Division"]) if row.get("Division") else None
+    if row.get(DIVISION) or TAB_OF[action] != "Review Queue":
+        return str(row[DIVISION]) if row.get(DIVISION) else None
     ids = {str(row.get(k) or "").upper() for k in ("Record A", "Record B")}
     for account in tables.get("Accounts", []):
-        if str(account.get("Account ID") or "").upper() in ids and account.get("Divisions"):
+        if str(account.get(ACCOUNT_ID) or "").upper() in ids and account.get("Divisions"):
             return str(account["Divisions"]).split(";")[0].strip() or None
     contact_accounts = {
         str(c.get("Associated Account ID") or "").upper()
         for c in tables.get("Contacts", [])
-        if str(c.get("Contact ID") or "").upper() in ids
+        if str(c.get(CONTACT_ID) or "").upper() in ids
     }
     for account in tables.get("Accounts", []):
-        if str(account.get("Account ID") or "").upper() in contact_accounts and account.get("Divisions"):
+        if str(account.get(ACCOUNT_ID) or "").upper() in contact_accounts and account.get("Divisions"):
             return str(account["Divisions"]).split(";")[0].strip() or None
     return None
 
@@ -135,7 +136,7 @@ def changed_since(tables: Mapping[str, list[Row]], token: ActionToken, row: Row 
 
 def _merged_records(tables: Mapping[str, list[Row]], row: Row) -> str | None:
     ids = {str(row.get(k) or "").upper() for k in ("Record A", "Record B")} - {""}
-    for tab, key in (("Accounts", "Account ID"), ("Contacts", "Contact ID")):
+    for tab, key in (("Accounts", ACCOUNT_ID), ("Contacts", CONTACT_ID)):
         for r in tables.get(tab, []):
             if str(r.get(key) or "").upper() in ids and r.get("Merged Into"):
                 return str(r[key])

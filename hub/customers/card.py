@@ -16,6 +16,7 @@ from hub.customers.snapshot import AccountFacts, HubSnapshot
 from hub.ports import Row
 from hub.responses import known_moment
 from hub_schema.cells import as_day
+from hub_schema.columns import ACCOUNT_ID, COMPANY_NAME, DIVISION, FULL_NAME, INTERACTION_ID
 from hub_schema.lists import CLOSED_STAGES, CLOSED_TICKET_STATUSES, LISTS
 
 LAST_INTERACTIONS = 20
@@ -124,8 +125,8 @@ def build_card(snapshot: HubSnapshot, facts: AccountFacts, today: date, region: 
     divisions = [d for d in LISTS["Divisions"] if d in facts.divisions]
     history, deals = facts.newest(), facts.latest_deals()
     return Card(
-        account_id=str(row["Account ID"]).upper(),
-        name=str(row.get("Company Name") or row["Account ID"]),
+        account_id=str(row[ACCOUNT_ID]).upper(),
+        name=str(row.get(COMPANY_NAME) or row[ACCOUNT_ID]),
         account_type=str(row.get("Account Type") or "Company"),
         industry=_text(row.get("Industry")),
         erp_id=_text(row.get("ERP Customer ID")),
@@ -140,7 +141,7 @@ def build_card(snapshot: HubSnapshot, facts: AccountFacts, today: date, region: 
         contacts=sorted(
             (
                 ContactLine(
-                    str(c.get("Full Name") or "(no name)"),
+                    str(c.get(FULL_NAME) or "(no name)"),
                     _text(c.get("Job Title")),
                     _text(c.get("Email")),
                     phone(c.get("Mobile Number"), region),
@@ -185,7 +186,7 @@ def _promises(interactions: list[Row], today: date, names: dict[str, str]) -> li
         who = str(r.get("Action Owner") or r.get("Logged By") or "").strip().lower()  # handed over?
         out.append(
             Promise(
-                str(r["Interaction ID"]),
+                str(r[INTERACTION_ID]),
                 str(r["Next Action"]),
                 due,
                 (today - due).days if due else None,
@@ -200,13 +201,13 @@ def _history(r: Row, names: dict[str, str]) -> HistoryLine:
     moment = known_moment(r)
     who = str(r.get("Logged By") or "").lower()
     return HistoryLine(
-        interaction_id=str(r.get("Interaction ID") or ""),
+        interaction_id=str(r.get(INTERACTION_ID) or ""),
         day=as_day(r.get("Date")),
         time=f"{moment:%H:%M}" if isinstance(moment, datetime) else None,
         channel=str(r.get("Channel") or ""),
         direction=str(r.get("Direction") or ""),
         type=str(r.get("Type") or ""),
-        division=str(r.get("Division") or ""),
+        division=str(r.get(DIVISION) or ""),
         logged_by=names.get(who, who),
         notes=str(r.get("Notes") or ""),
         next_action=_text(r.get("Next Action")),

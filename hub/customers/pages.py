@@ -17,6 +17,7 @@ from hub.customers.snapshot import HubSnapshot
 from hub.rendering import environment
 from hub.web.access import StaffDirectory, may_read
 from hub.web.http import Handler, WebRequest, WebResponse, plain_page
+from hub_schema.columns import COMPANY_NAME
 
 SEARCH_PATH = "/api/customers"
 MAX_QUERY = 200
@@ -62,7 +63,7 @@ class CustomerPages:
             results.append(
                 {
                     "url": card_path(hit.account_id),
-                    "name": facts.row.get("Company Name") or hit.account_id,
+                    "name": facts.row.get(COMPANY_NAME) or hit.account_id,
                     "type": facts.row.get("Account Type"),
                     "divisions": sorted(facts.divisions),
                     "owner": snap.staff_names.get(owner, owner) or None,

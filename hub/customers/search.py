@@ -27,6 +27,7 @@ from rapidfuzz import fuzz, process
 
 from hub.names import normalise_company_name, normalise_person_name
 from hub.ports import Row
+from hub_schema.columns import ACCOUNT_ID, COMPANY_NAME, FULL_NAME
 
 MIN_SCORE = 60.0
 MAX_RESULTS = 50  # kept per query in the recent-queries cache; a page shows 20
@@ -90,8 +91,8 @@ class SearchIndex:
         return len(self._text) - 1
 
     def _add_account(self, row: Row) -> None:
-        account_id = str(row["Account ID"]).upper()
-        name = normalise_company_name(str(row.get("Company Name") or ""))
+        account_id = str(row[ACCOUNT_ID]).upper()
+        name = normalise_company_name(str(row.get(COMPANY_NAME) or ""))
         self.names[account_id] = name
         if name:
             self._company[account_id] = self._document(account_id, name)
@@ -104,7 +105,7 @@ class SearchIndex:
             self.exact[str(row["Main Phone Number"])] = (account_id, "phone")
 
     def _add_contact(self, account_id: str, contact: Row) -> None:
-        shown = str(contact.get("Full Name") or "")
+        shown = str(contact.get(FULL_NAME) or "")
         person = normalise_person_name(shown)
         if person:
             self._people[account_id].append(self._document(account_id, person, shown))

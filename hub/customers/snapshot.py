@@ -25,6 +25,7 @@ from hub_schema.cells import as_day
 from hub_schema.columns import (
     ACCOUNT_ID,
     COMPANY_NAME,
+    DIVISION,
     FULL_NAME,
     INTERACTION_ID,
     OPPORTUNITY_ID,
@@ -42,15 +43,15 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "Contacts": (FULL_NAME, "Job Title", "Email", "Mobile Number", "Associated Account ID", "Status"),
     "Interactions": (
         INTERACTION_ID, "Date", ACCOUNT_ID, "Channel", "Notes", "Next Action", "Action Due Date",
-        "Logged By", "Division", "Direction", "Type", "Action Status", TIME_KNOWN, "Action Owner",
+        "Logged By", DIVISION, "Direction", "Type", "Action Status", TIME_KNOWN, "Action Owner",
     ),
-    "Opportunities": (OPPORTUNITY_ID, ACCOUNT_ID, "Division", "Product", "Stage", "Value"),
-    "Tickets": (TICKET_ID, ACCOUNT_ID, "Division", "Category", "Status", "Opened"),
+    "Opportunities": (OPPORTUNITY_ID, ACCOUNT_ID, DIVISION, "Product", "Stage", "Value"),
+    "Tickets": (TICKET_ID, ACCOUNT_ID, DIVISION, "Category", "Status", "Opened"),
     "Deals": (
         "Invoice No", "ERP Customer ID", ACCOUNT_ID, "Salesperson", "Amount", "Invoice Date",
-        "Division", "Status",
+        DIVISION, "Status",
     ),
-    "Staff": ("Email", FULL_NAME, "Division", "Role", "Manager Email", "Active"),
+    "Staff": ("Email", FULL_NAME, DIVISION, "Role", "Manager Email", "Active"),
 }  # fmt: skip
 READS = tuple(COLUMNS)
 SNAPSHOT_FORMAT = 1  # bump when HubSnapshot's fields change: a kept snapshot of another format is ignored
@@ -87,7 +88,7 @@ class AccountFacts:
 def interaction_sort_key(row: Row) -> tuple[date, datetime, str]:
     """Newest first by day, then by time where known (an unknown time sorts first within its day)."""
     day = as_day(row.get("Date")) or date.min
-    return day, known_moment(row) or datetime.min, str(row.get("Interaction ID") or "")
+    return day, known_moment(row) or datetime.min, str(row.get(INTERACTION_ID) or "")
 
 
 class HubSnapshot:
@@ -95,11 +96,11 @@ class HubSnapshot:
         self.version = version
         self.format = SNAPSHOT_FORMAT  # an instance field: a kept (pickled) snapshot carries its own
         self.accounts: dict[str, Row] = {
-            str(a["Account ID"]).upper(): a for a in tables.get("Accounts", []) if a.get("Account ID")
+            str(a[ACCOUNT_ID]).upper(): a for a in tables.get("Accounts", []) if a.get(ACCOUNT_ID)
         }
         self.staff_rows: list[Row] = list(tables.get("Staff", []))
         self.staff_names = {
-            str(s["Email"]).lower(): str(s.get("Full Name") or s["Email"])
+            str(s["Email"]).lower(): str(s.get(FULL_NAME) or s["Email"])
             for s in tables.get("Staff", [])
             if s.get("Email")
         }
@@ -159,8 +160,8 @@ class HubSnapshot:
         for row in rows:
             if facts := self._facts_of(row.get(ACCOUNT_ID)):
                 getattr(facts, kind).append(row)
-                if row.get("Division"):
-                    facts.divisions.add(str(row["Division"]))
+                if row.get(DIVISION):
+                    facts.divisions.add(str(row[DIVISION]))
 
     def _gather_deals(self, rows: list[Row]) -> None:
         """An invoice belongs to its Account ID, else to the account with its ERP customer number."""
@@ -175,15 +176,15 @@ class HubSnapshot:
             )
             if facts is not None:
                 facts.deals.append(deal)
-                if deal.get("Division"):
-                    facts.divisions.add(str(deal["Division"]))
+                if deal.get(DIVISION):
+                    facts.divisions.add(str(deal[DIVISION]))
 
     def _gather_interactions(self, rows: list[Row]) -> None:
         for row in rows:
             if facts := self._facts_of(row.get(ACCOUNT_ID)):
                 facts.interactions.append(row)
-                if row.get("Division"):
-                    facts.divisions.add(str(row["Division"]))
+                if row.get(DIVISION):
+                    facts.divisions.add(str(row[DIVISION]))
                 day = as_day(row.get("Date"))
                 if day is not None and (facts.last_contact is None or day > facts.last_contact):
                     facts.last_contact = day

@@ -7,14 +7,15 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from hub.promises import LOST, PROMISE_COLUMNS
+from hub_schema.columns import ACCOUNT_ID, CONTACT_ID, INTERACTION_ID
 
 # What the writer reads; for the big tables only the columns it needs (a remote store reads less).
 READ_COLUMNS = {
-    "Interactions": ("Interaction ID", "Source Response ID"),
+    "Interactions": (INTERACTION_ID, "Source Response ID"),
     "Audit": ("Audit ID",),
 }
 # A batch that closes promised actions also needs who and what each interaction is about.
-FOLLOW_UP_COLUMNS = ("Account ID", "Contact ID", "Action Status")
+FOLLOW_UP_COLUMNS = (ACCOUNT_ID, CONTACT_ID, "Action Status")
 
 
 def read_columns(messages: Iterable[Mapping[str, Any]]) -> dict[str, tuple[str, ...]]:

@@ -32,7 +32,17 @@ from hub.ports import HubChanges, Row
 from hub.promises import LOST, cancel_promises_on
 from hub.responses import TIME_KNOWN
 from hub.tables import ReviewQueue, Table, add_audit, changes_of, review_key
-from hub_schema.columns import COMPANY_NAME, CONTACT_NAME, DIVISION, FULL_NAME
+from hub_schema.columns import (
+    ACCOUNT_ID,
+    COMPANY_NAME,
+    CONTACT_ID,
+    CONTACT_NAME,
+    DIVISION,
+    FULL_NAME,
+    INTERACTION_ID,
+    OPPORTUNITY_ID,
+    TICKET_ID,
+)
 from hub_schema.lists import LISTS
 from hub_schema.tabs import RAW_PAYLOAD_COLUMNS, RECORD_TABS
 
@@ -85,7 +95,7 @@ class _Batch:
         self.accounts = AccountIndex(self.t["Accounts"].rows)
         self.contacts = ContactIndex(self.t["Contacts"].rows)
         self.recorded: dict[str, str] = {
-            str(r["Source Response ID"]): str(r["Interaction ID"])
+            str(r["Source Response ID"]): str(r[INTERACTION_ID])
             for r in self.t["Interactions"].rows
             if r.get("Source Response ID")
         }
@@ -158,11 +168,9 @@ class _Batch:
         closes = self._followed_up(sub)
         interaction_id = interactions.allocate()
         if closes is not None and not _names_customer(sub):
-            account_id = self.accounts.survivor(str(closes["Account ID"])) or str(closes["Account ID"])
+            account_id = self.accounts.survivor(str(closes[ACCOUNT_ID])) or str(closes[ACCOUNT_ID])
             contact_id = self._resolve_contact(sub, account_id) or (
-                self.contacts.survivor(str(closes["Contact ID"]).upper())
-                if closes.get("Contact ID")
-                else None
+                self.contacts.survivor(str(closes[CONTACT_ID]).upper()) if closes.get(CONTACT_ID) else None
             )
         else:
             account_id = self._resolve_account(sub, interaction_id, notes)
@@ -186,10 +194,10 @@ class _Batch:
         name_rows(self.t, opportunity_id, ticket_id, self.accounts.name_of)
         interactions.add(
             {
-                "Interaction ID": interaction_id,
+                INTERACTION_ID: interaction_id,
                 "Date": sub.get("occurred_at"),
-                "Contact ID": contact_id,
-                "Account ID": account_id,
+                CONTACT_ID: contact_id,
+                ACCOUNT_ID: account_id,
                 "Channel": sub.get("channel"),
                 "Notes": sub.get("notes"),
                 "Next Action": sub.get("next_action"),
@@ -197,12 +205,12 @@ class _Batch:
                 "Logged By": sub.responder,
                 COMPANY_NAME: self.accounts.name_of(account_id),
                 CONTACT_NAME: self.contacts.rows[contact_id].get(FULL_NAME) if contact_id else None,
-                "Division": sub.get("division"),
+                DIVISION: sub.get("division"),
                 "Direction": sub.get("direction"),
                 "Type": sub.get("interaction_type"),
                 "Action Status": "Open" if sub.get("next_action") else None,
-                "Opportunity ID": opportunity_id,
-                "Ticket ID": ticket_id,
+                OPPORTUNITY_ID: opportunity_id,
+                TICKET_ID: ticket_id,
                 "Source Response ID": sub.response_id,
                 "Submitted At": sub.submitted_at,
                 "Recorded At": self.now,
@@ -236,10 +244,10 @@ class _Batch:
     def _close_action(self, row: Row, by: str, sub: Submission) -> None:
         if row.get("Action Status") in ("Done", "Cancelled"):
             return  # already closed (in Excel, or by an earlier follow-up): nothing to change
-        self.t["Interactions"].set(str(row["Interaction ID"]), {"Action Status": "Done"})
+        self.t["Interactions"].set(str(row[INTERACTION_ID]), {"Action Status": "Done"})
         self._audit(
             "Action done",
-            str(row["Interaction ID"]),
+            str(row[INTERACTION_ID]),
             before=row.get("Action Status") or "Open",
             after="Done",
             reason=f"{by} ({sub.submission_id}) reported the follow-up done",
@@ -349,8 +357,8 @@ class _Batch:
         account_id = accounts.allocate()
         row = accounts.add(
             {
-                "Account ID": account_id,
-                "Company Name": name,
+                ACCOUNT_ID: account_id,
+                COMPANY_NAME: name,
                 "Industry": sub.get("industry"),
                 "ERP Customer ID": erp,
                 "Account Owner": sub.responder,
@@ -414,8 +422,8 @@ class _Batch:
         contact_id = contacts.allocate()
         row = contacts.add(
             {
-                "Contact ID": contact_id,
-                "Full Name": name or "(no name given)",
+                CONTACT_ID: contact_id,
+                FULL_NAME: name or "(no name given)",
                 "Job Title": sub.get("job_title"),
                 "Email": email,
                 "Mobile Number": phone,

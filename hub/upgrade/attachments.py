@@ -7,6 +7,7 @@ import zipfile
 from collections.abc import Mapping
 from datetime import datetime
 
+from hub import defaults
 from hub.ports import Attachment
 from hub.upgrade.exports import FORMATS, export_hub
 from hub.upgrade.requirements import HealthEvidence, draft_requirements
@@ -36,10 +37,12 @@ def health_history(tables: Mapping[str, list[dict]]) -> list[HealthEvidence]:
     ]
 
 
-def upgrade_attachments(tables: Mapping[str, list[dict]], now: datetime) -> list[Attachment]:
-    """The CRM requirements draft (Markdown and HTML) and, when small enough to mail, the exit-ramp
-    exports for HubSpot and Dynamics 365 in one zip."""
-    markdown, html = draft_requirements(tables, health_history(tables), now)
+def upgrade_attachments(
+    tables: Mapping[str, list[dict]], now: datetime, zone: str = defaults.TIMEZONE
+) -> list[Attachment]:
+    """The CRM requirements draft (Markdown and HTML; `now` is wall-clock time in `zone`) and, when
+    small enough to mail, the exit-ramp exports for HubSpot and Dynamics 365 in one zip."""
+    markdown, html = draft_requirements(tables, health_history(tables), now, zone=zone)
     out = [
         Attachment("CRM-requirements-draft.md", markdown.encode(), "text/markdown"),
         Attachment("CRM-requirements-draft.html", html.encode(), "text/html"),

@@ -10,6 +10,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from hub_schema.columns import DIVISION, FULL_NAME
+
 
 @dataclass(frozen=True)
 class StaffMember:
@@ -35,8 +37,8 @@ class StaffDirectory:
                 continue
             members[email] = StaffMember(
                 email=email,
-                name=str(r.get("Full Name") or "").strip() or email,
-                division=str(r["Division"]).strip() if r.get("Division") else None,
+                name=str(r.get(FULL_NAME) or "").strip() or email,
+                division=str(r[DIVISION]).strip() if r.get(DIVISION) else None,
                 role=str(r["Role"]).strip() if r.get("Role") else None,
                 manager=str(r["Manager Email"]).strip().lower() if r.get("Manager Email") else None,
                 active=str(r.get("Active") or "Yes").strip() == "Yes",

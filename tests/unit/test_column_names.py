@@ -1,5 +1,6 @@
-"""Every column name the rules use is a column of the hub as hub_schema declares it: a typo such as
-row["Acount ID"] fails here instead of reading blank forever. An ast scan of hub/, no imports of it."""
+"""Every column name the code uses is a column of the hub as hub_schema declares it: a typo such as
+row["Acount ID"] fails here instead of reading blank forever. An ast scan of the product packages
+(hub/ and the adapters and wiring around it), no imports of them."""
 
 from __future__ import annotations
 
@@ -19,10 +20,19 @@ NOT_COLUMNS: dict[str, str] = {
     "H": "a named group of the time regexes (hub/values.py, erp_parse.py)",
     "M": "a named group of the time regexes",
     "S": "a named group of the time regexes",
+    "Content-Length": "an HTTP header (cxhub/local_intake.py, graph/client.py)",
+    "Retry-After": "an HTTP header (graph/admin.py)",
+    "From": "a mail header (local/outbox.py)",
+    "To": "a mail header",
+    "Cc": "a mail header",
+    "Subject": "a mail header",
+    "Message-ID": "a mail header",
 }
+# The packages whose row keys are checked: the rules, and the wiring and adapters that read rows too.
+PACKAGES = ("hub", "cxhub", "graph", "local", "cloud")
 # Modules whose dict literals are another system's records, not hub rows (their row reads are
 # still checked): the CRM exports are keyed by HubSpot's and Dynamics 365's own import columns.
-FOREIGN_RECORDS = ("hub/upgrade/export_crm.py", "hub/upgrade/exports/")
+FOREIGN_RECORDS = ("hub/upgrade/exports/",)
 # The KPI frames are indexed by division and stage names, which are values of the Lists tab.
 LIST_VALUES = {value for values in LISTS.values() for value in values}
 KNOWN = COLUMNS | TAB_NAMES | set(LISTS) | LIST_VALUES | set(NOT_COLUMNS)
@@ -41,6 +51,24 @@ def _string(node: ast.AST | None) -> str | None:
     if isinstance(node, ast.Name) and node.id in CONSTANTS:
         return CONSTANTS[node.id]
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _column_list(node: ast.AST | None) -> list[str]:
+    """The strings of a tuple or list of column names; a *spread of another list is skipped."""
+    elements = node.elts if isinstance(node, ast.Tuple | ast.List) else []
+    return [v for v in map(_string, elements) if v is not None]
+
+
+def _named_columns(node: ast.AST) -> ast.AST | None:
+    """The value of `X_COLUMNS = (...)` (a list of columns by its name), else None."""
+    if isinstance(node, ast.Assign):
+        targets = node.targets
+    elif isinstance(node, ast.AnnAssign):
+        targets = [node.target]
+    else:
+        return None
+    named = any(isinstance(t, ast.Name) and t.id.endswith("COLUMNS") for t in targets)
+    return node.value if named else None
 
 
 def _strings(node: ast.AST) -> list[str] | None:
@@ -70,6 +98,14 @@ def row_keys(tree: ast.AST, literals: bool = True) -> Iterator[tuple[int, str, s
                 for k in values.keys:
                     if (key := _string(k)) is not None:
                         yield node.lineno, key, tab_name  # RowUpdate("Tab", id, {"X": ...})
+        elif (value := _named_columns(node)) is not None:
+            for key in _column_list(value):
+                yield node.lineno, key, None  # FOLLOW_UP_COLUMNS = ("X", "Y")
+        elif (
+            isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "columns_frame"
+        ):
+            for key in _column_list(node.args[1] if len(node.args) > 1 else None):
+                yield node.lineno, key, None  # columns_frame(rows, ("X", "Y")): a frame of these columns
         elif isinstance(node, ast.Dict) and id(node) not in seen:
             keys = [_string(k) for k in node.keys]
             if keys and all(k in TAB_NAMES for k in keys):
@@ -86,7 +122,8 @@ def row_keys(tree: ast.AST, literals: bool = True) -> Iterator[tuple[int, str, s
 
 def unknown_keys(root: Path = ROOT) -> list[str]:
     out = []
-    for path in sorted((root / "hub").rglob("*.py")):
+    paths = (path for package in PACKAGES for path in sorted((root / package).rglob("*.py")))
+    for path in paths:
         name = path.relative_to(root).as_posix()
         literals = not name.startswith(FOREIGN_RECORDS)
         for line, key, tab_name in row_keys(ast.parse(path.read_text(encoding="utf-8")), literals):
@@ -99,8 +136,8 @@ def unknown_keys(root: Path = ROOT) -> list[str]:
     return out
 
 
-def test_every_column_name_used_in_hub_is_declared_in_hub_schema():
-    """Row keys, RowUpdate fields and per-tab column lists in hub/ all name declared columns."""
+def test_every_column_name_used_in_the_code_is_declared_in_hub_schema():
+    """Row keys, RowUpdate fields and column lists in hub/, wiring and adapters name declared columns."""
     assert unknown_keys() == []
 
 
@@ -114,15 +151,24 @@ def test_a_misspelt_column_is_caught(tmp_path):
         '    c = RowUpdate("Interactions", "INT-1", {"Last Remindd": 1})\n'
         '    d = {"Audit": ("Audit Id",), "Staff": (ACCOUNT_ID,)}\n'
         '    e = row["Account ID"], row.get("answers"), {"Accounts": ("Account ID",)}\n'
+        'F_COLUMNS = (ACCOUNT_ID, "Acton Status")\n'
+        'g = columns_frame(rows, ("Division", "Stag"))\n'
     )
+    (tmp_path / "local").mkdir()
+    (tmp_path / "local" / "store.py").write_text('h = row.get("Contakt ID")\n')
     found = unknown_keys(tmp_path)
-    assert [f.split(": ", 1)[1] for f in found] == [
-        "'Acount ID' is not a column of any tab in hub_schema",
-        "'Company Nmae' is not a column of any tab in hub_schema",
-        "'Last Remindd' is not a column of the Interactions tab",
-        "'Audit Id' is not a column of the Audit tab",
-        "'Account ID' is not a column of the Staff tab",
-    ]
+    assert sorted(f.split(": ", 1)[1] for f in found) == sorted(
+        [
+            "'Acount ID' is not a column of any tab in hub_schema",
+            "'Company Nmae' is not a column of any tab in hub_schema",
+            "'Last Remindd' is not a column of the Interactions tab",
+            "'Audit Id' is not a column of the Audit tab",
+            "'Account ID' is not a column of the Staff tab",
+            "'Acton Status' is not a column of any tab in hub_schema",
+            "'Stag' is not a column of any tab in hub_schema",
+            "'Contakt ID' is not a column of any tab in hub_schema",
+        ]
+    )
 
 
 def test_the_column_constants_name_declared_columns():

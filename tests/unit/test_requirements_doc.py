@@ -370,3 +370,13 @@ def test_an_empty_hub_still_yields_a_draft_that_says_there_is_no_data():
     assert "No Health check has been recorded" in markdown
     assert len(re.findall(r"^## ", markdown, flags=re.MULTILINE)) == 8
     assert len(parse(html).headings) >= 8
+
+
+def test_the_draft_names_the_configured_time_zone_not_a_fixed_one():
+    """A hub run in another zone (CXHUB_TIMEZONE) gets a draft that names that zone, never Lagos."""
+    markdown, html = draft_requirements(hub(), HEALTH, NOW, zone="Europe/London")
+    assert "(Europe/London), from the hub's own rows" in markdown
+    assert "Must work in Europe/London time" in markdown
+    assert "Africa/Lagos" not in markdown and "Africa/Lagos" not in html
+    default, _ = draft_requirements(hub(), HEALTH, NOW)
+    assert "(Africa/Lagos), from the hub's own rows" in default

@@ -6,7 +6,8 @@ still have to answer. Markdown and HTML are both rendered from one Draft structu
 attachments can never disagree.
 
 Pure: rows in, text out. No I/O beyond loading the packaged template, no clock (the caller's
-`now`, naive Africa/Lagos wall-clock time like every datetime in the hub).
+`now`, naive wall-clock time in the hub's zone like every datetime in the hub; the draft names
+the zone, CXHUB_TIMEZONE, Africa/Lagos by default).
 
 The package: rules.py (the v6 triggers and what counts), reading.py (hub cells as values),
 evidence.py (every figure, computed once), document.py (the Draft structure and formatting),
@@ -19,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
+from hub import defaults
 from hub.upgrade.requirements.document import Draft
 from hub.upgrade.requirements.evidence import gather
 from hub.upgrade.requirements.needs import integrations_section, questions_section, requirements_section
@@ -45,11 +47,15 @@ __all__ = [
 
 
 def build_draft(
-    tables: Mapping[str, list[dict]], health: Sequence[HealthEvidence], now: datetime, company: str
+    tables: Mapping[str, list[dict]],
+    health: Sequence[HealthEvidence],
+    now: datetime,
+    company: str,
+    zone: str = defaults.TIMEZONE,
 ) -> Draft:
     # A check whose time cannot be read cannot be placed on the trend; it is left out, not guessed.
     checks = [replace(h, checked_at=at) for h in health if (at := as_datetime(h.checked_at)) is not None]
-    ev = gather(tables, checks, now, company)
+    ev = gather(tables, checks, now, company, zone)
     sections = (
         why_now_section(ev),
         volumes_section(ev),
@@ -68,7 +74,8 @@ def draft_requirements(
     health: list[HealthEvidence],
     now: datetime,
     company: str = "Mikano International",
+    zone: str = defaults.TIMEZONE,
 ) -> tuple[str, str]:
-    """(markdown, html) of the draft."""
-    draft = build_draft(tables, health, now, company)
+    """(markdown, html) of the draft; `now` and the hub's times are wall-clock time in `zone`."""
+    draft = build_draft(tables, health, now, company, zone)
     return render_markdown(draft), render_html(draft)

@@ -57,6 +57,7 @@ class Evidence:
 
     now: datetime
     company: str
+    zone: str  # the time zone of `now` and every hub time (CXHUB_TIMEZONE), named in the draft
     rows: dict[str, int]
     # triggers
     latest_check: HealthEvidence | None
@@ -225,11 +226,14 @@ def _is_erp(row: Mapping[str, Any]) -> bool:
 Tables = Mapping[str, list[dict]]
 
 
-def gather(tables: Tables, health: Sequence[HealthEvidence], now: datetime, company: str) -> Evidence:
+def gather(
+    tables: Tables, health: Sequence[HealthEvidence], now: datetime, company: str, zone: str
+) -> Evidence:
     """Every figure of the draft, one group of sections at a time."""
     return Evidence(
         now=now,
         company=company,
+        zone=zone,
         rows={t.name: len(rows_of(tables, t.name)) for t in TABS},
         latest_check=max(health, key=lambda h: h.checked_at) if health else None,
         readings=_readings(health),

@@ -108,7 +108,7 @@ def integrations_section(ev: Evidence) -> Section:
         bullets(
             (
                 "Must mail each person the follow-ups they owe once a day through Outlook (Microsoft 365), "
-                "in Africa/Lagos time, and their manager a digest.",
+                f"in {ev.zone} time, and their manager a digest.",
                 "Should keep sending from the company's Microsoft 365 tenant rather than a vendor's mail "
                 "domain, so reminders are not filtered as bulk mail.",
             )
@@ -258,7 +258,7 @@ def _non_functional(ev: Evidence) -> list[tuple[str, str]]:
             "§2: rows per tab.",
         ),
         (
-            "Must work in Africa/Lagos time, Naira (NGN) amounts and E.164 Nigerian phone numbers.",
+            f"Must work in {ev.zone} time, Naira (NGN) amounts and E.164 Nigerian phone numbers.",
             "The hub's own conventions; every row already uses them.",
         ),
         (

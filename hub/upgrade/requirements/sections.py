@@ -412,7 +412,7 @@ def ownership_section(ev: Evidence) -> Section:
 def intro_blocks(ev: Evidence) -> tuple[Block, ...]:
     blocks = [
         paragraph(
-            f"Draft prepared by CX Hub for {ev.company} on {stamp(ev.now)} (Africa/Lagos), from the "
+            f"Draft prepared by CX Hub for {ev.company} on {stamp(ev.now)} ({ev.zone}), from the "
             "hub's own rows as they stood then. A person should review it before it goes to vendors."
         )
     ]
