@@ -13,6 +13,7 @@ from cxhub import wiring
 from cxhub.local_intake import call_intake
 from cxhub.sample_data import STAFF, campaign_rows, generate, meeting_burst, staff_rows
 from cxhub.sample_erp import write_samples
+from cxhub.sample_later import steward_log_rows, ticket_resolutions
 from cxhub.settings import Settings
 from hub.governance.erp_import import ImportReport
 from hub.intake.notify import NoticeReport
@@ -63,7 +64,12 @@ def run_demo(directory: Path, *, count: int = 300, seed: int = 65, outgrown: boo
                 }
             )
         )
-    store.apply(HubChanges(appends={"Staff": staff, "Campaigns": campaign_rows(now)}))
+    today = now.astimezone(ZoneInfo(settings.timezone)).date()
+    store.apply(
+        HubChanges(
+            appends={"Staff": staff, "Campaigns": campaign_rows(now), "Steward Log": steward_log_rows(today)}
+        )
+    )
     queue = wiring.build_queue(settings)
 
     replies = []
@@ -78,6 +84,13 @@ def run_demo(directory: Path, *, count: int = 300, seed: int = 65, outgrown: boo
                 bar.set_description("Writing the hub")
                 _merge(total, wiring.run_writer(settings, queue, lambda pairs: told.append(notices(pairs))))
                 bar.set_description("Submitting")
+    # Later, the service desk logs the fixes on the Form, naming each ticket (as staff would).
+    written = store.read_tables(["Tickets", "Interactions"])
+    fixes = ticket_resolutions(
+        written["Tickets"], written["Interactions"], now, seed=seed, timezone=settings.timezone
+    )
+    replies += [call_intake(queue, raw, settings=settings) for raw in fixes]
+    _merge(total, wiring.run_writer(settings, queue, lambda pairs: told.append(notices(pairs))))
 
     imports = _import_erp_samples(settings, directory, now.date())
     governance = wiring.run_governance(settings)
@@ -91,7 +104,7 @@ def run_demo(directory: Path, *, count: int = 300, seed: int = 65, outgrown: boo
     shown += ["Review Queue", "Rejected"]
     tables = store.read_tables(shown)
     statuses = [r.status for r in replies]
-    print(f"CX Hub demo: {len(data.bodies)} Form submissions through intake → queue → writer\n")
+    print(f"CX Hub demo: {len(replies)} Form submissions through intake → queue → writer\n")
     print(f"  intake accepted (202)     {statuses.count(202)}")
     print(
         f"  intake rejected (422/400) {statuses.count(422) + statuses.count(400)}  "
@@ -99,6 +112,7 @@ def run_demo(directory: Path, *, count: int = 300, seed: int = 65, outgrown: boo
     )
     print(f"  recorded                  {total.count('recorded')}")
     print(f"  repeats recognised        {total.count('duplicate')}  (generated {data.repeats} re-deliveries)")
+    print(f"  tickets resolved later    {len(fixes)}  (service staff logged each fix, naming the ticket)")
     print(f"  writer batches            {total.batches}, {total.seconds:.1f}s\n")
     for name in shown:
         print(f"  {name:<14} {len(tables[name]):>5} {noun(len(tables[name]), 'row')}")
