@@ -248,8 +248,8 @@ def pilot_scope(settings: Settings):
 
 
 def run_steward_digest(settings: Settings, now: datetime | None = None):
-    links = action_links(settings, now)
-    return _mailing(settings, now, steward_digest, settings.timezone, settings.admin_emails, links)
+    links, scope = action_links(settings, now), pilot_scope(settings)
+    return _mailing(settings, now, steward_digest, settings.timezone, settings.admin_emails, links, scope)
 
 
 def run_sla(settings: Settings, now: datetime | None = None):
@@ -258,8 +258,9 @@ def run_sla(settings: Settings, now: datetime | None = None):
     from hub.followups.sla import run_sla as run
 
     card_url = partial(customer_url, settings.public_url)
+    rules, scope = sla_rules(settings), pilot_scope(settings)
     return _mailing(
-        settings, now, run, sla_rules(settings), settings.timezone, settings.admin_emails, card_url=card_url
+        settings, now, run, rules, settings.timezone, settings.admin_emails, card_url=card_url, scope=scope
     )
 
 
@@ -278,8 +279,8 @@ def run_health(settings: Settings, now: datetime | None = None):
     from hub.upgrade.weekly import run_health as run
 
     thresholds, admins, zone = health_thresholds(settings), settings.admin_emails, settings.timezone
-    attachments = partial(upgrade_attachments, zone=zone)
-    return _mailing(settings, now, run, thresholds, zone, admins, attachments=attachments)
+    attachments, scope = partial(upgrade_attachments, zone=zone), pilot_scope(settings)
+    return _mailing(settings, now, run, thresholds, zone, admins, attachments=attachments, scope=scope)
 
 
 def run_purge(settings: Settings):

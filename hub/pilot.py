@@ -9,6 +9,12 @@ An interaction is in scope by its own Division and Branch. Opportunities and tic
 branch: with branches named they are in scope when an interaction in scope names them. Accounts
 and contacts are in scope when an interaction in scope names them or (divisions only) their
 account is in a division of the pilot; staff by their division. Every other tab is kept whole.
+
+The jobs that mail about single rows follow the same scope: the SLA warning an inquiry the pilot
+covers; the steward digest a Review Queue or Rejected row by the Division it carries (a review item,
+with branches named, when one of its records is the pilot's; a rejected body's branch is not read);
+the Health row's peak users and steward hours the pilot's staff (file size and open time are the
+whole file's).
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hub.ports import Row
-from hub_schema.columns import ACCOUNT_ID, CONTACT_ID, DIVISION, OPPORTUNITY_ID, TICKET_ID
+from hub_schema.columns import ACCOUNT_ID, CONTACT_ID, DIVISION, INTERACTION_ID, OPPORTUNITY_ID, TICKET_ID
 from hub_schema.lists import LISTS
 
 BRANCH = "Branch"  # the Interactions column seeds-form adds; read only when present
@@ -55,7 +61,17 @@ class PilotScope:
         return " · ".join(parts) or "the whole hub"
 
     def _division_ok(self, row: Mapping[str, Any]) -> bool:
-        return not self.divisions or str(row.get(DIVISION) or "") in self.divisions
+        return self.holds_division(row.get(DIVISION))
+
+    def holds_division(self, division: Any) -> bool:
+        """Whether a row raised for `division` is in the pilot's divisions (any, when none are named)."""
+        return not self.divisions or str(division or "") in self.divisions
+
+    def record_ids(self, tables: Mapping[str, list[Row]]) -> frozenset[str]:
+        """The IDs (upper case) of the accounts, contacts and interactions the pilot sees."""
+        seen = self.tables(tables)
+        keys = (("Accounts", ACCOUNT_ID), ("Contacts", CONTACT_ID), ("Interactions", INTERACTION_ID))
+        return frozenset(str(r.get(key) or "").upper() for tab, key in keys for r in seen.get(tab, []))
 
     def covers(self, interaction: Mapping[str, Any]) -> bool:
         """Whether an interaction is in the pilot: its Division and its Branch."""

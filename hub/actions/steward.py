@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from hub.actions.desk import side_of
 from hub.actions.links import Links
 from hub.actions.rules import division_of
+from hub.pilot import PilotScope
 from hub.ports import HubStore, Mailer, MailMessage, Row, StateStore
 from hub.rendering import environment
 from hub.web.access import StaffDirectory
@@ -71,24 +72,31 @@ def _after(value: Any, since: datetime | None) -> bool:
 
 
 def plan_steward_digests(
-    tables: Mapping[str, list[Row]], since: datetime | None, admins: tuple[str, ...] = ()
+    tables: Mapping[str, list[Row]],
+    since: datetime | None,
+    admins: tuple[str, ...] = (),
+    scope: PilotScope | None = None,
 ) -> list[StewardDigest]:
-    """What each steward hears of today: items raised (rejections received) after `since`."""
+    """What each steward hears of today: items raised (rejections received) after `since`; with a
+    pilot (CXHUB_PILOT), only the pilot's (hub.pilot: by the Division each row carries)."""
     staff = StaffDirectory.from_rows(tables.get("Staff", []), admins)
+    in_pilot = _pilot_review_filter(tables, scope)
     reviews: dict[str | None, list[ReviewCase]] = {}
     for row in tables.get("Review Queue", []):
         if row.get("Decision") or not _after(row.get("Raised"), since):
             continue
         # The row's own Division (written when raised); rows raised before it existed: derived.
         division = str(row.get(DIVISION) or "") or division_of(tables, "merge", row)
-        reviews.setdefault(division, []).append(_review_case(tables, row))
+        if in_pilot(division, row):
+            reviews.setdefault(division, []).append(_review_case(tables, row))
     rejected: dict[str | None, list[RejectedCase]] = {}
     for row in tables.get("Rejected", []):
         if str(row.get("Resolved") or "No") == "Yes" or not _after(row.get("Received At"), since):
             continue
         member = staff.get(str(row.get("Responder") or ""))
         division = str(row.get(DIVISION) or "") or (member.division if member else None)
-        rejected.setdefault(division, []).append(_rejected_case(row, staff))
+        if scope is None or scope.holds_division(division):
+            rejected.setdefault(division, []).append(_rejected_case(row, staff))
     out = []
     for division in sorted(set(reviews) | set(rejected), key=lambda d: d or "~"):
         for recipient in _stewards(staff, division):
@@ -99,6 +107,22 @@ def plan_steward_digests(
             d.more_rejected = max(0, len(rejected.get(division, [])) - MAX_ITEMS)
             out.append(d)
     return out
+
+
+def _pilot_review_filter(
+    tables: Mapping[str, list[Row]], scope: PilotScope | None
+) -> Callable[[str | None, Row], bool]:
+    """Whether a review item is the pilot's: its division, and with branches named, one of its two
+    records is an account, contact or interaction the pilot sees."""
+    if scope is None:
+        return lambda division, row: True
+    ids = scope.record_ids(tables) if scope.branches else frozenset()
+
+    def in_pilot(division: str | None, row: Row) -> bool:
+        records = (str(row.get(side) or "").upper() for side in ("Record A", "Record B"))
+        return scope.holds_division(division) and (not scope.branches or any(r in ids for r in records))
+
+    return in_pilot
 
 
 def _stewards(staff: StaffDirectory, division: str | None) -> list[str]:
@@ -180,8 +204,10 @@ def run_steward_digest(
     timezone: str,
     admins: tuple[str, ...] = (),
     links: Links | None = None,
+    scope: PilotScope | None = None,
 ) -> StewardReport:
-    """Mail each steward what is new since the last run, once a day (a re-run sends nothing twice)."""
+    """Mail each steward what is new since the last run, once a day (a re-run sends nothing twice);
+    with a pilot, what is new in the pilot."""
     now = clock().astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
     last = state.get(LAST_RUN_KEY)
     since = datetime.fromisoformat(last) if last else None
@@ -189,7 +215,7 @@ def run_steward_digest(
     key = f"steward-digest-sent:{now.date().isoformat()}"
     sent: list[str] = json.loads(state.get(key) or "[]")
     report = StewardReport()
-    for digest in plan_steward_digests(tables, since, admins):
+    for digest in plan_steward_digests(tables, since, admins, scope):
         tag = f"{digest.recipient}|{digest.division}"
         if tag in sent:
             report.already_sent += 1

@@ -22,6 +22,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from hub.matching import follow_merged_into
+from hub.pilot import BRANCH, PilotScope
 from hub.ports import HubStore, Mailer, MailMessage, Row, StateStore
 from hub.rendering import environment
 from hub.responses import TIME_KNOWN, inquiries
@@ -30,7 +31,7 @@ from hub_schema.columns import ACCOUNT_ID, COMPANY_NAME, CONTACT_ID, FULL_NAME, 
 log = logging.getLogger(__name__)
 
 SLA_READS = ("Accounts", "Contacts", "Interactions", "Staff")
-SLA_COLUMNS = {
+SLA_COLUMNS: dict[str, tuple[str, ...]] = {
     "Interactions": (
         INTERACTION_ID,
         "Date",
@@ -92,10 +93,15 @@ class SlaWarning:
 
 
 def plan_warnings(
-    tables: Mapping[str, list[Row]], now: datetime, rules: SlaRules, admins: Sequence[str] = ()
+    tables: Mapping[str, list[Row]],
+    now: datetime,
+    rules: SlaRules,
+    admins: Sequence[str] = (),
+    scope: PilotScope | None = None,
 ) -> list[SlaWarning]:
     """Unanswered inquiries of known time that have waited at least `warn_hours` (and at most
-    `max_age_hours`), each with the person to warn; none outside business hours."""
+    `max_age_hours`), each with the person to warn; none outside business hours. With a pilot
+    (CXHUB_PILOT), only the inquiries it covers; a reply from outside the pilot still answers one."""
     if not rules.mailing_allowed(now):
         return []
     accounts = {str(a[ACCOUNT_ID]).upper(): a for a in tables.get("Accounts", []) if a.get(ACCOUNT_ID)}
@@ -110,6 +116,8 @@ def plan_warnings(
     for inquiry in inquiries(tables.get("Interactions", []), account_of):
         waited = inquiry.waited(now)
         if waited is None or not rules.warn_hours <= waited <= rules.max_age_hours:
+            continue
+        if scope is not None and not scope.covers(inquiry.row):
             continue
         assert inquiry.received is not None  # waited() is None without a known time
         account = accounts.get(inquiry.account, {})
@@ -181,14 +189,19 @@ def run_sla(
     timezone: str,
     admins: Sequence[str] = (),
     card_url: Callable[[str], str | None] = lambda account_id: None,
+    scope: PilotScope | None = None,
 ) -> SlaReport:
-    """The hourly job: each due warning mailed once (the state store remembers each inquiry)."""
+    """The hourly job: each due warning mailed once (the state store remembers each inquiry); with a
+    pilot, the pilot's inquiries only."""
     now = clock().astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
     report = SlaReport(quiet=not rules.mailing_allowed(now))
     if report.quiet:
         return report
-    tables = store.read_tables(SLA_READS, columns=SLA_COLUMNS)
-    for warning in plan_warnings(tables, now, rules, admins):
+    columns = SLA_COLUMNS
+    if scope is not None and scope.branches:  # the Branch column is read only for a branch pilot
+        columns = {"Interactions": (*SLA_COLUMNS["Interactions"], BRANCH)}
+    tables = store.read_tables(SLA_READS, columns=columns)
+    for warning in plan_warnings(tables, now, rules, admins, scope):
         key = warned_key(warning.interaction_id)
         if state.get(key):
             report.already_sent += 1

@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from hub.pilot import BRANCH, PilotScope
 from hub.ports import (
     Attachment,
     HubChanges,
     HubStore,
     Mailer,
     MailMessage,
+    Row,
     StateStore,
 )
 from hub.rendering import environment as render_environment
@@ -28,7 +30,7 @@ from hub.upgrade.triggers import (
     peak_concurrent_users,
     steward_hours,
 )
-from hub_schema.columns import INTERACTION_ID
+from hub_schema.columns import DIVISION, INTERACTION_ID
 from hub_schema.tabs import TABS
 
 log = logging.getLogger(__name__)
@@ -54,13 +56,15 @@ def run_health(
     timezone: str,
     admins: tuple[str, ...],
     attachments: Callable[[Mapping[str, list[dict]], datetime], list[Attachment]] = lambda tables, now: [],
+    scope: PilotScope | None = None,
 ) -> HealthReport:
     """Measure the four triggers, append a Health row, and mail the admins (at most once a week)
-    when two or more hold."""
+    when two or more hold. With a pilot (CXHUB_PILOT), peak users and steward hours are the
+    pilot's; file size and open time are the whole file's, and the row's Notes say so."""
     now = clock().astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
     file_mb = store.size_bytes() / 1e6
     open_seconds = statistics.median(store.measure_open() for _ in range(3))
-    tables = store.read_tables(("Steward Log", "Interactions", "Health"), columns=HEALTH_COLUMNS)
+    tables = _health_tables(store, scope)
     busiest, hours = steward_hours(tables["Steward Log"], now.date())
     measures = Measures(
         file_mb=file_mb,
@@ -71,11 +75,33 @@ def run_health(
     )
     triggers = evaluate(measures, tables["Health"], now, limits)
     row = health_row(measures, triggers, now)
+    if scope is not None:
+        row["Notes"] = f"pilot {scope.describe()}: {row['Notes']}"
     store.apply(HubChanges(appends={"Health": [row]}))
     report = HealthReport(row, triggers)
     _mail_if_due(report, store, mailer, state, now, admins, attachments)
     log.info("health: %s of 4 triggers met, admins mailed: %s", row["Triggers Met"], report.mailed)
     return report
+
+
+def _health_tables(store: HubStore, scope: PilotScope | None) -> dict[str, list[Row]]:
+    """What the triggers read; with a pilot, its interactions and the Steward Log rows of stewards
+    in its divisions (a steward the Staff tab does not place is kept: they may steward the pilot)."""
+    if scope is None:
+        return dict(store.read_tables(("Steward Log", "Interactions", "Health"), columns=HEALTH_COLUMNS))
+    columns = {
+        "Interactions": (*HEALTH_COLUMNS["Interactions"], DIVISION, *((BRANCH,) if scope.branches else ()))
+    }
+    tables = dict(store.read_tables(("Steward Log", "Interactions", "Health", "Staff"), columns=columns))
+    tables["Interactions"] = [r for r in tables["Interactions"] if scope.covers(r)]
+    division_of = {str(s.get("Email") or "").strip().lower(): s.get(DIVISION) for s in tables["Staff"]}
+    tables["Steward Log"] = [
+        r
+        for r in tables["Steward Log"]
+        if not division_of.get(who := str(r.get("Steward") or "").strip().lower())
+        or scope.holds_division(division_of[who])
+    ]
+    return tables
 
 
 def _mail_if_due(
