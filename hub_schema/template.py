@@ -18,7 +18,15 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from hub_schema.lists import LISTS, list_name_to_defined_name
-from hub_schema.tabs import LISTS_TAB_NAME, NUMBER_FORMATS, OPEN_COLUMNS, PROTECTED_TABS, TABS, Tab
+from hub_schema.tabs import (
+    LISTS_TAB_NAME,
+    NUMBER_FORMATS,
+    OPEN_COLUMNS,
+    PROTECTED_TABS,
+    SHEET_PROTECTION,
+    TABS,
+    Tab,
+)
 from hub_schema.widths import HEADER_FONT_NAME, HEADER_FONT_SIZE, header_width
 
 EXCEL_MAX_ROW = 1_048_576
@@ -84,12 +92,13 @@ def _print_setup(ws: Worksheet) -> None:
 
 def protect(ws: Worksheet) -> None:
     """Lock a sheet in Excel's UI, without a password (the Graph API can only lift a sheet's
-    protection without one); sorting, filtering and column widths stay allowed, as the Graph
-    store's protect options say (graph/workbook_store.py PROTECTION_OPTIONS)."""
+    protection without one), leaving staff what SHEET_PROTECTION allows (sort, filter, widen
+    columns): the same options the Graph store sets (graph/workbook_protection.py)."""
     ws.protection.sheet = True
-    ws.protection.autoFilter = False  # openpyxl: False = allowed while protected
-    ws.protection.sort = False
-    ws.protection.formatColumns = False
+    for option, allowed in SHEET_PROTECTION.items():
+        # openpyxl names the option in camelCase and says True for "protected", i.e. not allowed.
+        first, *rest = option.split("_")
+        setattr(ws.protection, first + "".join(word.title() for word in rest), not allowed)
 
 
 def _add_dropdown(ws: Worksheet, letter: str, list_name: str) -> None:

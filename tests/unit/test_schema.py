@@ -3,9 +3,15 @@
 import tomllib
 from pathlib import Path
 
+import pytest
+from openpyxl import Workbook
+
+from graph.workbook_protection import PROTECTION_OPTIONS
 from hub_schema import LISTS, TABS, tab
 from hub_schema.form import TAB_CHOICES, answer_key, as_markdown, questions
 from hub_schema.lists import list_name_to_defined_name
+from hub_schema.tabs import parse_tabs
+from hub_schema.template import protect
 
 SPEC_TABS = [
     "Accounts",
@@ -172,3 +178,42 @@ def test_the_form_checklist_lists_every_question_and_option():
 def test_defined_names_for_lists_are_valid_excel_names():
     """A list's defined name drops spaces so Excel accepts it ("Pipeline Stages" -> ListPipelineStages)."""
     assert list_name_to_defined_name("Pipeline Stages") == "ListPipelineStages"
+
+
+def test_a_misspelt_attribute_or_type_in_tabs_toml_fails_loudly():
+    """A column attribute or type that tabs.toml's reader does not know is an error, not ignored."""
+    columns = [{"name": "Account ID", "type": "id"}]
+    assert parse_tabs({"tab": [{"name": "Accounts", "key": "Account ID", "columns": columns}]})
+    with pytest.raises(ValueError, match="unknown keys \\['requird'\\]"):
+        parse_tabs({"tab": [{"name": "Accounts", "columns": [{"name": "Notes", "requird": True}]}]})
+    with pytest.raises(ValueError, match="unknown type 'datetme'"):
+        parse_tabs({"tab": [{"name": "Accounts", "columns": [{"name": "Created", "type": "datetme"}]}]})
+    with pytest.raises(ValueError, match="unknown keys \\['protect'\\]"):
+        parse_tabs({"tab": [{"name": "Deals", "protect": True, "columns": columns}]})
+
+
+def test_a_column_per_list_value_is_named_after_each_value():
+    """for_each declares one column per value of a list, in the list's order, each with the same type."""
+    spec = {"name": "Date Entered {value}", "for_each": "Pipeline Stages", "type": "datetime"}
+    (made,) = parse_tabs({"tab": [{"name": "Opportunities", "columns": [spec]}]})
+    assert made.column_names == tuple(f"Date Entered {stage}" for stage in LISTS["Pipeline Stages"])
+    assert {c.type for c in made.columns} == {"datetime"}
+
+
+def test_the_template_and_the_graph_store_leave_staff_the_same_options_on_a_protected_tab():
+    """Sorting, filtering and widening columns stay allowed on a protected tab, in both, and nothing else."""
+    sheet = Workbook().active
+    protect(sheet)
+    template = {
+        o: not getattr(sheet.protection, o) for o in ("sort", "autoFilter", "formatColumns", "insertRows")
+    }
+    assert template == {"sort": True, "autoFilter": True, "formatColumns": True, "insertRows": False}
+    graph = {k: v for k, v in vars(PROTECTION_OPTIONS).items() if k.startswith("allow_")}
+    assert len(graph) == 11 and {k for k, allowed in graph.items() if allowed} == {
+        "allow_sort",
+        "allow_auto_filter",
+        "allow_format_columns",
+    }
+    assert sheet.protection.sheet and all(
+        getattr(sheet.protection, k) for k in ("deleteRows", "formatCells", "insertHyperlinks", "pivotTables")
+    )

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from hub import defaults
-from hub_schema.lists import LISTS
-from hub_schema.tabs import RECORD_TABS
+from hub_schema.tabs import RECORD_TABS, TABS
 
 
 @dataclass(frozen=True)
@@ -52,31 +51,10 @@ MONTHS_SHOWN = 12
 WEEKS_SHOWN = 12
 ACTIVE_DAYS = 90
 
-# Columns that stay blank until something happens to the row: blank there is not disuse, so they
-# are reported apart from the drop candidates.
+# Columns that stay blank until something happens to the row (hub_schema/tabs.toml: filled_only):
+# blank there is not disuse, so they are reported apart from the drop candidates.
 BLANK_BY_DESIGN: dict[tuple[str, str], str] = {
-    ("Accounts", "Merged Into"): "filled only on merged accounts",
-    ("Accounts", "Owner Override"): "filled only where a manager overrides the ownership rule",
-    ("Contacts", "Merged Into"): "filled only on merged contacts",
-    ("Interactions", "Last Reminded"): "filled only once a reminder went out",
-    ("Opportunities", "Closed"): "filled only on won or lost opportunities",
-    ("Opportunities", "Lost Reason"): "filled only on lost opportunities",
-    **{
-        ("Opportunities", f"Date Entered {stage}"): "filled only once an opportunity reaches the stage"
-        for stage in LISTS["Pipeline Stages"]
-    },
-    ("Tickets", "Resolved"): "filled only on resolved tickets",
-    ("Tickets", "Final Amount"): "filled only once a service bill is final",
-    ("Tickets", "Manager Approved"): "filled only when a bill needs approval",
-    ("Review Queue", "Decision"): "filled only once a steward decides",
-    ("Review Queue", "Decided By"): "filled only once a steward decides",
-    ("Review Queue", "Decided At"): "filled only once a steward decides",
-    ("Review Queue", "Applied At"): "filled only once a merge is applied",
-    ("Rejected", "Raw Payload 2"): "filled only for payloads over 32,767 characters",
-    ("Rejected", "Raw Payload 3"): "filled only for payloads over 65,534 characters",
-    ("Rejected", "Resolved By"): "filled only once a steward resolves the row",
-    ("Audit", "Before"): "filled only for changes of a value",
-    ("Audit", "After"): "filled only for changes of a value",
+    (t.name, c.name): f"filled only {c.filled_only}" for t in TABS for c in t.columns if c.filled_only
 }
 
 # Quoted verbatim from the v6 strategy (seed 002, "Open Questions for Discovery Phase").
