@@ -9,10 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from hub_schema.template import build_template
 from local.journal_queue import JournalQueue
 from local.xlsx_store import XlsxHubStore
+from tests.strategies import FAST_EXAMPLES, FULL_EXAMPLES
 
 ROOT = Path(__file__).resolve().parent.parent
 # Azurite's well-known development account (public, documented by Microsoft; not a secret).
@@ -22,6 +24,24 @@ _DEV_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZF
 # Folders whose every test is end to end: a real Chromium (browser/), or whole cxhub processes,
 # servers and kill -9 (e2e/). Seconds each, whatever the test; they run in the full loop.
 END_TO_END_FOLDERS = ("browser", "e2e")
+
+
+# Hypothesis profiles: "full" draws every example a property test asks for (tests/strategies.py
+# examples(N)); "fast" a fifth of them, for the inner loop. Choose with --hypothesis-profile or
+# HYPOTHESIS_PROFILE; otherwise a run that deselects the slow tests is the fast loop, and any
+# other run (the README's `python -m pytest`, CI) is full.
+settings.register_profile(
+    "full", max_examples=FULL_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("fast", settings.get_profile("full"), max_examples=FAST_EXAMPLES)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--hypothesis-profile", None):
+        return  # Hypothesis's own plugin loads it
+    markexpr = " ".join(str(config.getoption("markexpr", "") or "").split())
+    fast_loop = "not slow" in markexpr
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("fast" if fast_loop else "full"))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -48,9 +68,18 @@ def _the_checkout_stays_clean() -> Iterator[None]:
     assert not new, f"the tests wrote into the checkout: {sorted(new)}"
 
 
+@pytest.fixture(scope="session")
+def blank_hub(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """A blank hub as build_template writes it, built once per session: a test copies these bytes
+    into its own folder (building one costs ~0.15 CPU-s, and some hundred tests need one)."""
+    return build_template(tmp_path_factory.mktemp("blank-hub") / "hub.xlsx").read_bytes()
+
+
 @pytest.fixture
-def hub_path(tmp_path: Path) -> Path:
-    return build_template(tmp_path / "hub.xlsx")
+def hub_path(tmp_path: Path, blank_hub: bytes) -> Path:
+    path = tmp_path / "hub.xlsx"
+    path.write_bytes(blank_hub)
+    return path
 
 
 @pytest.fixture

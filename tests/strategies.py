@@ -12,11 +12,21 @@ from hypothesis import strategies as st
 
 from hub_schema.form import questions
 
+# The profile a run loads (tests/conftest.py) says how many examples it draws, as Hypothesis's own
+# max_examples: FULL_EXAMPLES (Hypothesis's default) means every test draws its whole `count`.
+FULL_EXAMPLES = 100
+FAST_EXAMPLES = 20
+FEWEST = 10
+
 
 def examples(count: int) -> settings:
-    """Hypothesis settings for a property test: `count` examples, no per-example deadline (the
-    machine is shared, so timing says nothing here; speed lives in bench/)."""
-    return settings(max_examples=count, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    """Hypothesis settings for a property test: `count` examples under the "full" profile (the
+    README's `python -m pytest`, CI), a fifth of them (at least FEWEST) under "fast" (the fast loop);
+    no per-example deadline (the machine is shared, so timing says nothing here; speed lives in
+    bench/)."""
+    share = settings().max_examples / FULL_EXAMPLES  # settings() is the loaded profile
+    drawn = count if share >= 1 else max(min(count, FEWEST), round(count * share))
+    return settings(max_examples=drawn, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 # -- JSON, as a client may send it ------------------------------------------------------------

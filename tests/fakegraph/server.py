@@ -119,7 +119,9 @@ class FakeGraph(IdentityRoutes, DriveRoutes, WorkbookRoutes):
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(self.cert_path, self.key_path)
         server.socket = context.wrap_socket(server.socket, server_side=True)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        # shutdown() waits for the serving loop to look at its flag, which it does once per poll
+        # interval (0.5 s by default): every test's teardown waited that out, twice.
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
         return server
 
     def stop(self) -> None:

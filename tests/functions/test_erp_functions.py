@@ -15,12 +15,11 @@ from local.xlsx_store import XlsxHubStore
 
 
 @pytest.fixture
-def hub(tmp_path, monkeypatch):
+def hub(hub_path, monkeypatch):
     for name in ("CXHUB_INTAKE_SECRET", "FUNCTIONS_WORKER_RUNTIME", "CXHUB_QUEUE", "CXHUB_BACKEND"):
         monkeypatch.delenv(name, raising=False)
-    path = tmp_path / "hub.xlsx"
+    path = hub_path  # a blank hub (tests/conftest.py)
     monkeypatch.setenv("CXHUB_HUB", str(path))
-    XlsxHubStore(path).ensure_exists()
     return path
 
 

@@ -27,7 +27,7 @@ class Timer:
 
 
 @pytest.fixture
-def hub(tmp_path, monkeypatch):
+def hub(hub_path, monkeypatch):
     for name in (
         "CXHUB_INTAKE_SECRET",
         "FUNCTIONS_WORKER_RUNTIME",
@@ -36,10 +36,9 @@ def hub(tmp_path, monkeypatch):
         "CXHUB_OUTBOX",
     ):
         monkeypatch.delenv(name, raising=False)
-    path = tmp_path / "hub.xlsx"
+    path = hub_path  # a blank hub (tests/conftest.py)
     monkeypatch.setenv("CXHUB_HUB", str(path))
     monkeypatch.setenv("CXHUB_ADMIN_EMAILS", "it@mikano.example")
-    XlsxHubStore(path).ensure_exists()
     return path
 
 

@@ -8,7 +8,6 @@ import pytest
 from cxhub import wiring
 from cxhub.settings import Settings
 from graph.workbook_store import GraphHubStore
-from hub_schema.template import build_template
 from tests.fakegraph import FakeGraph
 from tests.graph import conformance
 
@@ -22,9 +21,8 @@ def fake(tmp_path: Path) -> Iterator[FakeGraph]:
 
 
 @pytest.fixture
-def hub_item(fake: FakeGraph, tmp_path: Path) -> str:
-    template = build_template(tmp_path / "template.xlsx")
-    return fake.add_file("CX Hub.xlsx", template.read_bytes())
+def hub_item(fake: FakeGraph, blank_hub: bytes) -> str:
+    return fake.add_file("CX Hub.xlsx", blank_hub)
 
 
 def graph_env(fake: FakeGraph, item_id: str, **extra: str) -> dict[str, str]:
