@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime, time
+from datetime import date, datetime
 from typing import Any
 
 from hub.intake.submission import Submission
@@ -70,7 +70,7 @@ def advance_opportunity(
 
 
 def _advanced(
-    row: dict[str, Any], sub: Submission, contact_id: str | None, when: datetime, now: datetime
+    row: dict[str, Any], sub: Submission, contact_id: str | None, when: date, now: datetime
 ) -> dict[str, Any]:
     """What a later submission changes on an open opportunity: its stage (stamped once), value,
     and what was blank (campaign, lead source, contact); Won/Lost close it, Lost with its reason."""
@@ -169,7 +169,9 @@ def _made_by(table: Table, sub: Submission) -> dict[str, Any] | None:
     )
 
 
-def _day_or_moment(sub: Submission) -> datetime:
-    """Stage and ticket dates are day-level: an interaction of unknown time stamps its day."""
-    when = sub.get("occurred_at")
-    return when if isinstance(when, datetime) else datetime.combine(when, time())
+def _day_or_moment(sub: Submission) -> date:
+    """Stage and ticket dates are day-level: an interaction of unknown time stamps its day, as a
+    date (a datetime, when the time is known). Written as a date, the cell shows the day alone
+    (hub_schema.cells.number_format), not the day at a 00:00 nobody logged."""
+    when: date = sub.get("occurred_at")  # validated: a date, or a datetime when the time is known
+    return when

@@ -3,7 +3,8 @@
 Run with a Python that has the `uno` module (Debian: /usr/bin/python3 with python3-uno):
     python3 tests/tools/libreoffice_probe.py HUB.xlsx
 Prints JSON: the sheets, the database ranges (LibreOffice's name for Excel tables), and for
-each sheet the list-validation source of every column that has one.
+each sheet the list-validation source of every column that has one. `--headers HUB.xlsx OUT.pdf`:
+each tab's print set-up and header widths; `--shown HUB.xlsx SHEET…`: the text each cell shows.
 """
 
 from __future__ import annotations
@@ -164,8 +165,26 @@ def headers(path: Path, pdf: Path) -> dict:
         return out
 
 
+def shown(path: Path, sheets: list[str], rows: int = 20) -> dict:
+    """Per sheet and header, the text LibreOffice shows in each of the first data rows (the cell's
+    number format applied, as a person reads it)."""
+    with opened(path) as doc:
+        out: dict[str, dict[str, list[str]]] = {}
+        for name in sheets:
+            sheet = doc.Sheets.getByName(name)
+            header = sheet.getCellRangeByPosition(0, 0, 60, 0).DataArray[0]
+            out[name] = {
+                str(title): [sheet.getCellByPosition(col, row).getString() for row in range(1, rows + 1)]
+                for col, title in enumerate(header)
+                if title
+            }
+        return out
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "--headers":  # --headers HUB.xlsx OUT.pdf
         print(json.dumps(headers(Path(sys.argv[2]), Path(sys.argv[3]))))
+    elif sys.argv[1] == "--shown":  # --shown HUB.xlsx SHEET [SHEET …]
+        print(json.dumps(shown(Path(sys.argv[2]), sys.argv[3:])))
     else:
         print(json.dumps(probe(Path(sys.argv[1]))))

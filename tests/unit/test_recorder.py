@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from hub.intake.receive import receive
 from hub.intake.recorder import READS, record_batch
@@ -322,8 +322,8 @@ def test_later_stages_advance_the_same_opportunity_and_won_closes_it():
     hub.send(body({"opportunity_stage": "Won", "product": "Toyota Hilux", "occurred_at": "18/11/2026"}))
     [opp] = hub.rows("Opportunities")
     assert opp["Stage"] == "Won" and opp["Value"] == 24_000_000
-    assert opp["Date Entered Quote / PFI"] == datetime(2026, 11, 10)
-    assert opp["Date Entered Won"] == opp["Closed"] == datetime(2026, 11, 18)
+    assert opp["Date Entered Quote / PFI"] == date(2026, 11, 10)  # a day logged without a time stays a day
+    assert opp["Date Entered Won"] == opp["Closed"] == date(2026, 11, 18)
     assert opp["Date Entered Qualified"] is None  # skipped stages stay blank
 
 
