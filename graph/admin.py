@@ -228,6 +228,15 @@ class Check:
     fix: str = ""
 
 
+def _status(e: GraphCallError) -> str:
+    """Graph's HTTP status and its most specific error code, as a check's detail names them."""
+    return f"{e.status} {e.inner or e.code}"
+
+
+def _failed(name: str, what: str, e: GraphCallError, fix: str) -> Check:
+    return Check(name, False, f"{what} ({_status(e)})", fix)
+
+
 def doctor(tokens: TokenSource, client: GraphClient, drive_id: str, item_id: str, mode: str) -> list[Check]:
     """Token, hub access, workbook sessions in this auth mode, tables and columns; each with its fix."""
     from graph.workbook_store import GraphHubStore
@@ -243,31 +252,23 @@ def doctor(tokens: TokenSource, client: GraphClient, drive_id: str, item_id: str
         size = store.size_bytes()
         checks.append(Check("hub file", True, f"the hub workbook is reachable ({size / 1e6:.1f} MB)"))
     except GraphCallError as e:
-        checks.append(
-            Check(
-                "hub file",
-                False,
-                f"the hub workbook is not reachable ({e.status} {e.inner or e.code})",
-                "grant the app write on the hub's site (Sites.Selected + POST /sites/{id}/permissions) "
-                "and check CXHUB_HUB_DRIVE_ID / CXHUB_HUB_ITEM_ID",
-            )
+        fix = (
+            "grant the app write on the hub's site (Sites.Selected + POST /sites/{id}/permissions) "
+            "and check CXHUB_HUB_DRIVE_ID / CXHUB_HUB_ITEM_ID"
         )
+        checks.append(_failed("hub file", "the hub workbook is not reachable", e, fix))
         return checks
     try:
         store._ensure_session()
         checks.append(Check("workbook API", True, f"workbook sessions work in {mode} mode"))
     except GraphCallError as e:
-        checks.append(
-            Check(
-                "workbook API",
-                False,
-                f"the Excel service refused a session ({e.status} {e.inner or e.code})",
-                "this tenant refuses app-only Excel access: set CXHUB_AUTH_MODE=delegated and run "
-                "'cxhub login' with the service account"
-                if mode != "delegated"
-                else "give the service account edit rights on the hub file",
-            )
+        fix = (
+            "this tenant refuses app-only Excel access: set CXHUB_AUTH_MODE=delegated and run "
+            "'cxhub login' with the service account"
+            if mode != "delegated"
+            else "give the service account edit rights on the hub file"
         )
+        checks.append(_failed("workbook API", "the Excel service refused a session", e, fix))
         return checks
     finally:
         store.close()
@@ -306,7 +307,7 @@ def auth_modes(
         except AuthError as e:
             results[mode] = f"no token ({e})"
         except GraphCallError as e:
-            results[mode] = f"refused ({e.status} {e.inner or e.code})"
+            results[mode] = f"refused ({_status(e)})"
         finally:
             store.close()
             client.close()
@@ -341,13 +342,11 @@ def mail_check(client: GraphClient, sender: str | None, to: tuple[str, ...]) -> 
     try:
         GraphMailer(client, sender).send(message)
     except GraphCallError as e:
-        return Check(
-            "mail",
-            False,
-            f"sendMail was refused ({e.status} {e.inner or e.code})",
+        fix = (
             "grant Mail.Send scoped to the sender mailbox with Exchange Online RBAC for Applications "
-            "(docs/ADMIN.md §4); check CXHUB_MAIL_SENDER is a licensed mailbox",
+            "(docs/ADMIN.md §4); check CXHUB_MAIL_SENDER is a licensed mailbox"
         )
+        return _failed("mail", "sendMail was refused", e, fix)
     return Check("mail", True, "a test mail was sent to the first admin")
 
 

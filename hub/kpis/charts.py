@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -44,6 +45,17 @@ MAX_HOURS = 48  # later first responses share the last bar
 NO_DATA = "no data yet"
 
 Tables = Mapping[str, list[dict]]
+
+
+@dataclass(frozen=True)
+class ChartData:
+    """What every digest chart is drawn from: the hub's tables, the week (its Monday), the targets
+    the charts mark and the zone the hub's times are in."""
+
+    tables: Tables
+    week: date
+    targets: KpiTargets = field(default_factory=KpiTargets)
+    zone: ZoneInfo = DEFAULT_ZONE
 
 
 def _figure() -> Figure:
@@ -91,12 +103,10 @@ def _safe(draw: Callable[..., bytes | None]) -> Callable[..., bytes]:
 
 
 @_safe
-def pipeline_funnel(
-    tables: Tables, week: date, *, targets: KpiTargets | None = None, zone: ZoneInfo = DEFAULT_ZONE
-) -> bytes | None:
+def pipeline_funnel(data: ChartData) -> bytes | None:
     """Opportunities that entered each stage in the week, stacked by division."""
-    start, end = week_window(week)
-    opps = opportunities_frame(tables, zone)
+    start, end = week_window(data.week)
+    opps = opportunities_frame(data.tables, data.zone)
     counts = pd.DataFrame(
         {s: opps.loc[(opps[s] >= start) & (opps[s] < end), "division"].value_counts() for s in FUNNEL_STAGES}
     ).fillna(0)
@@ -123,14 +133,12 @@ def pipeline_funnel(
 
 
 @_safe
-def first_response_histogram(
-    tables: Tables, week: date, *, targets: KpiTargets | None = None, zone: ZoneInfo = DEFAULT_ZONE
-) -> bytes | None:
+def first_response_histogram(data: ChartData) -> bytes | None:
     """Hours from each inbound inquiry of the week to the first outbound touch on its account; a
     dashed line marks the response standard (targets.response_hours)."""
-    response_hours = (targets or KpiTargets()).response_hours
-    start, end = week_window(week)
-    found = first_responses(interactions_frame(tables, zone), start, end)
+    response_hours = data.targets.response_hours
+    start, end = week_window(data.week)
+    found = first_responses(interactions_frame(data.tables, data.zone), start, end)
     if found.empty:
         return None
     hours = found["hours"].dropna().to_numpy()
@@ -156,19 +164,12 @@ def first_response_histogram(
 
 
 @_safe
-def csat_trend(
-    tables: Tables,
-    week: date,
-    weeks: int = 8,
-    *,
-    targets: KpiTargets | None = None,
-    zone: ZoneInfo = DEFAULT_ZONE,
-) -> bytes | None:
-    """Weekly CSAT (% of ratings that are 4 or 5), all divisions, for the `weeks` weeks to `week`."""
-    targets = targets or KpiTargets()
-    last, _ = week_window(week)
+def csat_trend(data: ChartData, weeks: int = 8) -> bytes | None:
+    """Weekly CSAT (% of ratings that are 4 or 5), all divisions, for the `weeks` weeks to the week."""
+    targets = data.targets
+    last, _ = week_window(data.week)
     first = last - pd.Timedelta(weeks=weeks - 1)
-    ratings = ratings_frame(tables, zone)
+    ratings = ratings_frame(data.tables, data.zone)
     rated = ratings[ratings["rated_at"] >= first]
     rated = rated[rated["rated_at"] < last + pd.Timedelta(days=7)]
     if rated.empty:
@@ -203,12 +204,10 @@ def csat_trend(
 
 
 @_safe
-def interactions_by_channel(
-    tables: Tables, week: date, *, targets: KpiTargets | None = None, zone: ZoneInfo = DEFAULT_ZONE
-) -> bytes | None:
+def interactions_by_channel(data: ChartData) -> bytes | None:
     """Interactions dated in the week, by channel."""
-    start, end = week_window(week)
-    inter = interactions_frame(tables, zone)
+    start, end = week_window(data.week)
+    inter = interactions_frame(data.tables, data.zone)
     in_week = inter[(inter["when"] >= start) & (inter["when"] < end)]
     if in_week.empty:
         return None
@@ -230,8 +229,8 @@ def interactions_by_channel(
     return _png(fig)
 
 
-# Every digest chart by name (the names hub.kpis.mail captions); each takes (tables, week, targets=, zone=).
-CHARTS: dict[str, Callable[..., bytes]] = {
+# Every digest chart by name (the names hub.kpis.mail captions); each draws from one ChartData.
+CHARTS: dict[str, Callable[[ChartData], bytes]] = {
     "pipeline_funnel": pipeline_funnel,
     "first_response_histogram": first_response_histogram,
     "csat_trend": csat_trend,

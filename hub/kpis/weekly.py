@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from hub.kpis.charts import CHARTS
+from hub.kpis.charts import CHARTS, ChartData
 from hub.kpis.compute import Kpi, KpiTargets, compute_kpis, dashboard_rows
 from hub.kpis.mail import render_kpi_digest
 from hub.kpis.sources import weekly_breakdowns
@@ -98,7 +98,8 @@ def _mail_digest(
 ) -> None:
     """The digest with its four charts, to the managers and admins; recorded so it goes once a week."""
     week = report.week
-    charts = {name: draw(tables, week, targets=targets, zone=zone) for name, draw in CHARTS.items()}
+    data = ChartData(tables, week, targets, zone)
+    charts = {name: draw(data) for name, draw in CHARTS.items()}
     cids = {name: f"{name}-{week.isoformat()}@cxhub" for name in charts}
     html, text = render_kpi_digest(kpis, week, cids, targets, weekly_breakdowns(tables, week, zone))
     images = tuple(InlineImage(cids[name], data, name=f"{name}.png") for name, data in charts.items())

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from hub.kpis.charts import CHARTS, csat_trend
+from hub.kpis.charts import CHARTS, ChartData, csat_trend
 from hub.kpis.compute import ALL, Kpi, KpiTargets, compute_kpis
 from hub.kpis.mail import CHART_CAPTIONS, format_value, render_kpi_digest
 from hub_schema.lists import LISTS
@@ -195,7 +195,7 @@ def test_values_read_as_a_manager_expects():
 @pytest.mark.parametrize("tables", [HUB, {}], ids=["small hub", "empty hub"])
 def test_every_chart_is_a_600_by_300_png(tables):
     """All four charts are PNGs of about 600×300 px, including for a hub with no rows."""
-    charts = {name: draw(tables, WEEK) for name, draw in CHARTS.items()}
+    charts = {name: draw(ChartData(tables, WEEK)) for name, draw in CHARTS.items()}
     assert set(charts) == set(CHART_CAPTIONS)
     for png in charts.values():
         assert png.startswith(b"\x89PNG") and png_size(png) == (600, 300)
@@ -204,4 +204,4 @@ def test_every_chart_is_a_600_by_300_png(tables):
 def test_a_chart_of_unreadable_data_is_still_a_png():
     """Ratings that are not numbers, dates that are not dates: a PNG, never an exception."""
     tables = {"Tickets": [{"Division": "Motors", "Resolved": "soon", "CSAT": "great"}]}
-    assert csat_trend(tables, WEEK).startswith(b"\x89PNG")
+    assert csat_trend(ChartData(tables, WEEK)).startswith(b"\x89PNG")

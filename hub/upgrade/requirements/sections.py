@@ -368,45 +368,52 @@ def quality_section(ev: Evidence) -> Section:
 
 
 def ownership_section(ev: Evidence) -> Section:
-    blocks: list[Block] = [subheading("Ownership changes")]
-    if ev.owner_changes:
-        blocks.append(table(("Month", "Owner changes"), ((m, f"{n:,}") for m, n in ev.owner_months)))
-        blocks.append(
-            paragraph(
-                f"{ev.owner_changes:,} owner change(s) on {ev.owner_accounts:,} account(s), all from the "
-                f"ERP-invoice rule; {ev.owner_churn:,} account(s) changed owner more than once."
-            )
-        )
-    else:
-        blocks.append(paragraph("No ownership change has been recorded in the Audit tab."))
-    blocks.append(subheading("Opportunities per stage"))
-    total_opportunities = sum(n for _, n, _ in ev.stages)
-    if total_opportunities:
-        blocks.append(
-            table(("Stage", "Opportunities", "Value"), ((s, f"{n:,}", naira(v)) for s, n, v in ev.stages))
-        )
-        won = next((n for s, n, _ in ev.stages if s == "Won"), 0)
-        lost = next((n for s, n, _ in ev.stages if s == "Lost"), 0)
-        open_value = sum(v for s, _, v in ev.stages if s not in CLOSED_STAGES)
-        blocks.append(
-            paragraph(
-                f"Win rate of closed opportunities: {percent(won, won + lost)} ({won:,} won, {lost:,} lost); "
-                f"open pipeline {naira(open_value)}."
-            )
-        )
-    else:
-        blocks.append(paragraph("No opportunities yet: the pipeline has not been used."))
-    blocks.append(subheading("Tickets per status"))
-    total_tickets = sum(n for _, n in ev.statuses)
-    if total_tickets:
-        blocks.append(table(("Status", "Tickets"), ((s, f"{n:,}") for s, n in ev.statuses)))
-        still_open = sum(n for s, n in ev.statuses if s not in CLOSED_TICKET_STATUSES)
-        blocks.append(
-            paragraph(f"{still_open:,} ticket(s) not yet resolved; {ev.csat_rated:,} carry a CSAT rating.")
-        )
-    else:
-        blocks.append(paragraph("No tickets yet: the service desk has not been used."))
-    return Section("5. Ownership and pipeline", tuple(blocks))
+    blocks = (
+        subheading("Ownership changes"),
+        *_owner_changes(ev),
+        subheading("Opportunities per stage"),
+        *_stages(ev),
+        subheading("Tickets per status"),
+        *_ticket_statuses(ev),
+    )
+    return Section("5. Ownership and pipeline", blocks)
+
+
+def _owner_changes(ev: Evidence) -> list[Block]:
+    if not ev.owner_changes:
+        return [paragraph("No ownership change has been recorded in the Audit tab.")]
+    return [
+        table(("Month", "Owner changes"), ((m, f"{n:,}") for m, n in ev.owner_months)),
+        paragraph(
+            f"{ev.owner_changes:,} owner change(s) on {ev.owner_accounts:,} account(s), all from the "
+            f"ERP-invoice rule; {ev.owner_churn:,} account(s) changed owner more than once."
+        ),
+    ]
+
+
+def _stages(ev: Evidence) -> list[Block]:
+    if not sum(n for _, n, _ in ev.stages):
+        return [paragraph("No opportunities yet: the pipeline has not been used.")]
+    won = next((n for s, n, _ in ev.stages if s == "Won"), 0)
+    lost = next((n for s, n, _ in ev.stages if s == "Lost"), 0)
+    open_value = sum(v for s, _, v in ev.stages if s not in CLOSED_STAGES)
+    return [
+        table(("Stage", "Opportunities", "Value"), ((s, f"{n:,}", naira(v)) for s, n, v in ev.stages)),
+        paragraph(
+            f"Win rate of closed opportunities: {percent(won, won + lost)} ({won:,} won, {lost:,} lost); "
+            f"open pipeline {naira(open_value)}."
+        ),
+    ]
+
+
+def _ticket_statuses(ev: Evidence) -> list[Block]:
+    if not sum(n for _, n in ev.statuses):
+        return [paragraph("No tickets yet: the service desk has not been used.")]
+    still_open = sum(n for s, n in ev.statuses if s not in CLOSED_TICKET_STATUSES)
+    return [
+        table(("Status", "Tickets"), ((s, f"{n:,}") for s, n in ev.statuses)),
+        paragraph(f"{still_open:,} ticket(s) not yet resolved; {ev.csat_rated:,} carry a CSAT rating."),
+    ]
 
 
 def intro_blocks(ev: Evidence) -> tuple[Block, ...]:
