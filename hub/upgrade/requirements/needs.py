@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from hub.text import count
+from hub.upgrade.requirements import rules
 from hub.upgrade.requirements.document import (
     Block,
     Section,
@@ -24,13 +25,6 @@ from hub.upgrade.requirements.document import (
     table,
 )
 from hub.upgrade.requirements.evidence import Evidence
-from hub.upgrade.requirements.rules import (
-    ACTIVE_DAYS,
-    DATA_TABS,
-    RARELY_USED,
-    TRIGGERS,
-    V6_OPEN_QUESTIONS,
-)
 from hub_schema.lists import LISTS
 
 
@@ -227,7 +221,7 @@ def _non_functional(ev: Evidence) -> list[tuple[str, str]]:
     roles = [r for r, n in ev.roles if n and r != "(blank)"]
     return [
         (
-            f"Must support at least {max(peak or 0, int(TRIGGERS[3].limit)):,} concurrent users"
+            f"Must support at least {max(peak or 0, int(rules.PEAK_USERS.limit)):,} concurrent users"
             + (f" (peak measured: {peak:,})." if peak is not None else " (peak not measured yet)."),
             "§1: concurrent-users trigger.",
         ),
@@ -239,11 +233,11 @@ def _non_functional(ev: Evidence) -> list[tuple[str, str]]:
             )
             + " with role-based permissions"
             + (f" ({', '.join(roles)})." if roles else "."),
-            f"§2: Staff tab; {ev.loggers_recent:,} staff logged in the last {ACTIVE_DAYS} days.",
+            f"§2: Staff tab; {ev.loggers_recent:,} staff logged in the last {rules.ACTIVE_DAYS} days.",
         ),
         (
             "Must open a customer record and search in well under "
-            f"{figure(TRIGGERS[1].limit)} s at {ev.total_rows:,} rows and growing.",
+            f"{figure(rules.OPEN_TIME.limit)} s at {ev.total_rows:,} rows and growing.",
             f"§1: the hub takes {figure(opened)} s to open."
             if opened is not None
             else "§1: open time not measured.",
@@ -262,7 +256,7 @@ def _non_functional(ev: Evidence) -> list[tuple[str, str]]:
             "The hub's own conventions; every row already uses them.",
         ),
         (
-            f"Should cut data-steward effort below {figure(TRIGGERS[2].limit)} h a week.",
+            f"Should cut data-steward effort below {figure(rules.STEWARD_HOURS.limit)} h a week.",
             "§4: "
             + (
                 f"{figure(ev.steward_average)} h a week on average."
@@ -283,7 +277,7 @@ def questions_section(ev: Evidence) -> Section:
     blocks: list[Block] = [
         paragraph("From the v6 strategy's Open Questions for Discovery Phase, quoted as written:"),
     ]
-    for group, questions in V6_OPEN_QUESTIONS:
+    for group, questions in rules.V6_OPEN_QUESTIONS:
         blocks.append(subheading(group))
         blocks.append(numbered(questions))
     raised = [
@@ -299,7 +293,7 @@ def questions_section(ev: Evidence) -> Section:
 
 def _questions_on_fields(ev: Evidence) -> list[str]:
     raised = []
-    data_never = {t: cols for t, cols in ev.never_used.items() if t in DATA_TABS}
+    data_never = {t: cols for t, cols in ev.never_used.items() if t in rules.DATA_TABS}
     if data_never:
         fields = "; ".join(f"{t}: {field_list(cols)}" for t, cols in data_never.items())
         raised.append(
@@ -309,8 +303,8 @@ def _questions_on_fields(ev: Evidence) -> list[str]:
     if ev.rarely_used:
         count = sum(len(cols) for cols in ev.rarely_used.values())
         raised.append(
-            f"{count} field(s) are filled in fewer than {RARELY_USED:.0%} of rows (§3). Optional in the CRM, "
-            "or required?"
+            f"{count} field(s) are filled in fewer than {rules.RARELY_USED:.0%} of rows (§3). "
+            "Optional in the CRM, or required?"
         )
     return raised
 

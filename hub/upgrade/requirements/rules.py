@@ -34,12 +34,13 @@ class UpgradeThreshold:
     unit: str
 
 
-TRIGGERS: tuple[UpgradeThreshold, ...] = (
-    UpgradeThreshold("File size", "file_mb", defaults.HEALTH_MAX_MB, "MB"),
-    UpgradeThreshold("Time to open and save", "open_seconds", defaults.HEALTH_MAX_OPEN_SECONDS, "s"),
-    UpgradeThreshold("Data steward hours per week", "steward_hours", defaults.HEALTH_MAX_STEWARD_HOURS, "h"),
-    UpgradeThreshold("Concurrent users (peak)", "peak_users", defaults.HEALTH_MAX_USERS, "users"),
+FILE_SIZE = UpgradeThreshold("File size", "file_mb", defaults.HEALTH_MAX_MB, "MB")
+OPEN_TIME = UpgradeThreshold("Time to open and save", "open_seconds", defaults.HEALTH_MAX_OPEN_SECONDS, "s")
+STEWARD_HOURS = UpgradeThreshold(
+    "Data steward hours per week", "steward_hours", defaults.HEALTH_MAX_STEWARD_HOURS, "h"
 )
+PEAK_USERS = UpgradeThreshold("Concurrent users (peak)", "peak_users", defaults.HEALTH_MAX_USERS, "users")
+TRIGGERS: tuple[UpgradeThreshold, ...] = (FILE_SIZE, OPEN_TIME, STEWARD_HOURS, PEAK_USERS)
 TRIGGERS_FOR_UPGRADE = 2  # v6: "when any two of the following are true"
 
 # Below this share of rows a field counts as rarely used.

@@ -29,6 +29,7 @@ from hub.upgrade.requirements.rules import (
     ACTIVE_DAYS,
     DATA_TABS,
     RARELY_USED,
+    STEWARD_HOURS,
     TRIGGERS,
     TRIGGERS_FOR_UPGRADE,
     WEEKS_SHOWN,
@@ -121,12 +122,12 @@ def why_now_section(ev: Evidence) -> Section:
         )
     if ev.steward_weeks:
         weeks = ev.steward_weeks[-WEEKS_SHOWN:]
-        above = sum(busiest > TRIGGERS[2].limit for *_, busiest in weeks)
+        above = sum(busiest > STEWARD_HOURS.limit for *_, busiest in weeks)
         blocks.append(
             paragraph(
                 f"The Steward Log, kept by the stewards themselves: {figure(ev.steward_average or 0)} h per "
                 f"week on average over the last {len(weeks)} week(s) logged; in {above} of them a steward "
-                f"worked more than {figure(TRIGGERS[2].limit)} h (details in section 4)."
+                f"worked more than {figure(STEWARD_HOURS.limit)} h (details in section 4)."
             )
         )
     return Section("1. Why now", tuple(blocks))
@@ -359,7 +360,7 @@ def quality_section(ev: Evidence) -> Section:
             paragraph(
                 f"Average {figure(ev.steward_average or 0)} h a week over these {len(weeks)} week(s), "
                 f"highest {figure(max(h for _, h, _, _ in weeks))} h; the v6 threshold is "
-                f"{figure(TRIGGERS[2].limit)} h per steward."
+                f"{figure(STEWARD_HOURS.limit)} h per steward."
             )
         )
     else:
