@@ -16,7 +16,7 @@ import io
 import json
 import logging
 import time
-from collections.abc import Awaitable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,7 +46,7 @@ from graph.client import (
 )
 from graph.workbook_api import origin, values_of, with_select, with_top
 from graph.workbook_protection import PROTECTION_OPTIONS
-from hub.ports import HubChanges, HubLocked, HubSchemaError, HubUnavailable, Row, RowUpdate
+from hub.ports import HubChanges, HubLocked, HubSchemaError, HubUnavailable, Row, RowUpdate, TabColumns
 from hub_schema.cells import rows_as_dicts, to_api_value
 from hub_schema.tabs import PROTECTED_TABS, TABS, Tab, tab
 
@@ -181,7 +181,7 @@ class GraphHubStore:
 
     # -- reading -------------------------------------------------------------------------
     def read_tables(
-        self, tabs: Iterable[str], *, fresh: bool = False, columns: Mapping[str, Sequence[str]] | None = None
+        self, tabs: Iterable[str], *, fresh: bool = False, columns: TabColumns | None = None
     ) -> dict[str, list[Row]]:
         """Rows by tab. fresh=True reads through the workbook API in the session (the writer);
         otherwise from the downloaded file, cached by eTag (timer jobs)."""

@@ -11,6 +11,8 @@ from typing import Any, Protocol
 import hub_schema.tabs
 
 Row = dict[str, Any]
+# The columns wanted from each tab, by tab name (a store may return more).
+TabColumns = Mapping[str, Sequence[str]]
 
 
 class HubUnavailable(Exception):
@@ -60,11 +62,7 @@ class HubChanges:
 
 class HubStore(Protocol):
     def read_tables(
-        self,
-        tabs: Iterable[str],
-        *,
-        fresh: bool = False,
-        columns: Mapping[str, Sequence[str]] | None = None,
+        self, tabs: Iterable[str], *, fresh: bool = False, columns: TabColumns | None = None
     ) -> dict[str, list[Row]]:
         """Rows of each tab as dicts keyed by hub_schema column names; blank rows skipped.
 

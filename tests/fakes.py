@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from hub.ports import (
@@ -21,6 +21,7 @@ from hub.ports import (
     QueuedMessage,
     Row,
     StateStore,
+    TabColumns,
 )
 from hub_schema.tabs import TABS, tab
 
@@ -40,11 +41,7 @@ class FakeHubStore(HubStore):
         return self.open_seconds
 
     def read_tables(
-        self,
-        tabs: Iterable[str],
-        *,
-        fresh: bool = False,
-        columns: Mapping[str, Sequence[str]] | None = None,
+        self, tabs: Iterable[str], *, fresh: bool = False, columns: TabColumns | None = None
     ) -> dict[str, list[Row]]:
         return {name: copy.deepcopy(self.tables[name]) for name in tabs}
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -19,7 +19,7 @@ from typing import Protocol
 
 from hub.customers.search import SearchIndex
 from hub.matching import follow_merged_into
-from hub.ports import Row
+from hub.ports import Row, TabColumns
 from hub.responses import TIME_KNOWN, known_moment
 from hub_schema.cells import as_day
 from hub_schema.columns import (
@@ -213,7 +213,7 @@ class SnapshotCache:
     def __init__(
         self,
         version: Callable[[], str],
-        read: Callable[[Mapping[str, Sequence[str]]], Mapping[str, list[Row]]],
+        read: Callable[[TabColumns], Mapping[str, list[Row]]],
         *,
         wait: float | None = REFRESH_WAIT_S,
         keep: Keep | None = None,
