@@ -29,9 +29,12 @@ def build_store(settings: Settings, graph_client=None) -> HubStore:
         assert settings.hub_drive_id and settings.hub_item_id
         client = graph_client or build_graph_client(settings)
         return GraphHubStore(client, settings.hub_drive_id, settings.hub_item_id)
+    from local.hub_cache import HubCache
     from local.xlsx_store import XlsxHubStore
 
-    return XlsxHubStore(settings.hub_path)
+    # The columns the writing jobs read are kept between runs (private temp folder), so a writer
+    # batch on a large hub does not parse it again (local.hub_cache).
+    return XlsxHubStore(settings.hub_path, cache=HubCache.for_hub(settings.hub_path))
 
 
 @contextmanager

@@ -224,3 +224,39 @@ def _to_number(value: Any) -> Any:
     except ValueError:
         return value
     return int(number) if number.is_integer() else number
+
+
+def typed_columns(
+    schema: Tab, rows: list[list[Any]], file_name: str, columns: list[str] | None = None
+) -> dict[str, list[Any]]:
+    """A tab read column by column: each column's typed value for every row below the header, blank
+    rows included (None where a cell is blank), so index i is sheet row i + 2. The same values
+    rows_as_dicts gives, in a shape that can be kept and have rows appended or changed."""
+    if not rows:
+        raise HubSchemaError(f"{file_name}: the {schema.name!r} tab has no header row")
+    header = [str(h).strip() if h is not None else "" for h in rows[0]]
+    wanted = [schema.by_name[name] for name in columns] if columns else list(schema.columns)
+    missing = [c.name for c in wanted if c.name not in header]
+    if missing:
+        raise HubSchemaError(missing_columns_message(file_name, schema, missing, header))
+    body = rows[1:]
+    out: dict[str, list[Any]] = {}
+    for column in wanted:
+        at = header.index(column.name)
+        cells = [raw[at] if at < len(raw) else "" for raw in body]
+        if column.type in _PLAIN_TEXT:
+            out[column.name] = [None if v == "" else v for v in cells]
+        else:
+            convert = _converter(column)
+            out[column.name] = [None if v == "" else convert(v) for v in cells]
+    return out
+
+
+def rows_from_columns(values: dict[str, list[Any]], names: list[str]) -> list[Row]:
+    """Rows as dicts of the named columns from typed_columns' shape, skipping the rows blank in all
+    of them (as rows_as_dicts does)."""
+    lists = [values[n] for n in names]
+    count = len(names)
+    return [
+        dict(zip(names, row, strict=True)) for row in zip(*lists, strict=True) if row.count(None) != count
+    ]

@@ -35,7 +35,7 @@ class PickleKeep:
             log.warning("ignoring %s: it is not private to this user", self.path)
             return None
         try:
-            with self.path.open("rb") as f, _no_cycle_collection():
+            with self.path.open("rb") as f, no_cycle_collection():
                 return pickle.load(f)
         except Exception as e:  # a cut-short or old file is the same as none
             log.warning("ignoring %s: %s", self.path, e)
@@ -46,7 +46,7 @@ class PickleKeep:
         try:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as f, _no_cycle_collection():
+            with os.fdopen(fd, "wb") as f, no_cycle_collection():
                 pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.path)
         except OSError as e:  # a full or read-only disk costs the next start a read, nothing more
@@ -61,7 +61,7 @@ def _private(info: os.stat_result) -> bool:
 
 
 @contextmanager
-def _no_cycle_collection() -> Iterator[None]:
+def no_cycle_collection() -> Iterator[None]:
     """Unpickling a snapshot makes a million objects and no cycles: with the cyclic garbage
     collector paused it takes 0.9 instead of 2.3 CPU-s (100k interactions)."""
     was_enabled = gc.isenabled()

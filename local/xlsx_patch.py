@@ -47,6 +47,18 @@ class NotPatchable(Exception):
 
 
 @dataclass
+class Written:
+    """What one patch wrote, so the kept columns can follow (local.hub_cache): per tab, the rows
+    written whole (appended, or blanked: no cells) and the cells replaced in other rows, each as
+    sheet row -> column number -> the cell's XML; and the styles and workbook flags they read by."""
+
+    whole: dict[str, dict[int, dict[int, bytes]]]
+    cells: dict[str, dict[int, dict[int, bytes]]]
+    styles: bytes
+    workbook_pr: bytes
+
+
+@dataclass
 class _Styles:
     """cellXfs of styles.xml: the cell style index for (number format, quote prefix)."""
 
@@ -142,7 +154,7 @@ def _same_format(a: str, b: str) -> bool:
     return plain(a) == plain(b)
 
 
-def patch(source: str, target: str, changes: HubChanges, row_of: Mapping[str, Mapping[str, int]]) -> None:
+def patch(source: str, target: str, changes: HubChanges, row_of: Mapping[str, Mapping[str, int]]) -> Written:
     """Write `source` plus `changes` to `target`. row_of[tab][key] is the sheet row of a keyed row
     (from the read the changes were computed from). Raises NotPatchable."""
     with zipfile.ZipFile(source) as zin:
@@ -155,6 +167,7 @@ def patch(source: str, target: str, changes: HubChanges, row_of: Mapping[str, Ma
         for update in changes.updates:
             by_tab.setdefault(update.tab, ([], []))[1].append(update)
         replaced: dict[str, bytes] = {}
+        written = Written({}, {}, b"", b"")
         cache: list[list[str]] = []
 
         def strings() -> list[str]:
@@ -173,9 +186,13 @@ def patch(source: str, target: str, changes: HubChanges, row_of: Mapping[str, Ma
             if appends:
                 sheet.append(appends)
             replaced[sheet_part], replaced[table_part] = sheet.rendered()
+            written.whole[name], written.cells[name] = sheet.whole, sheet.cells
         new_styles = styles.rendered()
         if new_styles is not None:
             replaced["xl/styles.xml"] = new_styles
+        written.styles = new_styles or styles.xml
+        flags = re.search(rb"<workbookPr\b[^>]*>", zin.read("xl/workbook.xml"))
+        written.workbook_pr = flags.group(0) if flags else b""
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
             for info in zin.infolist():
                 if info.filename in replaced:
@@ -184,6 +201,7 @@ def patch(source: str, target: str, changes: HubChanges, row_of: Mapping[str, Ma
                     zout.writestr(out, replaced[info.filename], compresslevel=1)
                 else:
                     _copy_member(zin, zout, info)
+    return written
 
 
 def _copy_member(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
@@ -298,6 +316,8 @@ class _Sheet:
         if missing:
             raise NotPatchable(f"{schema.name}: table lacks {missing}")
         self.rows: dict[int, bytes] = {}  # rewritten or new rows by number
+        self.whole: dict[int, dict[int, bytes]] = {}  # rows written whole: column -> cell XML
+        self.cells: dict[int, dict[int, bytes]] = {}  # cells replaced in other rows
         self._spans = _row_spans(xml)
         self._strings: Callable[[], list[str]] = list
 
@@ -372,9 +392,11 @@ class _Sheet:
         above = self._styles_of(self._row_xml(next_row - 1 if next_row - 1 > self.min_row else next_row))
         for r in [r for r in self._spans if r >= next_row and r not in self.rows]:
             self.rows[r] = b""  # blank rows in the way: replaced by the new ones
+            self.whole[r] = {}
         for values in rows:
             cells = [self._cell(next_row, name, value, above) for name, value in values.items()]
             cells.sort()
+            self.whole[next_row] = dict(cells)
             self.rows[next_row] = f'<row r="{next_row}">'.encode() + b"".join(c for _, c in cells) + b"</row>"
             next_row += 1
         self.max_row = max(next_row - 1, self.min_row + 1)
@@ -395,6 +417,7 @@ class _Sheet:
                 if b"<f" in cells.get(col, b""):
                     raise NotPatchable(f"{self.schema.name}: a formula in a cell to replace")
                 cells[col] = xml
+                self.cells.setdefault(number, {})[col] = xml
             opening = re.sub(rb'\s+spans="[^"]*"', b"", row[: row.find(b">") + 1]).rstrip(b"/>") + b">"
             self.rows[number] = opening + b"".join(cells[c] for c in sorted(cells)) + b"</row>"
 

@@ -13,7 +13,7 @@ import logging
 import os
 import time
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,26 +27,31 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from hub.ports import HubBroken, HubChanges, HubLocked, HubSchemaError, Row
 from hub.text import looks_like_formula
-from hub_schema.cells import missing_columns_message, number_format, rows_as_dicts
+from hub_schema.cells import missing_columns_message, number_format, rows_from_columns, typed_columns
 from hub_schema.tabs import OPEN_COLUMNS, Column, Tab, tab
 from hub_schema.template import build_template
-from local.xlsx_patch import NotPatchable, patch
+from local.hub_cache import HubCache, Identity, TabColumns, identity_of, read_back
+from local.xlsx_patch import NotPatchable, Written, patch
 
 log = logging.getLogger(__name__)
 _OPEN = Protection(locked=False)
 
 
 class XlsxHubStore:
-    def __init__(self, path: Path | str, *, lock_timeout: float = 30.0) -> None:
+    def __init__(
+        self, path: Path | str, *, lock_timeout: float = 30.0, cache: HubCache | None = None
+    ) -> None:
         self.path = Path(path)
         self.lock_timeout = lock_timeout
         self._lock = FileLock(str(self.path) + ".lock")
-        # Sheet row of each key, per tab, as of the last read (the file's mtime and size then):
-        # updates are patched into those rows without reading the sheet again. Each read keeps only
-        # the key column; the key -> row map is built for the tabs a write updates.
-        self._rows_by_key: dict[str, dict[str, int]] = {}
-        self._key_cells: dict[str, list[Any]] = {}
-        self._read_signature: tuple[int, int] | None = None
+        # The columns of the last read (typed, per tab, key columns included) and the file they were
+        # read from (mtime and size; with a cache, its content identity): updates are patched into
+        # the rows the key columns name without reading the sheet again, and after this store's own
+        # write the columns follow it, so the next read needs no parse (local.hub_cache).
+        self.cache = cache
+        self._kept: dict[str, TabColumns] = {}
+        self._kept_signature: tuple[int, int] | None = None
+        self._kept_identity: Identity | None = None
 
     def ensure_exists(self) -> bool:
         """Create a blank hub if there is none. Returns True when one was created."""
@@ -63,45 +68,76 @@ class XlsxHubStore:
         fresh: bool = False,
         columns: Mapping[str, Sequence[str]] | None = None,
     ) -> dict[str, list[Row]]:
-        # The file on disk is always current, and calamine reads whole sheets anyway.
+        """The tabs' rows as typed dicts (only the columns asked for, where asked). A read for a
+        write (`fresh`) keeps what it parsed in the cache, if the store has one."""
         if not self.path.exists():
             # The hub's fault, not the caller's: the writer keeps the queue uncounted, HTTP says 503.
             raise HubBroken(f"no hub at {self.path}; create one with: cxhub init --hub {self.path}")
-        out: dict[str, list[Row]] = {}
+        asked = {name: list(columns[name]) if columns and name in columns else None for name in tabs}
         # Reading creates millions of objects and none of them form cycles: pausing the cyclic
         # garbage collector meanwhile saves ~20 % of a large read.
         was_enabled = gc.isenabled()
         gc.disable()
         try:
             signature = _signature(self.path)
-            if signature != self._read_signature:  # keys read from an older file are no use
-                self._rows_by_key, self._key_cells = {}, {}
-            book = self._open_for_reading()
-            for name in tabs:
-                schema = tab(name)
-                if name not in book.sheet_names:
-                    found = ", ".join(repr(n) for n in book.sheet_names)
-                    raise HubSchemaError(
-                        f"{self.path.name} has no {name!r} tab (tabs found: {found}); rename it back "
-                        "or restore the hub from its version history"
-                    )
-                try:
-                    rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                except CalamineError as e:
-                    raise HubBroken(f"{self.path.name}: the {name!r} tab cannot be read ({e})") from e
-                # Only the columns asked for (the store may return more): coercing every cell of a
-                # 100k-row tab costs more than reading it.
-                wanted = list(columns[name]) if columns and name in columns else None
-                out[name] = rows_as_dicts(schema, rows, self.path.name, wanted)
-                self._rows_by_key.pop(name, None)
-                self._key_cells.pop(name, None)
-                if schema.key is not None and rows:
-                    self._key_cells[name] = _key_cells(schema, rows)
-            self._read_signature = signature
+            identity = identity_of(self.path) if self.cache is not None else None
+            if signature != self._kept_signature or identity != self._kept_identity:
+                self._kept, self._kept_signature, self._kept_identity = {}, signature, identity
+            need = {name: _needed(name, cols) for name, cols in asked.items()}
+            missing = {n: c for n, c in need.items() if not _covers(self._kept.get(n), c)}
+            if identity is not None and missing:
+                self._take(self.cache.load(identity, missing) if self.cache else {})
+            parsed = self._parse({n: c for n, c in need.items() if not _covers(self._kept.get(n), c)})
+            # Kept only when nothing replaced the file during the parse.
+            if parsed and fresh and self.cache and identity and identity_of(self.path) == identity:
+                self.cache.save(identity, parsed)
+            out = {}
+            for name, cols in asked.items():
+                names = cols if cols is not None else list(tab(name).column_names)
+                out[name] = rows_from_columns(self._kept[name].values, names)
         finally:
             if was_enabled:
                 gc.enable()
         return out
+
+    def _take(self, tabs: Mapping[str, TabColumns]) -> None:
+        """Add columns to those kept for the current file."""
+        for name, got in tabs.items():
+            kept = self._kept.get(name)
+            if kept is None or kept.header != got.header:
+                self._kept[name] = got
+            else:
+                kept.values.update(got.values)
+                kept.changed |= got.changed
+
+    def _parse(self, need: Mapping[str, list[str]]) -> dict[str, TabColumns]:
+        """The columns of these tabs from the workbook itself."""
+        if not need:
+            return {}
+        book = self._open_for_reading()
+        parsed = {}
+        for name, cols in need.items():
+            rows = self._sheet_rows(book, name)
+            values = typed_columns(tab(name), rows, self.path.name, cols)
+            header = [str(h).strip() if h is not None else "" for h in rows[0]]
+            parsed[name] = TabColumns(header, values, set(values))
+        self._take(parsed)
+        return parsed
+
+    def _sheet_rows(self, book: CalamineWorkbook, name: str) -> list[list[Any]]:
+        if name not in book.sheet_names:
+            found = ", ".join(repr(n) for n in book.sheet_names)
+            raise HubSchemaError(
+                f"{self.path.name} has no {name!r} tab (tabs found: {found}); rename it back "
+                "or restore the hub from its version history"
+            )
+        try:
+            rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except CalamineError as e:
+            raise HubBroken(f"{self.path.name}: the {name!r} tab cannot be read ({e})") from e
+        if not rows:
+            raise HubSchemaError(f"{self.path.name}: the {name!r} tab has no header row")
+        return rows
 
     def _open_for_reading(self) -> CalamineWorkbook:
         try:
@@ -140,27 +176,56 @@ class XlsxHubStore:
                 self._refuse_if_open_in_office()
                 self._remove_stale_temp_files()
                 tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+                followed = False
                 try:
-                    self._write(changes, tmp)
+                    written = self._write(changes, tmp)
                     with open(tmp, "rb") as f:
                         os.fsync(f.fileno())
+                    follow = self._follower(written, tmp)
                     os.replace(tmp, self.path)
+                    if follow is not None:
+                        follow()
+                        followed = True
                 except PermissionError as e:  # Windows: Excel holds the file open
                     raise HubLocked(f"{self.path.name} is open in another program; close it") from e
                 finally:
                     tmp.unlink(missing_ok=True)
-                    self._read_signature = None
+                    if not followed:
+                        self._kept, self._kept_signature, self._kept_identity = {}, None, None
         except Timeout as e:
             raise HubLocked(
                 f"another CX Hub writer has held {self.path.name} for {self.lock_timeout:.0f}s"
             ) from e
 
-    def _write(self, changes: HubChanges, tmp: Path) -> None:
+    def _follower(self, written: Written | None, tmp: Path) -> Callable[[], None] | None:
+        """What keeps the read columns true after the hub is replaced by `tmp`: the rows written put
+        into them, kept under the new file's identity. Called only after the replace, so a process
+        killed before it leaves the cache naming the old file (not used for the new one). None when
+        the columns cannot follow: no cache, an openpyxl write, or a hub changed since the read."""
+        if self.cache is None or written is None or self._kept_identity is None:
+            return None
+        if identity_of(self.path) != self._kept_identity:
+            return None
+        new_identity = identity_of(tmp)
+        cache, base = self.cache, self._kept_identity
+        if new_identity is None:
+            return None
+
+        def follow() -> None:
+            for name, rows in read_back(written).items():
+                if name in self._kept:
+                    self._kept[name].follow(name, rows)
+            touched = set(written.whole) | set(written.cells)
+            self._kept_identity, self._kept_signature = new_identity, (new_identity[3], new_identity[2])
+            cache.save(new_identity, self._kept, carry_from=base, written=touched)
+
+        return follow
+
+    def _write(self, changes: HubChanges, tmp: Path) -> Written | None:
         """The hub plus `changes` into `tmp`: only the changed sheets rewritten when the package
-        allows it (seconds at 100k rows), else the whole workbook through openpyxl."""
+        allows it (seconds at 100k rows), else the whole workbook through openpyxl (None)."""
         try:
-            patch(str(self.path), str(tmp), changes, self._key_rows(changes))
-            return
+            return patch(str(self.path), str(tmp), changes, self._key_rows(changes))
         except NotPatchable as e:
             log.info("writing %s through openpyxl: %s", self.path.name, e)
         except zipfile.BadZipFile as e:
@@ -178,22 +243,24 @@ class XlsxHubStore:
         for tab_name, updates in by_tab.items():
             _update(wb[tab_name], tab(tab_name), updates)
         wb.save(tmp)
+        return None
 
     def _key_rows(self, changes: HubChanges) -> dict[str, dict[str, int]]:
         """Sheet rows of the keys to update: from the last read when the file has not changed since."""
         tabs = {u.tab for u in changes.updates}
-        if self._read_signature != _signature(self.path):
-            self._rows_by_key, self._key_cells = {}, {}
+        current = self._kept_signature == _signature(self.path)
+        out: dict[str, dict[str, int]] = {}
+        book = None
         for name in tabs:
-            if name not in self._rows_by_key and name in self._key_cells:
-                self._rows_by_key[name] = _rows_by_key(self._key_cells[name])
-        missing = [t for t in tabs if t not in self._rows_by_key]
-        if missing:
-            book = self._open_for_reading()
-            for name in missing:
-                rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                self._rows_by_key[name] = _rows_by_key(_key_cells(tab(name), rows))
-        return {t: self._rows_by_key[t] for t in tabs}
+            key = tab(name).key
+            kept = self._kept.get(name) if current else None
+            if kept is not None and key in kept.values:
+                out[name] = _rows_by_key(kept.values[key])
+                continue
+            book = book or self._open_for_reading()
+            rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            out[name] = _rows_by_key(_key_cells(tab(name), rows))
+        return out
 
     def _remove_stale_temp_files(self) -> None:
         """A writer killed mid-save leaves its `.hub.xlsx.<pid>.tmp` behind. Every save happens
@@ -211,6 +278,18 @@ class XlsxHubStore:
 
 
 # -- helpers ---------------------------------------------------------------------------------
+def _needed(name: str, columns: list[str] | None) -> list[str]:
+    """The columns to read of a tab: those asked for (all when none are named) and its key, which
+    locates the rows an update changes."""
+    names = columns if columns is not None else list(tab(name).column_names)
+    key = tab(name).key
+    return names if key is None or key in names else [*names, key]
+
+
+def _covers(kept: TabColumns | None, columns: list[str]) -> bool:
+    return kept is not None and set(columns) <= kept.values.keys()
+
+
 def _signature(path: Path) -> tuple[int, int]:
     st = path.stat()
     return st.st_mtime_ns, st.st_size
@@ -226,9 +305,12 @@ def _key_cells(schema: Tab, rows: list[list[Any]]) -> list[Any]:
 
 
 def _rows_by_key(cells: list[Any]) -> dict[str, int]:
-    """Key -> sheet row number, from the key column's cells of sheet rows 2, 3, ..."""
+    """Key -> sheet row number, from the key column's cells of sheet rows 2, 3, ... (as read, or
+    typed: None for a blank)."""
     out: dict[str, int] = {}
     for number, value in enumerate(cells, start=2):
+        if value is None:
+            continue
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         key = str(value).strip()
