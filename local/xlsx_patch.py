@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePosixPath
@@ -26,6 +26,11 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+try:  # ISA-L: the same deflate format, several times faster (zlib when the wheel is missing)
+    from isal import isal_zlib as _deflate
+except ImportError:  # pragma: no cover - isal is a dependency; zlib keeps a broken install working
+    import zlib as _deflate  # type: ignore[no-redef]
 from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 
 from hub.ports import HubChanges, Row, RowUpdate
@@ -179,7 +184,7 @@ def patch(source: str, target: str, changes: HubChanges, row_of: Mapping[str, Ma
             if name not in parts:
                 raise NotPatchable(f"no sheet part for {name!r}")
             sheet_part, table_part = parts[name]
-            sheet = _Sheet(zin.read(sheet_part), zin.read(table_part), tab(name), styles)
+            sheet = _Sheet(_read_member(zin, sheet_part), zin.read(table_part), tab(name), styles)
             sheet.check_header(strings)
             if updates:
                 sheet.update(updates, row_of.get(name, {}))
@@ -196,42 +201,74 @@ def patch(source: str, target: str, changes: HubChanges, row_of: Mapping[str, Ma
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
             for info in zin.infolist():
                 if info.filename in replaced:
-                    out = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-                    out.compress_type = zipfile.ZIP_DEFLATED
-                    zout.writestr(out, replaced[info.filename], compresslevel=1)
+                    _write_member(zout, info, replaced[info.filename])
                 else:
                     _copy_member(zin, zout, info)
     return written
 
 
-def _copy_member(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
-    """An unchanged part, copied compressed as it is: no inflating and deflating of a large sheet.
+def _read_member(zin: zipfile.ZipFile, name: str) -> bytes:
+    """A part's content (inflated by ISA-L when installed: a 33 MB sheet in 0.05 instead of 0.12
+    CPU-s), its size and CRC-32 checked against the central directory."""
+    info = zin.getinfo(name)
+    if info.compress_type != zipfile.ZIP_DEFLATED:
+        return zin.read(name)
+    data = _deflate.decompress(b"".join(_stored_bytes(zin, info)), wbits=-15)
+    if len(data) != info.file_size or _deflate.crc32(data) != info.CRC:
+        raise zipfile.BadZipFile(f"{name}: its size or CRC-32 is not the one recorded")
+    return data
 
-    zipfile has no public raw copy; this writes the local header and the stored bytes the way
-    ZipFile.write does for a directory entry, and registers the entry for the central directory.
-    """
-    assert zin.fp is not None and zout.fp is not None
+
+def _write_member(zout: zipfile.ZipFile, like: zipfile.ZipInfo, data: bytes) -> None:
+    """A changed part, deflated at level 1 (by ISA-L when installed: a 33 MB sheet in 0.06 instead
+    of 0.26 CPU-s, and smaller)."""
+    out = zipfile.ZipInfo(like.filename, date_time=like.date_time)
+    compressed = _deflate.compress(data, 1, wbits=-15)
+    out.compress_type, out.CRC = zipfile.ZIP_DEFLATED, _deflate.crc32(data)
+    out.compress_size, out.file_size = len(compressed), len(data)
+    _put_member(zout, out, iter([compressed]))
+
+
+def _copy_member(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """An unchanged part, copied compressed as it is: no inflating and deflating of a large sheet."""
+    out = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+    out.compress_type, out.CRC = info.compress_type, info.CRC
+    out.compress_size, out.file_size = info.compress_size, info.file_size
+    out.external_attr, out.create_system = info.external_attr, info.create_system
+    out.flag_bits = info.flag_bits & ~0x08  # sizes are in the header: no data descriptor follows
+    _put_member(zout, out, _stored_bytes(zin, info))
+
+
+def _stored_bytes(zin: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """A part's bytes as stored (compressed), in chunks."""
+    assert zin.fp is not None
     zin.fp.seek(info.header_offset)
     header = zin.fp.read(30)
     if header[:4] != b"PK\x03\x04":
         raise NotPatchable(f"bad local header for {info.filename}")
     name_len, extra_len = int.from_bytes(header[26:28], "little"), int.from_bytes(header[28:30], "little")
     zin.fp.seek(info.header_offset + 30 + name_len + extra_len)
-    out = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-    out.compress_type, out.CRC = info.compress_type, info.CRC
-    out.compress_size, out.file_size = info.compress_size, info.file_size
-    out.external_attr, out.create_system = info.external_attr, info.create_system
-    out.flag_bits = info.flag_bits & ~0x08  # sizes are in the header: no data descriptor follows
-    out.header_offset = zout.fp.tell()
-    zip64 = max(info.file_size, info.compress_size) >= zipfile.ZIP64_LIMIT
-    zout.fp.write(out.FileHeader(zip64))
     left = info.compress_size
     while left:
-        chunk = zin.fp.read(min(left, 1 << 20))
+        chunk = zin.fp.read(min(left, 1 << 24))
         if not chunk:
             raise NotPatchable(f"{info.filename} is cut short")
-        zout.fp.write(chunk)
+        yield chunk
         left -= len(chunk)
+
+
+def _put_member(zout: zipfile.ZipFile, out: zipfile.ZipInfo, chunks: Iterator[bytes]) -> None:
+    """Write a part whose CRC and sizes are known, already compressed.
+
+    zipfile has no public raw write; this writes the local header and the stored bytes the way
+    ZipFile.write does for a directory entry, and registers the entry for the central directory.
+    """
+    assert zout.fp is not None
+    out.header_offset = zout.fp.tell()
+    zip64 = max(out.file_size, out.compress_size) >= zipfile.ZIP64_LIMIT
+    zout.fp.write(out.FileHeader(zip64))
+    for chunk in chunks:
+        zout.fp.write(chunk)
     zout.filelist.append(out)
     zout.NameToInfo[out.filename] = out
     zout.start_dir = zout.fp.tell()  # type: ignore[attr-defined]
@@ -318,7 +355,7 @@ class _Sheet:
         self.rows: dict[int, bytes] = {}  # rewritten or new rows by number
         self.whole: dict[int, dict[int, bytes]] = {}  # rows written whole: column -> cell XML
         self.cells: dict[int, dict[int, bytes]] = {}  # cells replaced in other rows
-        self._spans = _row_spans(xml)
+        self._spans = _Spans(xml)
         self._strings: Callable[[], list[str]] = list
 
     def check_header(self, shared_strings: Callable[[], list[str]]) -> None:
@@ -385,12 +422,13 @@ class _Sheet:
         # Fill trailing blank rows of the table (the template's empty row, rows a steward cleared).
         while next_row - 1 > self.min_row and not _has_value(self._row_xml(next_row - 1)):
             next_row -= 1
-        if any(r >= next_row and _has_value(self._row_xml(r)) for r in self._spans if r > self.max_row):
+        below = self._spans.after(self.max_row)
+        if any(r >= next_row and _has_value(self._row_xml(r)) for r in below):
             raise NotPatchable(f"{self.schema.name}: something is written below the table")
         # New cells take the style of the last row above them, where it shows the right format; the
         # first row keeps the template's own (its unlocked open columns, hub_schema OPEN_COLUMNS).
         above = self._styles_of(self._row_xml(next_row - 1 if next_row - 1 > self.min_row else next_row))
-        for r in [r for r in self._spans if r >= next_row and r not in self.rows]:
+        for r in [r for r in self._spans.after(next_row - 1) if r not in self.rows]:
             self.rows[r] = b""  # blank rows in the way: replaced by the new ones
             self.whole[r] = {}
         for values in rows:
@@ -402,6 +440,7 @@ class _Sheet:
         self.max_row = max(next_row - 1, self.min_row + 1)
 
     def update(self, updates: list[RowUpdate], row_of: Mapping[str, int]) -> None:
+        self._spans.find(row_of[u.key] for u in updates if u.key in row_of)  # one pass for all
         for update in updates:
             number = row_of.get(update.key)
             row = self._row_xml(number) if number else None
@@ -422,17 +461,17 @@ class _Sheet:
             self.rows[number] = opening + b"".join(cells[c] for c in sorted(cells)) + b"</row>"
 
     def rendered(self) -> tuple[bytes, bytes]:
-        xml = self.xml
-        replaced = sorted(n for n in self.rows if n in self._spans)
-        new = sorted(n for n in self.rows if n not in self._spans)
+        xml, spans = self.xml, self._spans
+        replaced = sorted(n for n in self.rows if spans.get(n) is not None)
+        new = sorted(n for n in self.rows if spans.get(n) is None)
         pieces, at = [], 0
         for n in replaced:
-            start, end = self._spans[n]
+            start, end = spans.get(n) or (0, 0)
             pieces += [xml[at:start], self.rows[n]]
             at = end
         close = xml.index(b"</sheetData>")
-        kept = [n for n in self._spans if self.rows.get(n) != b""]
-        if any(n < max(kept, default=0) for n in new):
+        kept = spans.last_kept({n for n in replaced if self.rows[n] == b""})
+        if new and new[0] < kept:
             raise NotPatchable(f"{self.schema.name}: new rows between existing ones")
         if at > close:
             raise NotPatchable(f"{self.schema.name}: rows after sheetData")
@@ -443,7 +482,7 @@ class _Sheet:
         last = get_column_letter(self.max_col)
         first = get_column_letter(self.min_col)
         table_ref = f"{first}{self.min_row}:{last}{self.max_row}".encode()
-        last_row = max([*kept, *new, 1])
+        last_row = max(kept, new[-1] if new else 0, 1)
         dimension = f"A1:{last}{last_row}".encode()
         body = re.sub(
             rb'(<dimension\b[^>]*\bref=")[^"]*"', lambda m: m.group(1) + dimension + b'"', body, count=1
@@ -455,6 +494,92 @@ class _Sheet:
             rb'(<autoFilter\b[^>]*\bref=")[^"]*"', lambda m: m.group(1) + table_ref + b'"', table, count=1
         )
         return body, table
+
+
+class _Spans:
+    """Where the row elements of sheetData lie, found when asked rather than all 100k at once: a
+    row by its opening tag as Excel, LibreOffice and openpyxl write it (`<row r="N"`), ending where
+    the next row begins (sheetData holds nothing but rows). Rows that cannot be found that way
+    make it scan the whole sheet (_row_spans), as it always did."""
+
+    def __init__(self, xml: bytes) -> None:
+        self.xml = xml
+        self.close = xml.rfind(b"</sheetData>")
+        self._at: dict[int, tuple[int, int]] = {}
+        self._all: dict[int, tuple[int, int]] | None = None
+        self._last: int | None = None
+
+    def _whole(self) -> dict[int, tuple[int, int]]:
+        if self._all is None:
+            self._all = _row_spans(self.xml)
+        return self._all
+
+    def last(self) -> int:
+        """The number of the last row element (0 when there is none)."""
+        if self._all is not None:
+            return max(self._all, default=0)
+        if self._last is None:
+            at = self.xml.rfind(b"<row", 0, self.close)
+            found = _ROW_START.match(self.xml, at) if at >= 0 else None
+            self._last = int(found.group(1)) if found else (max(self._whole(), default=0) if at >= 0 else 0)
+        return self._last
+
+    def get(self, number: int) -> tuple[int, int] | None:
+        if self._all is not None:
+            return self._all.get(number)
+        if number not in self._at:
+            if number > self.last() or number < 1:
+                return None
+            self.find([number])
+            if self._all is not None:
+                return self._all.get(number)
+        return self._at.get(number)
+
+    def find(self, numbers: Iterable[int]) -> None:
+        """Locate these rows, in one pass from the top (rows are in ascending order); the last rows
+        of a sheet from the bottom."""
+        last = self.last()
+        wanted = sorted(n for n in set(numbers) if 0 < n <= last and n not in self._at)
+        position = 0
+        for number in wanted:
+            tag = b'<row r="%d"' % number
+            near_end = number > last - 64
+            at = (
+                self.xml.rfind(tag, position, self.close)
+                if near_end
+                else self.xml.find(tag, position, self.close)
+            )
+            if at < 0:
+                self._whole()
+                return
+            end = self.xml.find(b"<row", at + 4, self.close)
+            self._at[number] = (at, self.close if end < 0 else end)
+            position = at + 4
+
+    def after(self, number: int) -> list[int]:
+        """The numbers of the rows below row `number`, in order."""
+        if self.last() <= number:
+            return []
+        span = self.get(number) if self._all is None else None
+        if span is None:
+            return sorted(n for n in self._whole() if n > number)
+        starts = [(int(m.group(1)), m.start()) for m in _ROW_START.finditer(self.xml, span[1], self.close)]
+        ends = [start for _, start in starts[1:]] + [self.close]
+        for (n, start), end in zip(starts, ends, strict=True):
+            self._at[n] = (start, end)
+        return [n for n, _ in starts]
+
+    def last_kept(self, removed: set[int]) -> int:
+        """The number of the last row that stays when the rows `removed` (a tail of the sheet) go."""
+        if not removed:
+            return self.last()
+        first = min(removed)
+        span = self.get(first)
+        if span is None or not set(self.after(first)) <= removed:
+            return max((n for n in self._whole() if n not in removed), default=0)
+        at = self.xml.rfind(b"<row", 0, span[0])
+        found = _ROW_START.match(self.xml, at) if at >= 0 else None
+        return int(found.group(1)) if found else 0
 
 
 def _row_spans(xml: bytes) -> dict[int, tuple[int, int]]:

@@ -79,26 +79,29 @@ class XlsxHubStore:
         was_enabled = gc.isenabled()
         gc.disable()
         try:
-            signature = _signature(self.path)
-            identity = identity_of(self.path) if self.cache is not None else None
-            if signature != self._kept_signature or identity != self._kept_identity:
-                self._kept, self._kept_signature, self._kept_identity = {}, signature, identity
-            need = {name: _needed(name, cols) for name, cols in asked.items()}
-            missing = {n: c for n, c in need.items() if not _covers(self._kept.get(n), c)}
-            if identity is not None and missing:
-                self._take(self.cache.load(identity, missing) if self.cache else {})
-            parsed = self._parse({n: c for n, c in need.items() if not _covers(self._kept.get(n), c)})
-            # Kept only when nothing replaced the file during the parse.
-            if parsed and fresh and self.cache and identity and identity_of(self.path) == identity:
-                self.cache.save(identity, parsed)
-            out = {}
-            for name, cols in asked.items():
-                names = cols if cols is not None else list(tab(name).column_names)
-                out[name] = rows_from_columns(self._kept[name].values, names)
+            self._gather({name: _needed(name, cols) for name, cols in asked.items()}, fresh)
+            return {
+                name: rows_from_columns(self._kept[name].values, cols or list(tab(name).column_names))
+                for name, cols in asked.items()
+            }
         finally:
             if was_enabled:
                 gc.enable()
-        return out
+
+    def _gather(self, need: Mapping[str, list[str]], fresh: bool) -> None:
+        """Make self._kept hold these columns of the file as it is: those already held, else from
+        the cache (same file), else parsed; a read for a write keeps what it parsed."""
+        signature = _signature(self.path)
+        identity = identity_of(self.path) if self.cache is not None else None
+        if signature != self._kept_signature or identity != self._kept_identity:
+            self._kept, self._kept_signature, self._kept_identity = {}, signature, identity
+        missing = {n: c for n, c in need.items() if not _covers(self._kept.get(n), c)}
+        if self.cache is not None and identity is not None and missing:
+            self._take(self.cache.load(identity, missing))
+        parsed = self._parse({n: c for n, c in need.items() if not _covers(self._kept.get(n), c)})
+        # Kept only when nothing replaced the file during the parse.
+        if parsed and fresh and self.cache and identity and identity_of(self.path) == identity:
+            self.cache.save(identity, parsed)
 
     def _take(self, tabs: Mapping[str, TabColumns]) -> None:
         """Add columns to those kept for the current file."""
