@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
@@ -255,8 +256,6 @@ def typed_columns(
 def rows_from_columns(values: dict[str, list[Any]], names: list[str]) -> list[Row]:
     """Rows as dicts of the named columns from typed_columns' shape, skipping the rows blank in all
     of them (as rows_as_dicts does)."""
-    lists = [values[n] for n in names]
     count = len(names)
-    return [
-        dict(zip(names, row, strict=True)) for row in zip(*lists, strict=True) if row.count(None) != count
-    ]
+    kept = [row for row in zip(*(values[n] for n in names), strict=True) if row.count(None) != count]
+    return list(map(dict, map(zip, repeat(names), kept)))
