@@ -77,6 +77,20 @@ def rows_as_dicts(
     Columns are found by header, so an admin reordering or adding columns breaks nothing; a
     missing column is a HubSchemaError naming it. Blank rows are skipped.
     """
+    header, wanted = _header_and_wanted(schema, rows, file_name, columns)
+    index = [header.index(c.name) for c in wanted]
+    names = [c.name for c in wanted]
+    # Plain text (most of a hub) needs only '' -> None; every other column is converted by type.
+    special = [(i, _converter(c)) for i, c in enumerate(wanted) if c.type not in _PLAIN_TEXT]
+    pick = itemgetter(*index) if len(index) > 1 else (lambda raw: (raw[index[0]],))
+    return _typed_rows(rows[1:], pick, len(header), names, special)
+
+
+def _header_and_wanted(
+    schema: Tab, rows: list[list[Any]], file_name: str, columns: list[str] | None
+) -> tuple[list[str], list[Column]]:
+    """The header row as text and the schema columns asked for (all when none are named); a tab
+    without a header row or one of those columns is a HubSchemaError naming it."""
     if not rows:
         raise HubSchemaError(f"{file_name}: the {schema.name!r} tab has no header row")
     header = [str(h).strip() if h is not None else "" for h in rows[0]]
@@ -84,12 +98,7 @@ def rows_as_dicts(
     missing = [c.name for c in wanted if c.name not in header]
     if missing:
         raise HubSchemaError(missing_columns_message(file_name, schema, missing, header))
-    index = [header.index(c.name) for c in wanted]
-    names = [c.name for c in wanted]
-    # Plain text (most of a hub) needs only '' -> None; every other column is converted by type.
-    special = [(i, _converter(c)) for i, c in enumerate(wanted) if c.type not in _PLAIN_TEXT]
-    pick = itemgetter(*index) if len(index) > 1 else (lambda raw: (raw[index[0]],))
-    return _typed_rows(rows[1:], pick, len(header), names, special)
+    return header, wanted
 
 
 def _typed_rows(
@@ -233,13 +242,7 @@ def typed_columns(
     """A tab read column by column: each column's typed value for every row below the header, blank
     rows included (None where a cell is blank), so index i is sheet row i + 2. The same values
     rows_as_dicts gives, in a shape that can be kept and have rows appended or changed."""
-    if not rows:
-        raise HubSchemaError(f"{file_name}: the {schema.name!r} tab has no header row")
-    header = [str(h).strip() if h is not None else "" for h in rows[0]]
-    wanted = [schema.by_name[name] for name in columns] if columns else list(schema.columns)
-    missing = [c.name for c in wanted if c.name not in header]
-    if missing:
-        raise HubSchemaError(missing_columns_message(file_name, schema, missing, header))
+    header, wanted = _header_and_wanted(schema, rows, file_name, columns)
     body = rows[1:]
     out: dict[str, list[Any]] = {}
     for column in wanted:

@@ -34,10 +34,15 @@ def _cached(hub: Path, root: Path) -> XlsxHubStore:
     return XlsxHubStore(hub, lock_timeout=5, cache=HubCache.for_hub(hub, root))
 
 
-def _drain(hub: Path, root: Path | None, payloads: list[dict]) -> None:
+def _queued(hub: Path, payloads: list[dict]) -> JournalQueue:
     queue = JournalQueue(hub.with_suffix(".queue.sqlite"))
     for payload in payloads:
         assert call_intake(queue, raw(payload)).status == 202
+    return queue
+
+
+def _drain(hub: Path, root: Path | None, payloads: list[dict]) -> None:
+    queue = _queued(hub, payloads)
     store = _cached(hub, root) if root else XlsxHubStore(hub, lock_timeout=5)
     report = drain(queue, store, lambda: CLOCK, WriterRules(visibility_timeout=0))
     assert report.failed == 0 and queue.depth() == 0
@@ -57,6 +62,16 @@ def _assert_kept_columns_are_the_file(hub: Path, root: Path) -> None:
         wanted = {name: sorted(columns)}
         from_file = XlsxHubStore(hub).read_tables([name], columns=wanted)[name]
         assert _cached(hub, root).read_tables([name], columns=wanted)[name] == from_file, name
+
+
+def _two_hubs(hub_path: Path, tmp_path: Path, other_root: Path | None) -> Path:
+    """Another hub beside this one, each with one account of its own; this one's columns kept."""
+    other = tmp_path / "other" / "hub.xlsx"
+    other.parent.mkdir()
+    shutil.copy(hub_path, other)
+    _drain(other, other_root, [body({"company_name": "Other Hub Motors Ltd"})])
+    _drain(hub_path, tmp_path / "cache", [body({"company_name": "First Hub Motors Ltd"})])
+    return other
 
 
 def _poison_kept_value(hub: Path, root: Path, tab_name: str, column: str, value: str) -> None:
@@ -100,11 +115,7 @@ def test_another_hub_copied_over_the_file_with_the_same_modified_time_is_seen(hu
     """A different hub put in place of the file, even with its modified time set back, is read
     from the workbook: the zip parts' CRCs differ, so the kept columns are not used."""
     root = tmp_path / "cache"
-    other = tmp_path / "other" / "hub.xlsx"
-    other.parent.mkdir()
-    shutil.copy(hub_path, other)
-    _drain(other, None, [body({"company_name": "Other Hub Motors Ltd"})])
-    _drain(hub_path, root, [body({"company_name": "First Hub Motors Ltd"})])
+    other = _two_hubs(hub_path, tmp_path, None)
     before = hub_path.stat()
     shutil.copy(other, hub_path)
     os.utime(hub_path, ns=(before.st_atime_ns, before.st_mtime_ns))
@@ -153,16 +164,12 @@ def test_a_cache_kept_for_another_hub_is_not_used(hub_path, tmp_path):
     """The kept columns of another hub, copied into this hub's cache folder, name another file's
     identity and are ignored."""
     root = tmp_path / "cache"
-    other = tmp_path / "other" / "hub.xlsx"
-    other.parent.mkdir()
-    shutil.copy(hub_path, other)
-    _drain(other, root, [body({"company_name": "Other Hub Motors Ltd"})])
-    _drain(hub_path, root, [body({"company_name": "This Hub Motors Ltd"})])
+    other = _two_hubs(hub_path, tmp_path, root)
     mine, theirs = HubCache.for_hub(hub_path, root).folder, HubCache.for_hub(other, root).folder
     shutil.rmtree(mine)
     shutil.copytree(theirs, mine)
     rows = _cached(hub_path, root).read_tables(["Accounts"])["Accounts"]
-    assert [r["Company Name"] for r in rows] == ["This Hub Motors Ltd"]
+    assert [r["Company Name"] for r in rows] == ["First Hub Motors Ltd"]
 
 
 def test_the_cache_is_private_and_holds_only_what_the_writer_reads(hub_path, tmp_path):
@@ -306,14 +313,11 @@ def test_kill_9_during_a_save_never_leaves_kept_columns_that_are_used_wrongly(hu
     file as it is (and equal to a parse) or ignored; the next run lands every submission once."""
     root = tmp_path / "cache"
     _drain(hub_path, root, [body() for _ in range(3)])  # columns kept for the file before the kill
-    queue_path = hub_path.with_suffix(".queue.sqlite")
-    queue = JournalQueue(queue_path)
     payloads = [body() for _ in range(4)]
-    for payload in payloads:
-        assert call_intake(queue, raw(payload)).status == 202
+    _queued(hub_path, payloads)
     env = {**os.environ, "CXHUB_TEST_KILL_AT": stage}
     child = subprocess.run(
-        [sys.executable, "-c", KILLED, str(queue_path), str(hub_path), str(root)],
+        [sys.executable, "-c", KILLED, str(hub_path.with_suffix(".queue.sqlite")), str(hub_path), str(root)],
         cwd=ROOT,
         env=env,
         timeout=300,
