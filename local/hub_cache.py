@@ -77,7 +77,7 @@ def identity_of(path: Path) -> Identity | None:
 
 
 @dataclass
-class TabColumns:
+class KeptTab:
     """One tab's kept columns: its header as read and typed values per data row (index i is sheet
     row i + 2, blank rows included as None)."""
 
@@ -118,13 +118,13 @@ class HubCache:
         return cls(root / name)
 
     # -- reading ---------------------------------------------------------------------------
-    def load(self, identity: Identity, wanted: Mapping[str, Iterable[str]]) -> dict[str, TabColumns]:
+    def load(self, identity: Identity, wanted: Mapping[str, Iterable[str]]) -> dict[str, KeptTab]:
         """The kept columns of the tabs asked for, for a hub of this identity: a tab only when every
         column asked for is kept; nothing when the kept columns belong to another file."""
         manifest = self._manifest()
         if manifest is None or manifest.get("identity") != identity:
             return {}
-        out: dict[str, TabColumns] = {}
+        out: dict[str, KeptTab] = {}
         for name, columns in wanted.items():
             entry = manifest["tabs"].get(name)
             if entry is None or not set(columns) <= entry["columns"].keys():
@@ -135,7 +135,7 @@ class HubCache:
                 if not isinstance(loaded, list):
                     return {}  # a file gone or damaged: parse rather than trust the rest
                 values[column] = loaded
-            out[name] = TabColumns(list(entry["header"]), values)
+            out[name] = KeptTab(list(entry["header"]), values)
         return out
 
     def kept(self, identity: Identity) -> dict[str, set[str]]:
@@ -170,7 +170,7 @@ class HubCache:
     def save(
         self,
         identity: Identity,
-        tabs: Mapping[str, TabColumns],
+        tabs: Mapping[str, KeptTab],
         *,
         carry_from: Identity | None = None,
         written: Iterable[str] = (),
@@ -192,7 +192,7 @@ class HubCache:
     def _save(
         self,
         identity: Identity,
-        tabs: Mapping[str, TabColumns],
+        tabs: Mapping[str, KeptTab],
         carry_from: Identity | None,
         written: set[str],
     ) -> None:

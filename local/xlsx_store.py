@@ -30,7 +30,7 @@ from hub.text import looks_like_formula
 from hub_schema.cells import missing_columns_message, number_format, rows_from_columns, typed_columns
 from hub_schema.tabs import OPEN_COLUMNS, Column, Tab, tab
 from hub_schema.template import build_template
-from local.hub_cache import HubCache, Identity, TabColumns, identity_of, read_back
+from local.hub_cache import HubCache, Identity, KeptTab, identity_of, read_back
 from local.xlsx_patch import NotPatchable, Written, patch
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ class XlsxHubStore:
         # the rows the key columns name without reading the sheet again, and after this store's own
         # write the columns follow it, so the next read needs no parse (local.hub_cache).
         self.cache = cache
-        self._kept: dict[str, TabColumns] = {}
+        self._kept: dict[str, KeptTab] = {}
         self._kept_signature: tuple[int, int] | None = None
         self._kept_identity: Identity | None = None
 
@@ -103,7 +103,7 @@ class XlsxHubStore:
         if parsed and fresh and self.cache and identity and identity_of(self.path) == identity:
             self.cache.save(identity, parsed)
 
-    def _take(self, tabs: Mapping[str, TabColumns]) -> None:
+    def _take(self, tabs: Mapping[str, KeptTab]) -> None:
         """Add columns to those kept for the current file."""
         for name, got in tabs.items():
             kept = self._kept.get(name)
@@ -113,7 +113,7 @@ class XlsxHubStore:
                 kept.values.update(got.values)
                 kept.changed |= got.changed
 
-    def _parse(self, need: Mapping[str, list[str]]) -> dict[str, TabColumns]:
+    def _parse(self, need: Mapping[str, list[str]]) -> dict[str, KeptTab]:
         """The columns of these tabs from the workbook itself."""
         if not need:
             return {}
@@ -123,7 +123,7 @@ class XlsxHubStore:
             rows = self._sheet_rows(book, name)
             values = typed_columns(tab(name), rows, self.path.name, cols)
             header = [str(h).strip() if h is not None else "" for h in rows[0]]
-            parsed[name] = TabColumns(header, values, set(values))
+            parsed[name] = KeptTab(header, values, set(values))
         self._take(parsed)
         return parsed
 
@@ -289,7 +289,7 @@ def _needed(name: str, columns: list[str] | None) -> list[str]:
     return names if key is None or key in names else [*names, key]
 
 
-def _covers(kept: TabColumns | None, columns: list[str]) -> bool:
+def _covers(kept: KeptTab | None, columns: list[str]) -> bool:
     return kept is not None and set(columns) <= kept.values.keys()
 
 
