@@ -16,7 +16,8 @@ from local.journal_queue import JournalQueue
 from local.xlsx_store import XlsxHubStore
 from tests.strategies import FAST_EXAMPLES, FULL_EXAMPLES
 
-ROOT = Path(__file__).resolve().parent.parent
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
 # Azurite's well-known development account (public, documented by Microsoft; not a secret).
 _DEV_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 
@@ -36,20 +37,34 @@ settings.register_profile(
 settings.register_profile("fast", settings.get_profile("full"), max_examples=FAST_EXAMPLES)
 
 
+def _fast_loop(config: pytest.Config) -> bool:
+    """The run deselects every slow test: its marker expression is `not slow`, alone or and-ed
+    with other terms (an `or` could select some back, so such a run is not taken for the fast loop)."""
+    markexpr = " ".join(str(config.getoption("markexpr", "") or "").split())
+    return "not slow" in markexpr.split(" and ") and " or " not in f" {markexpr} "
+
+
 def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("--hypothesis-profile", None):
         return  # Hypothesis's own plugin loads it
-    markexpr = " ".join(str(config.getoption("markexpr", "") or "").split())
-    fast_loop = "not slow" in markexpr
-    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("fast" if fast_loop else "full"))
+    fast = _fast_loop(config)
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("fast" if fast else "full"))
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """The fast loop does not even import the end-to-end folders (Playwright, subprocess helpers):
+    every test there is slow, so `-m "not slow"` would deselect them all after paying ~2 CPU-s to
+    collect them. Any other run collects them as usual."""
+    if collection_path.parent == TESTS and collection_path.name in END_TO_END_FOLDERS and _fast_loop(config):
+        return True
+    return None
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """A test that needs Azurite is slow by definition (the emulator alone takes seconds to start), so
     `-m "not slow"` never starts it; so is every test in an end-to-end folder."""
-    tests = Path(__file__).resolve().parent
     for item in items:
-        folder = Path(str(item.path)).resolve().relative_to(tests).parts[0]
+        folder = Path(str(item.path)).resolve().relative_to(TESTS).parts[0]
         if item.get_closest_marker("azurite") or folder in END_TO_END_FOLDERS:
             item.add_marker(pytest.mark.slow)
 

@@ -5,6 +5,7 @@ few named below with the reason each one is allowed.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,13 @@ def _complexity(path: Path, root: Path = ROOT) -> list[tuple[str, int]]:
     return out
 
 
+@cache
+def _product_scores() -> tuple[tuple[str, int], ...]:
+    """Every product function's complexity, measured once per run (radon over every module costs
+    ~1 CPU-s; two tests read it)."""
+    return tuple(name_score for path in _python_files(*PRODUCT) for name_score in _complexity(path))
+
+
 def test_no_module_in_hub_is_over_500_lines():
     """A module of hub/ that grows past 500 lines fails here, naming the module and its length."""
     too_long = {
@@ -54,8 +62,7 @@ def test_no_function_in_the_product_code_is_worse_than_grade_c():
     """A function or method with cyclomatic complexity above 20 fails here unless allowed by name."""
     too_complex = {
         name: score
-        for path in _python_files(*PRODUCT)
-        for name, score in _complexity(path)
+        for name, score in _product_scores()
         if score > MAX_COMPLEXITY and name not in COMPLEXITY_ALLOWED
     }
     assert too_complex == {}
@@ -63,7 +70,7 @@ def test_no_function_in_the_product_code_is_worse_than_grade_c():
 
 def test_every_allowed_exception_is_still_needed_and_has_a_reason():
     """An allow-list entry whose function is gone or simple again, or that gives no reason, fails."""
-    scores = dict(name_score for path in _python_files(*PRODUCT) for name_score in _complexity(path))
+    scores = dict(_product_scores())
     stale = [name for name in COMPLEXITY_ALLOWED if scores.get(name, 0) <= MAX_COMPLEXITY]
     unexplained = [name for name, reason in COMPLEXITY_ALLOWED.items() if not reason.strip()]
     assert (stale, unexplained) == ([], [])
