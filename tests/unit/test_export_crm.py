@@ -17,7 +17,10 @@ from hub.upgrade.exports import (
     ExportFile,
     export_hub,
 )
+from hub.upgrade.exports.common import ACCOUNT_DETAILS, OPPORTUNITY_DETAILS, TICKET_DETAILS
+from hub.upgrade.exports.dynamics import DYNAMICS_CASE_ORIGINS, DYNAMICS_CASE_STATUS
 from hub_schema.lists import LISTS
+from hub_schema.tabs import tab
 
 ADA = "ada.okafor@mikano.example"
 TUNDE = "tunde.bello@mikano.example"
@@ -488,3 +491,15 @@ def test_lost_opportunity_keeps_its_reason_and_furthest_phase():
     )
     assert (deal["Deal Stage"], deal["Closed Lost Reason"]) == ("Closed lost", "Bought from a competitor")
     assert (opp["Status"], opp["Status Reason"], opp["Pipeline Phase"]) == ("Lost", "Out-Sold", "3-Propose")
+
+
+def test_the_mapped_hub_values_and_detail_columns_are_the_hubs_own():
+    """crm_mappings.toml names only hub values and columns the schema has, so a typo there shows."""
+    for tab_name, which in (
+        ("Accounts", ACCOUNT_DETAILS),
+        ("Opportunities", OPPORTUNITY_DETAILS),
+        ("Tickets", TICKET_DETAILS),
+    ):
+        assert {column for _, column, _ in which} <= set(tab(tab_name).column_names), tab_name
+    assert set(DYNAMICS_CASE_STATUS) == set(LISTS["Ticket Statuses"])
+    assert set(DYNAMICS_CASE_ORIGINS) <= set(LISTS["Channels"])

@@ -5,8 +5,8 @@ behind or retyped. `export_hub` turns the hub's tables (as `HubStore.read_tables
 into one CSV per target object, with the column headers each CRM's import tool maps on its own.
 Which hub column goes where, the value mappings and the import steps are in docs/EXPORT.md.
 
-common.py holds what both targets share; hubspot.py and dynamics.py each declare their files,
-their column maps and their value mappings.
+common.py holds what both targets share; hubspot.py and dynamics.py each declare their files and
+their column maps; crm_mappings.toml maps the hub's values to each target's own.
 
 Pure: no files are written here; the CLI decides where the bytes go.
 """

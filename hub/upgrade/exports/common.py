@@ -8,10 +8,12 @@ from __future__ import annotations
 import csv
 import io
 import re
+import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from importlib import resources
 
 from hub.values import FieldError, parse_phone
 from hub_schema.columns import ACCOUNT_ID, COMPANY_NAME, CONTACT_ID, FULL_NAME, OPPORTUNITY_ID, TICKET_ID
@@ -252,33 +254,32 @@ def _csat_text(value: object) -> str:
     return str(csat) if csat is not None else ""
 
 
+# How the hub's values become each target's own, and the details that travel in a description.
+MAPPINGS = tomllib.loads(
+    resources.files("hub.upgrade.exports").joinpath("crm_mappings.toml").read_text("utf-8")
+)
+
 # Hub columns a target has no column for, as (label, hub column, how the value is written): they
-# travel in the record's description, so nothing is lost.
+# travel in the record's description, so nothing is lost (crm_mappings.toml [details]).
 Details = tuple[tuple[str, str, Callable[[object], str]], ...]
-OPPORTUNITY_DETAILS: Details = (
-    ("Division", "Division", as_text),
-    ("Product", "Product", as_text),
-    ("Campaign", "Campaign", as_text),
-    ("Lost reason", "Lost Reason", as_text),
-    ("CX Hub stage", "Stage", as_text),
-)
-TICKET_DETAILS: Details = (
-    ("Category", "Category", as_text),
-    ("Division", "Division", as_text),
-    ("CX Hub status", "Status", as_text),
-    ("Opened", "Opened", date_time),
-    ("First response", "First Response", date_time),
-    ("Resolved", "Resolved", date_time),
-    ("Quote amount (NGN)", "Quote Amount", money),
-    ("Final amount (NGN)", "Final Amount", money),
-    ("Manager approved", "Manager Approved", as_text),
-    ("CSAT (1-5)", "CSAT", _csat_text),
-)
-ACCOUNT_DETAILS: Details = (
-    ("Account type", "Account Type", as_text),
-    ("Divisions", "Divisions", as_text),
-    ("ERP customer ID", "ERP Customer ID", as_text),
-)
+_WRITERS: dict[str, Callable[[object], str]] = {
+    "text": as_text,
+    "date_time": date_time,
+    "money": money,
+    "csat": _csat_text,
+}
+
+
+def _details(record: str) -> Details:
+    return tuple(
+        (label, column, _WRITERS[written[0] if written else "text"])
+        for label, column, *written in MAPPINGS["details"][record]
+    )
+
+
+OPPORTUNITY_DETAILS = _details("opportunity")
+TICKET_DETAILS = _details("ticket")
+ACCOUNT_DETAILS = _details("account")
 
 
 def details(row: Row, which: Details) -> list[tuple[str, str]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from hub.upgrade.exports.common import (
     ACCOUNT_DETAILS,
+    MAPPINGS,
     OPPORTUNITY_DETAILS,
     TICKET_DETAILS,
     Details,
@@ -31,51 +32,17 @@ from hub_schema.columns import COMPANY_NAME, TICKET_ID
 # Accounts use the standard "Account Number" and cases the standard "Case Number" instead.
 DYNAMICS_ID_COLUMN = "CX Hub ID"
 
-# Hub stage -> (Status, Status Reason) as the opportunity table defines them.
+# Hub values -> the option values of Dynamics' own tables (crm_mappings.toml [dynamics], where each
+# map says what it follows): opportunity Status and Status Reason and its Pipeline Phase, case
+# Status and Status Reason, case Origin, case Satisfaction.
+_MAPS = MAPPINGS["dynamics"]
 DYNAMICS_OPPORTUNITY_STATUS: dict[str, tuple[str, str]] = {
-    "Inquiry": ("Open", "In Progress"),
-    "Qualified": ("Open", "In Progress"),
-    "Test Drive / Site Visit": ("Open", "In Progress"),
-    "Quote / PFI": ("Open", "In Progress"),
-    "Negotiation": ("Open", "In Progress"),
-    "Won": ("Won", "Won"),
-    # The hub's Lost Reason is free text; "Out-Sold" is the Lost reason that fits most of them
-    # (price, a competitor, bought elsewhere), and the reason itself travels in Description.
-    "Lost": ("Lost", "Out-Sold"),
+    k: tuple(v) for k, v in _MAPS["opportunity_status"].items()
 }
-
-# Hub stage -> the phase names the default Opportunity Sales Process writes to Pipeline Phase.
-DYNAMICS_PIPELINE_PHASES: dict[str, str] = {
-    "Inquiry": "1-Qualify",
-    "Qualified": "2-Develop",
-    "Test Drive / Site Visit": "2-Develop",
-    "Quote / PFI": "3-Propose",
-    "Negotiation": "4-Close",
-    "Won": "4-Close",
-}
-
-# Hub ticket status -> (Status, Status Reason) as the case (incident) table defines them.
-DYNAMICS_CASE_STATUS: dict[str, tuple[str, str]] = {
-    "Open": ("Active", "In Progress"),
-    "In Progress": ("Active", "In Progress"),
-    "Awaiting Customer": ("Active", "Waiting for Details"),
-    "Awaiting Parts": ("Active", "On Hold"),
-    "Resolved": ("Resolved", "Problem Solved"),
-    "Closed": ("Resolved", "Problem Solved"),
-}
-
-# Hub channel -> case Origin option. Channels without a standard option (WhatsApp, Walk-in, ...)
-# go as typed: the wizard's option-set step lets the admin add them or map them to an option.
-DYNAMICS_CASE_ORIGINS: dict[str, str] = {"Phone": "Phone", "Email": "Email", "Website": "Web"}
-
-# Hub CSAT (1-5) -> case Satisfaction option.
-DYNAMICS_SATISFACTION: dict[int, str] = {
-    1: "Very Dissatisfied",
-    2: "Dissatisfied",
-    3: "Neutral",
-    4: "Satisfied",
-    5: "Very Satisfied",
-}
+DYNAMICS_PIPELINE_PHASES: dict[str, str] = _MAPS["pipeline_phases"]
+DYNAMICS_CASE_STATUS: dict[str, tuple[str, str]] = {k: tuple(v) for k, v in _MAPS["case_status"].items()}
+DYNAMICS_CASE_ORIGINS: dict[str, str] = _MAPS["case_origins"]
+DYNAMICS_SATISFACTION: dict[int, str] = {int(k): v for k, v in _MAPS["satisfaction"].items()}
 
 # Column limits from the Dataverse table definitions: a longer value fails the whole row.
 DYNAMICS_DESCRIPTION_MAX = 2_000

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from hub.upgrade.exports.common import (
     ACCOUNT_DETAILS,
+    MAPPINGS,
     OPPORTUNITY_DETAILS,
     TICKET_DETAILS,
     FileSpec,
@@ -39,27 +40,10 @@ HUBSPOT_TICKET_ID = "CX Hub Ticket ID"
 HUBSPOT_DEAL_PIPELINE = "Sales Pipeline"  # label of the default deal pipeline (internal ID "default")
 HUBSPOT_TICKET_PIPELINE = "Support Pipeline"  # label of the default ticket pipeline (internal ID "0")
 
-# Hub stage -> stage label of HubSpot's default sales pipeline, in pipeline order, so HubSpot's stage
-# probabilities and funnel reports keep the hub's order (internal IDs in docs/EXPORT.md).
-HUBSPOT_DEAL_STAGES: dict[str, str] = {
-    "Inquiry": "Appointment scheduled",
-    "Qualified": "Qualified to buy",
-    "Test Drive / Site Visit": "Presentation scheduled",
-    "Quote / PFI": "Decision maker bought-in",
-    "Negotiation": "Contract sent",
-    "Won": "Closed won",
-    "Lost": "Closed lost",
-}
-
-# Hub ticket status -> status label of HubSpot's default support pipeline.
-HUBSPOT_TICKET_STATUSES: dict[str, str] = {
-    "Open": "New",
-    "In Progress": "Waiting on us",
-    "Awaiting Customer": "Waiting on contact",
-    "Awaiting Parts": "Waiting on us",
-    "Resolved": "Closed",
-    "Closed": "Closed",
-}
+# Hub stage -> stage label of HubSpot's default sales pipeline (in pipeline order), hub ticket status
+# -> status label of its default support pipeline: crm_mappings.toml [hubspot].
+HUBSPOT_DEAL_STAGES: dict[str, str] = MAPPINGS["hubspot"]["deal_stages"]
+HUBSPOT_TICKET_STATUSES: dict[str, str] = MAPPINGS["hubspot"]["ticket_statuses"]
 
 HUBSPOT_NOTE_BODY_MAX = 65_536  # hs_note_body limit in HubSpot's notes API
 
