@@ -29,6 +29,8 @@ from xml.etree import ElementTree
 EDM = "{http://docs.oasis-open.org/odata/ns/edm}"
 ITEM = "/drives/{drive-id}/items/{driveItem-id}"
 WB = ITEM + "/workbook"
+TABLE = WB + "/tables/{workbookTable-id}"
+SHEET = WB + "/worksheets/{workbookWorksheet-id}"
 COLLECTION_QUERY = ["$top", "$skip", "$search", "$filter", "$count", "$orderby", "$select", "$expand"]
 ENTITY_QUERY = ["$select", "$expand"]
 ROWS = "Collection(graph.workbookTableRow)"
@@ -63,59 +65,35 @@ OPERATIONS: list[tuple[str, str, str, str, dict[str, Any]]] = [
     (WB + "/closeSession", "post", "action", "closeSession@workbook", {}),
     (WB + "/refreshSession", "post", "action", "refreshSession@workbook", {}),
     (WB + "/tables", "get", "nav", "workbook.tables", {}),
-    (WB + "/tables/{workbookTable-id}/columns", "get", "nav", "workbookTable.columns", {}),
-    (WB + "/tables/{workbookTable-id}/rows", "get", "nav", "workbookTable.rows", {}),
+    (TABLE + "/columns", "get", "nav", "workbookTable.columns", {}),
+    (TABLE + "/rows", "get", "nav", "workbookTable.rows", {}),
+    (TABLE + "/rows/add", "post", "action", "add@Collection(graph.workbookTableRow)", {}),
+    (TABLE + "/range()", "get", "function", "range@workbookTable", {"select": True}),
     (
-        WB + "/tables/{workbookTable-id}/rows/add",
-        "post",
-        "action",
-        "add@Collection(graph.workbookTableRow)",
-        {},
-    ),
-    (WB + "/tables/{workbookTable-id}/range()", "get", "function", "range@workbookTable", {"select": True}),
-    (
-        WB + "/tables/{workbookTable-id}/columns/{workbookTableColumn-id}/dataBodyRange()",
+        TABLE + "/columns/{workbookTableColumn-id}/dataBodyRange()",
         "get",
         "function",
         "dataBodyRange@workbookTableColumn",
         {"select": True},
     ),
     (
-        WB + "/worksheets/{workbookWorksheet-id}/usedRange(valuesOnly={valuesOnly})",
+        SHEET + "/usedRange(valuesOnly={valuesOnly})",
         "get",
         "function",
         "usedRange@workbookWorksheet",
         {"select": True},
     ),
+    (SHEET + "/range(address='{address}')", "get", "function", "range@workbookWorksheet", {"select": True}),
     (
-        WB + "/worksheets/{workbookWorksheet-id}/range(address='{address}')",
-        "get",
-        "function",
-        "range@workbookWorksheet",
-        {"select": True},
-    ),
-    (
-        WB + "/worksheets/{workbookWorksheet-id}/range(address='{address}')",
+        SHEET + "/range(address='{address}')",
         "patch",
         "update",
         "range@workbookWorksheet",
         {"docs": "https://learn.microsoft.com/graph/api/range-update"},
     ),
-    (WB + "/worksheets/{workbookWorksheet-id}/protection", "get", "nav", "workbookWorksheet.protection", {}),
-    (
-        WB + "/worksheets/{workbookWorksheet-id}/protection/protect",
-        "post",
-        "action",
-        "protect@workbookWorksheetProtection",
-        {},
-    ),
-    (
-        WB + "/worksheets/{workbookWorksheet-id}/protection/unprotect",
-        "post",
-        "action",
-        "unprotect@workbookWorksheetProtection",
-        {},
-    ),
+    (SHEET + "/protection", "get", "nav", "workbookWorksheet.protection", {}),
+    (SHEET + "/protection/protect", "post", "action", "protect@workbookWorksheetProtection", {}),
+    (SHEET + "/protection/unprotect", "post", "action", "unprotect@workbookWorksheetProtection", {}),
     ("/users", "get", "set", "users", {}),
     ("/users/{user-id}/manager", "get", "nav", "user.manager", {}),
     ("/users/{user-id}/sendMail", "post", "action", "sendMail@user", {}),
