@@ -10,6 +10,7 @@ import re
 
 from cxhub.settings import Settings
 from hub.text import looks_like_formula
+from hub_schema.columns import INTERACTION_ID
 
 
 def response_id(raw: bytes) -> str | None:
@@ -28,10 +29,10 @@ def written_elsewhere(settings: Settings, bodies: list[bytes]) -> dict[str, str]
     wanted = {rid for rid in map(response_id, bodies) if rid}
     with wiring.open_store(settings) as store:
         rows = store.read_tables(
-            ["Interactions"], columns={"Interactions": ["Interaction ID", "Source Response ID"]}
+            ["Interactions"], columns={"Interactions": [INTERACTION_ID, "Source Response ID"]}
         )
     return {
-        str(r["Source Response ID"]): str(r["Interaction ID"])
+        str(r["Source Response ID"]): str(r[INTERACTION_ID])
         for r in rows["Interactions"]
         if str(r.get("Source Response ID")) in wanted
     }
