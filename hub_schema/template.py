@@ -9,8 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.formatting.rule import FormulaRule
+from openpyxl.formatting.rule import FormulaRule, Rule
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.styles.numbers import NumberFormat
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -30,6 +32,8 @@ from hub_schema.tabs import (
 from hub_schema.widths import HEADER_FONT_NAME, HEADER_FONT_SIZE, header_width
 
 EXCEL_MAX_ROW = 1_048_576
+# The conditional format's own number-format id: above the few custom ids cell styles take (164 on).
+DAY_ONLY_FORMAT_ID = 300
 _HEADER_FONT = Font(name=HEADER_FONT_NAME, size=HEADER_FONT_SIZE, bold=True)
 _OVERDUE_FILL = PatternFill(start_color="FFC7CE", end_color="FFC7CE", fill_type="solid")
 _OVERDUE_FONT = Font(color="9C0006")
@@ -78,6 +82,7 @@ def _add_tab(ws: Worksheet, tab: Tab) -> None:
     _print_setup(ws)
     if tab.name == "Interactions":
         _add_overdue_highlight(ws, tab)
+    _add_day_only_format(ws, tab)
 
 
 def _print_setup(ws: Worksheet) -> None:
@@ -112,6 +117,25 @@ def _add_dropdown(ws: Worksheet, letter: str, list_name: str) -> None:
     )
     dv.add(f"{letter}2:{letter}{EXCEL_MAX_ROW}")
     ws.add_data_validation(dv)
+
+
+def _add_day_only_format(ws: Worksheet, tab: Tab) -> None:
+    """A date-and-time cell holding a whole day (a day-level stamp: exactly 00:00) shows as a date.
+    The local writers give such a cell the date format themselves (hub_schema.cells.number_format),
+    but rows the Graph store adds (tables/rows/add, values only) take their column's format from the
+    row above: without this rule their day-level stamps would show a 00:00 nobody logged. One rule
+    per tab over every date-and-time column, so no Graph request sets a format."""
+    letters = [get_column_letter(n) for n, c in enumerate(tab.columns, 1) if c.type == "datetime"]
+    if not letters:
+        return
+    first = f"{letters[0]}2"  # the formula is relative to the first cell of the first range
+    day_only = DifferentialStyle(
+        numFmt=NumberFormat(numFmtId=DAY_ONLY_FORMAT_ID, formatCode=NUMBER_FORMATS["date"])
+    )
+    ws.conditional_formatting.add(
+        " ".join(f"{letter}2:{letter}{EXCEL_MAX_ROW}" for letter in letters),
+        Rule(type="expression", formula=[f"AND(ISNUMBER({first}),MOD({first},1)=0)"], dxf=day_only),
+    )
 
 
 def _add_overdue_highlight(ws: Worksheet, tab: Tab) -> None:
