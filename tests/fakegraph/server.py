@@ -187,10 +187,12 @@ class FakeGraph(IdentityRoutes, DriveRoutes, WorkbookRoutes):
             "CXHUB_CA_BUNDLE": str(self.cert_path),
             # App-only, the opt-in the tests and benches take for brevity (no device-code sign-in).
             "CXHUB_AUTH_MODE": "app",
-            # The small local files a Graph-backed run still keeps (state, .eml outbox) default to
+            # The small local files a Graph-backed run still keeps (state, .eml outbox, job lock) default to
             # the working directory; a test must never write into the checkout.
             "CXHUB_STATE_PATH": str(self.root / "hub.state.json"),
             "CXHUB_OUTBOX": str(self.root / "outbox"),
+            # The job lock file sits beside the (local) hub path, which also defaults to the cwd.
+            "CXHUB_HUB": str(self.root / "hub.xlsx"),
             **extra,
         }
 
