@@ -26,7 +26,6 @@ import io
 import logging
 import os
 import pickle
-import re
 import stat
 import tempfile
 import uuid
@@ -327,13 +326,19 @@ def read_back(written: Written) -> dict[str, list[tuple[int, list[Any], set[int]
 
 
 def _renumbered(number: int, cells: dict[int, bytes]) -> bytes:
-    """A written row's cells as row `number` of the small workbook."""
-    ref = b'\\g<1>%d"' % number
-    body = b"".join(_CELL_REF.sub(ref, cells[c], count=1) for c in sorted(cells))
-    return b'<row r="%d">%s</row>' % (number, body)
+    """A written row's cells (as the patcher writes them: `<c r="AB123" ...`) as row `number`."""
+    row = b"%d" % number
+    pieces = []
+    for column in sorted(cells):
+        cell = cells[column]
+        start = cell.find(b' r="') + 4
+        end = cell.find(b'"', start)
+        if start < 4 or end < 0:
+            raise ValueError(f"a written cell without a reference: {cell[:40]!r}")
+        pieces.append(cell[:start] + cell[start:end].rstrip(b"0123456789") + row + cell[end:])
+    return b'<row r="%b">%b</row>' % (row, b"".join(pieces))
 
 
-_CELL_REF = re.compile(rb'^(<c\b[^>]*?\br="[A-Z]+)\d+"')
 _MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _SHEET_TYPE = _REL.decode() + "/worksheet"

@@ -9,14 +9,13 @@ replace the kept one atomically.
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 import pickle
 import stat
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+
+from hub.tables import no_cycle_collection
 
 log = logging.getLogger(__name__)
 
@@ -58,16 +57,3 @@ def _private(info: os.stat_result) -> bool:
     """Owned by this user and writable by no one else."""
     owner = getattr(os, "getuid", lambda: info.st_uid)()
     return info.st_uid == owner and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-
-
-@contextmanager
-def no_cycle_collection() -> Iterator[None]:
-    """Unpickling a snapshot makes a million objects and no cycles: with the cyclic garbage
-    collector paused it takes 0.9 instead of 2.3 CPU-s (100k interactions)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()

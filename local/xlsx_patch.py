@@ -332,8 +332,11 @@ class _Sheet:
     def __init__(self, xml: bytes, table_xml: bytes, schema: Tab, styles: _Styles) -> None:
         self.xml, self.table_xml, self.schema, self.styles = xml, table_xml, schema, styles
         ref = re.search(rb'<table\b[^>]*\bref="([A-Z]+\d+:[A-Z]+\d+)"', table_xml)
-        if ref is None or b"<sheetData" not in xml or b"</sheetData>" not in xml:
+        opening = xml.find(b"<sheetData")
+        if ref is None or opening < 0 or xml.rfind(b"</sheetData>") < 0:
             raise NotPatchable(f"{schema.name}: no table ref or sheetData")
+        if xml.startswith(b"<sheetData/>", opening):
+            raise NotPatchable(f"{schema.name}: empty sheetData")
         self.min_col, self.min_row, self.max_col, self.max_row = range_boundaries(ref.group(1).decode())
         names = [
             _unescape(n.decode()) for n in re.findall(rb'<tableColumn\b[^>]*\bname="([^"]*)"', table_xml)
@@ -469,7 +472,7 @@ class _Sheet:
             start, end = spans.get(n) or (0, 0)
             pieces += [xml[at:start], self.rows[n]]
             at = end
-        close = xml.index(b"</sheetData>")
+        close = spans.close
         kept = spans.last_kept({n for n in replaced if self.rows[n] == b""})
         if new and new[0] < kept:
             raise NotPatchable(f"{self.schema.name}: new rows between existing ones")
@@ -477,8 +480,6 @@ class _Sheet:
             raise NotPatchable(f"{self.schema.name}: rows after sheetData")
         pieces += [xml[at:close], *(self.rows[n] for n in new), xml[close:]]
         body = b"".join(pieces)
-        if b"<sheetData/>" in body:
-            raise NotPatchable(f"{self.schema.name}: empty sheetData")
         last = get_column_letter(self.max_col)
         first = get_column_letter(self.min_col)
         table_ref = f"{first}{self.min_row}:{last}{self.max_row}".encode()

@@ -8,7 +8,6 @@ behind the back of someone editing would lose their changes or ours.
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 import time
@@ -26,6 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from python_calamine import CalamineError, CalamineWorkbook
 
 from hub.ports import HubBroken, HubChanges, HubLocked, HubSchemaError, Row
+from hub.tables import no_cycle_collection
 from hub.text import looks_like_formula
 from hub_schema.cells import missing_columns_message, number_format, rows_from_columns, typed_columns
 from hub_schema.tabs import OPEN_COLUMNS, Column, Tab, tab
@@ -52,6 +52,7 @@ class XlsxHubStore:
         self._kept: dict[str, KeptTab] = {}
         self._kept_signature: tuple[int, int] | None = None
         self._kept_identity: Identity | None = None
+        self._unsaved = False  # parsed columns not yet in the cache
 
     def ensure_exists(self) -> bool:
         """Create a blank hub if there is none. Returns True when one was created."""
@@ -74,19 +75,12 @@ class XlsxHubStore:
             # The hub's fault, not the caller's: the writer keeps the queue uncounted, HTTP says 503.
             raise HubBroken(f"no hub at {self.path}; create one with: cxhub init --hub {self.path}")
         asked = {name: list(columns[name]) if columns and name in columns else None for name in tabs}
-        # Reading creates millions of objects and none of them form cycles: pausing the cyclic
-        # garbage collector meanwhile saves ~20 % of a large read.
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with no_cycle_collection():  # ~20 % of a large read
             self._gather({name: _needed(name, cols) for name, cols in asked.items()}, fresh)
             return {
                 name: rows_from_columns(self._kept[name].values, cols or list(tab(name).column_names))
                 for name, cols in asked.items()
             }
-        finally:
-            if was_enabled:
-                gc.enable()
 
     def _gather(self, need: Mapping[str, list[str]], fresh: bool) -> None:
         """Make self._kept hold these columns of the file as it is: those already held, else from
@@ -99,9 +93,17 @@ class XlsxHubStore:
         if self.cache is not None and identity is not None and missing:
             self._take(self.cache.load(identity, missing))
         parsed = self._parse({n: c for n, c in need.items() if not _covers(self._kept.get(n), c)})
-        # Kept only when nothing replaced the file during the parse.
-        if parsed and fresh and self.cache and identity and identity_of(self.path) == identity:
-            self.cache.save(identity, parsed)
+        # A read for a write keeps what it parsed, with the write (or at close() if none comes):
+        # the columns are then filed once, under the identity of the file the write makes.
+        if parsed and fresh and self.cache is not None:
+            self._unsaved = True
+
+    def _keep_unsaved(self) -> None:
+        """File the parsed columns no write took with it, if the hub is still the file they are of."""
+        identity = self._kept_identity
+        if self._unsaved and self.cache and identity and identity_of(self.path) == identity:
+            self.cache.save(identity, self._kept)
+        self._unsaved = False
 
     def _take(self, tabs: Mapping[str, KeptTab]) -> None:
         """Add columns to those kept for the current file."""
@@ -152,7 +154,8 @@ class XlsxHubStore:
             ) from e
 
     def close(self) -> None:
-        """Nothing is held between runs."""
+        """Nothing is held open between runs; parsed columns not yet kept are kept now."""
+        self._keep_unsaved()
 
     def size_bytes(self) -> int:
         return self.path.stat().st_size
@@ -173,6 +176,7 @@ class XlsxHubStore:
     # -- writing ---------------------------------------------------------------------------
     def apply(self, changes: HubChanges) -> None:
         if changes.is_empty():
+            self._keep_unsaved()
             return
         try:
             with self._lock.acquire(timeout=self.lock_timeout):
@@ -186,19 +190,27 @@ class XlsxHubStore:
                         os.fsync(f.fileno())
                     follow = self._follower(written, tmp)
                     os.replace(tmp, self.path)
-                    if follow is not None:
-                        follow()
-                        followed = True
+                    followed = follow is not None and self._quietly(follow)
                 except PermissionError as e:  # Windows: Excel holds the file open
                     raise HubLocked(f"{self.path.name} is open in another program; close it") from e
                 finally:
                     tmp.unlink(missing_ok=True)
                     if not followed:
                         self._kept, self._kept_signature, self._kept_identity = {}, None, None
+                        self._unsaved = False
         except Timeout as e:
             raise HubLocked(
                 f"another CX Hub writer has held {self.path.name} for {self.lock_timeout:.0f}s"
             ) from e
+
+    def _quietly(self, follow: Callable[[], None]) -> bool:
+        """Run `follow`; a failure there never fails a write that is done: the next run parses."""
+        try:
+            follow()
+        except Exception as e:
+            log.warning("%s: kept columns dropped (%s); the next run parses the hub", self.path.name, e)
+            return False
+        return True
 
     def _follower(self, written: Written | None, tmp: Path) -> Callable[[], None] | None:
         """What keeps the read columns true after the hub is replaced by `tmp`: the rows written put
@@ -215,12 +227,14 @@ class XlsxHubStore:
             return None
 
         def follow() -> None:
-            for name, rows in read_back(written).items():
-                if name in self._kept:
-                    self._kept[name].follow(name, rows)
+            with no_cycle_collection():
+                for name, rows in read_back(written).items():
+                    if name in self._kept:
+                        self._kept[name].follow(name, rows)
             touched = set(written.whole) | set(written.cells)
             self._kept_identity, self._kept_signature = new_identity, (new_identity[3], new_identity[2])
             cache.save(new_identity, self._kept, carry_from=base, written=touched)
+            self._unsaved = False
 
         return follow
 

@@ -24,6 +24,7 @@ from hub.ports import (
     JobLock,
     Queue,
 )
+from hub.tables import no_cycle_collection
 
 log = logging.getLogger(__name__)
 
@@ -208,7 +209,8 @@ def _write_batch(store: HubStore, bodies: list[dict], now: datetime, rules: Writ
         for tab, names in ACTION_COLUMNS.items():
             columns[tab] = tuple(dict.fromkeys((*columns.get(tab, ()), *names)))
     tables = store.read_tables(READS, fresh=True, columns=columns)
-    result = record_batch(tables, submissions, now, rules.match, tz)
+    with no_cycle_collection():  # 100k-interaction hub: recording 1.2 -> 1.0 CPU-s
+        result = record_batch(tables, submissions, now, rules.match, tz)
     acted: list[ActionOutcome] = []
     if actions:
         action_changes, acted = apply_actions(overlay(tables, result.changes), actions, now)
