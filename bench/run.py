@@ -15,7 +15,9 @@ the 100k-interaction / 20k-account hub read from .xlsx (bench/customers_bench.py
 Issue #13: actions applied per writer run (1,000 in one drain) and the latency they add to
 the writer (bench/actions_bench.py).
 Also issue 12: on the local .xlsx hub of issue 4's size, a writer batch <= 2 s and governance end
-to end <= 10 s, <= 500 MB (bench/hub_write_bench.py; the full run also measures the old openpyxl write).
+to end <= 10 s, <= 500 MB (bench/hub_write_bench.py: each job cold, nothing kept, then warm, on the
+columns local.hub_cache kept from the first run; CPU seconds, wall, peak RSS and the load average
+beside each; the full run also measures the old openpyxl write).
 Connection resets at `cxhub serve` with 20 clients at once: bench/serve_backlog_bench.py, run on its
 own (it starts the server; not part of this run).
 """
