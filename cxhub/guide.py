@@ -1,4 +1,4 @@
-"""`cxhub guide`: the one-page guide for staff (seed v6, task 4.1), written from the schema itself.
+"""`cxhub guide`: the strategy's one-page guide for staff, written from the schema itself.
 
 The Form's questions come from hub_schema/form.toml in the Form's order, the reminder buttons from
 hub.actions.rules, the response standard from hub.defaults: when the Form changes, the next

@@ -433,7 +433,7 @@ def _after_the_sale(
 
 
 def _delivery(extra: random.Random, delivered: datetime, company: str, name: str) -> dict[str, Any]:
-    """Seed v4's journey after a sale: the car handed over, its first service booked there and then."""
+    """After the sale: the car handed over, its first service booked there and then."""
     first_service = delivered + timedelta(days=extra.randint(10, 40))
     return {
         "company_name": company,
@@ -507,7 +507,7 @@ def meeting_burst(
     now: datetime, seed: int = 65, people: int = 30
 ) -> tuple[list[dict[str, Any]], list[bytes]]:
     """A Monday sales meeting last week where `people` staff each log a call within 12 minutes:
-    more concurrent users than the v6 threshold of 25. Returns (Staff rows, submission bodies)."""
+    more concurrent users than the concurrent-users trigger of 25. Returns (Staff rows, submission bodies)."""
     rng = random.Random(seed + 1)
     lagos_today = (now + timedelta(hours=1)).date()
     meeting = datetime.combine(lagos_today - timedelta(days=lagos_today.weekday() + 7), datetime.min.time())

@@ -64,7 +64,7 @@ class Settings:
     forms_drive_id: str | None = None
     forms_item_id: str | None = None
     state_path: Path | None = None
-    owner_rule: str = D.OWNER_RULE  # "largest" (SPEC rule 3) or "latest"
+    owner_rule: str = D.OWNER_RULE  # "largest" (Owner by largest invoice) or "latest"
     dup_strong: float = D.DUP_STRONG
     dup_review: float = D.DUP_REVIEW
     dup_max_block: int = D.DUP_MAX_BLOCK

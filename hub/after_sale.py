@@ -1,4 +1,4 @@
-"""After the sale (seed v4's customer journey): a Delivery with a first-service date is followed up
+"""After the sale (the glossary's rule of that name): a Delivery with a first-service date is followed up
 like any promise. The writer makes the check-in call ("have you done your first service?") the
 Delivery's own promise, due the day after the service (hub.intake.recorder); the owner is also told
 a week before the service, once, in the daily reminder (hub.followups.plan). In the core because

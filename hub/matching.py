@@ -1,4 +1,4 @@
-"""Search first (SPEC rule 2): find the account and contact a submission is about.
+"""Search first: find the account and contact a submission is about.
 
 Indexes are built once per writer batch from the hub's rows and kept current as the batch
 creates records, so two submissions about the same new company in one batch make one account.

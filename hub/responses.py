@@ -6,7 +6,7 @@ question, from a time typed with the date, or — when the date is the day the F
 and its "Time Known" cell says "No". Such rows count in day-level measures only; an hour measure
 never reads a made-up 00:00.
 
-Response time (the v4 12-hour standard, on a 24/7 clock): from an Inbound "Inquiry" to the first
+Response time (The 12-hour first response, on a 24/7 clock): from an Inbound "Inquiry" to the first
 Outbound interaction with the same account at or after it, in hours. An inquiry whose time is
 unknown, or whose first answer came at an unknown time, has no hours: it is left out of the
 hour measures and judged by the day instead (`surely_late`).

@@ -33,7 +33,7 @@ LISTS: dict[str, tuple[str, ...]] = {
         "Complaint",
         "Feedback",
         "Follow-up done",
-        # After the sale (seed v4's journey): a Delivery with a first-service date schedules the
+        # After the sale: a Delivery with a first-service date schedules the
         # owner's reminder before it and a Check-in call after it (hub/followups/after_sale.py).
         "Delivery",
         "Service booking",

@@ -1,4 +1,4 @@
-"""Follow-ups (SPEC rule 5): what each person owes today, and what each manager should act on.
+"""Follow-ups (Follow-up discipline): what each person owes today, and what each manager should act on.
 
 Pure: hub rows and `now` (Lagos wall-clock) in, a plan of mails out. "Overdue" means due before
 today in Lagos, so an action due today is never overdue at 23:30 UTC of the day before.

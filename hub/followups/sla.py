@@ -1,5 +1,5 @@
 """Before the breach: the hourly check that warns whoever should answer an inbound inquiry that has
-waited `warn_hours` of the `response_hours` standard (v4: 12 hours, on a 24/7 clock).
+waited `warn_hours` of the `response_hours` standard (The 12-hour first response, on a 24/7 clock).
 
 Pure planning (`plan_warnings`: hub rows and `now`, Lagos wall clock, in; warnings out) and the job
 (`run_sla`: one mail per inquiry, remembered in the state store as it goes, so a re-run, a crash or

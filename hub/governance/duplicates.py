@@ -1,4 +1,4 @@
-"""Duplicate candidates (SPEC rule 4), found by blocking rather than comparing every pair.
+"""Duplicate candidates (Duplicates to the steward), found by blocking rather than comparing every pair.
 
 Records sharing a blocking key are compared: a name token, a phonetic key of the first token, a
 phone number, a company email domain (never a free-mail one), an exact email. A key shared by too

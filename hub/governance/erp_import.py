@@ -1,4 +1,4 @@
-"""ERP import rules (SPEC rule 8): upsert parsed ERP rows into the hub. "ERP is king": the hub
+"""ERP import rules (ERP is king): upsert parsed ERP rows into the hub. "ERP is king": the hub
 copies from the ERP and never writes to it.
 
 An unchanged row changes nothing, so re-importing a file changes nothing. A changed row updates the
@@ -35,12 +35,16 @@ CREDIT_TYPES = frozenset({"cm", "credit memo", "credit note", "credit", "crn"})
 
 @dataclass(frozen=True)
 class ImportRules:
+    """What settings may tell an ERP import: the phone region and the near-name thresholds."""
+
     phone_region: str = defaults.PHONE_REGION
     match: MatchRules = field(default_factory=MatchRules)
 
 
 @dataclass
 class ImportReport:
+    """What one ERP file did to the hub, row by row, as the admin and the HTTP reply see it."""
+
     file: str
     kind: str
     profile: str

@@ -1,4 +1,4 @@
-"""Applying the steward's "Merge" decisions (SPEC rule 4): nothing is deleted, nothing is lost.
+"""Applying the steward's "Merge" decisions (Merge keeps everything): nothing is deleted, nothing is lost.
 
 The loser is kept with Status Merged and Merged Into; its children (contacts, interactions,
 opportunities, tickets, deals) are re-pointed to the survivor; blanks in the survivor are filled

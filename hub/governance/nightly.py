@@ -1,4 +1,5 @@
-"""The nightly governance run (SPEC rules 3 and 4), pure: hub rows in, hub changes out.
+"""The nightly governance run (Owner by largest invoice, Duplicates to the steward,
+Merge keeps everything), pure: hub rows in, hub changes out.
 
 Order matters: merges first (so ownership and the duplicate search see merged accounts), then
 ownership, then new duplicate candidates for the steward.
@@ -44,12 +45,16 @@ READ_COLUMNS = {
 
 @dataclass(frozen=True)
 class GovernanceRules:
+    """What settings may tell the nightly run: the owner rule and the duplicate thresholds."""
+
     owner_rule: OwnerRule = defaults.OWNER_RULE
     duplicates: DuplicateRules = field(default_factory=DuplicateRules)
 
 
 @dataclass
 class GovernanceResult:
+    """The nightly run's changes to write, with what they add up to for the job's summary line."""
+
     changes: HubChanges
     merges: MergeResult
     ownership: OwnershipResult

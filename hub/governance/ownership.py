@@ -1,4 +1,4 @@
-"""Account ownership (SPEC rule 3): the data decides who owns an account, not people.
+"""Account ownership (Owner by largest invoice): the data decides who owns an account, not people.
 
 Owner = the salesperson of the largest non-cancelled ERP invoice dated within the 12 months up to
 the run date; ties go to the most recent. Variant "latest": the most recent such invoice (ties:

@@ -1,4 +1,4 @@
-"""Intake validation (SPEC rule 1): one submission body in, a Submission or every problem at once.
+"""Intake validation (Validate at the door): one submission body in, a Submission or every problem at once.
 
 Nothing here raises for anything a client can send; problems are values with a field and a
 message written for the staff member who filled in the Form.

@@ -1,4 +1,4 @@
-"""Weekly KPIs (SPEC rule 6): pure computation. Hub rows in (as `HubStore.read_tables` returns
+"""Weekly KPIs: pure computation. Hub rows in (as `HubStore.read_tables` returns
 them), a list of `Kpi` out, each with its target and status. What each KPI measures, and the
 choices made where the seeds leave room, are in definitions.py; frames.py reads the rows and
 families.py computes the values.

@@ -1,4 +1,4 @@
-"""Weekly KPIs (SPEC rule 6, the v4 seed's "Define & Measure Success"): what each one measures.
+"""Weekly KPIs (the strategy's "Define & Measure Success"): what each one measures.
 
 Hub rows in (as `HubStore.read_tables` returns them: naive Lagos wall-clock datetimes, money as
 numbers, blanks None), a list of `Kpi` out. `week` is the Monday of the week reported and the
@@ -129,7 +129,7 @@ def answered_within_name(hours: float) -> str:
 
 @dataclass(frozen=True)
 class KpiTargets:
-    """Targets from the seeds (003: conversion, resolution, CSAT; v4: the 12-hour response)."""
+    """The strategy's targets: conversion, resolution, CSAT, and The 12-hour first response."""
 
     conversion_low: float = 5.0  # % lead-to-close ("inquiry → purchase") conversion
     conversion_high: float = 8.0

@@ -1,4 +1,4 @@
-"""The pilot success report (seed 003's targets, seed 004's pilot): every measure of the pilot over
+"""The pilot success report (The pilot report): every measure of the pilot over
 a period, each with its figure, its target and a verdict, who logged and who went quiet, the
 steward's hours and what staff answered on the feedback Form. Written on demand by
 `cxhub report pilot`, beside the CRM Requirements Document.

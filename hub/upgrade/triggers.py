@@ -1,6 +1,6 @@
-"""Upgrade triggers (SPEC rule 7): measured weekly, so the company knows when it has outgrown Excel.
+"""Upgrade triggers (Two triggers, then plan a CRM), measured weekly: when has the company outgrown Excel?
 
-Four measures with v6's thresholds: file size, open time, data-steward hours in the last full week,
+Four measures with the strategy's thresholds: file size, open time, data-steward hours in the last full week,
 and peak concurrent users. The last is a proxy: Excel does not log who has the workbook open, so it
 counts the most distinct staff who submitted within any 15 minutes of the week — people filling in
 the Form at the same time are people working in the hub at the same time.

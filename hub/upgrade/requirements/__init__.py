@@ -1,4 +1,4 @@
-"""Draft the CRM Requirements Document from how the hub is really used (SPEC rule 7, seed 004).
+"""Draft the CRM Requirements Document from how the hub is really used (Two triggers, then plan a CRM).
 
 The admins' upgrade-trigger mail carries this draft. Every number is computed from the hub's rows;
 where the rows cannot show something the draft says so, and it ends with the questions people
@@ -9,7 +9,7 @@ Pure: rows in, text out. No I/O beyond loading the packaged template, no clock (
 `now`, naive wall-clock time in the hub's zone like every datetime in the hub; the draft names
 the zone, CXHUB_TIMEZONE, Africa/Lagos by default).
 
-The package: rules.py (the v6 triggers and what counts), reading.py (hub cells as values),
+The package: rules.py (the upgrade triggers and what counts), reading.py (hub cells as values),
 evidence.py (every figure, computed once), document.py (the Draft structure and formatting),
 sections.py (sections 1-5) and needs.py (6-8: what the CRM must do), render.py (Markdown and HTML).
 """

@@ -1,5 +1,5 @@
 """Sections 6 to 8 of the requirements draft, what the CRM must do: the integrations in place and
-needed, the requirements (each citing the figure it rests on), and the open questions (the v6
+needed, the requirements (each citing the figure it rests on), and the open questions (the strategy's
 strategy's, quoted, then those the data raises).
 """
 

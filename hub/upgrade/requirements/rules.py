@@ -1,5 +1,5 @@
-"""What the CRM requirements draft measures against: the v6 upgrade triggers, the tabs that hold
-customer data, the columns blank by design, and the v6 open questions it quotes.
+"""What the CRM requirements draft measures against: the upgrade triggers, the tabs that hold
+customer data, the columns blank by design, and the strategy's open questions it quotes.
 """
 
 from __future__ import annotations
@@ -23,14 +23,14 @@ class HealthEvidence:
     triggers_met: int | None
 
 
-# --- the v6 upgrade rule -----------------------------------------------------------------------
+# --- Two triggers, then plan a CRM -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class UpgradeThreshold:
     label: str
     attr: str  # the HealthEvidence field
-    limit: float  # the trigger holds when the value is strictly above (v6: "exceeds", "more than")
+    limit: float  # the trigger holds when the value is strictly above ("exceeds", "more than")
     unit: str
 
 
@@ -41,7 +41,7 @@ STEWARD_HOURS = UpgradeThreshold(
 )
 PEAK_USERS = UpgradeThreshold("Concurrent users (peak)", "peak_users", defaults.HEALTH_MAX_USERS, "users")
 TRIGGERS: tuple[UpgradeThreshold, ...] = (FILE_SIZE, OPEN_TIME, STEWARD_HOURS, PEAK_USERS)
-TRIGGERS_FOR_UPGRADE = 2  # v6: "when any two of the following are true"
+TRIGGERS_FOR_UPGRADE = 2  # the strategy: "when any two of the following are true"
 
 # Below this share of rows a field counts as rarely used.
 RARELY_USED = 0.10
@@ -58,7 +58,7 @@ BLANK_BY_DESIGN: dict[tuple[str, str], str] = {
     (t.name, c.name): f"filled only {c.filled_only}" for t in TABS for c in t.columns if c.filled_only
 }
 
-# Quoted verbatim from the v6 strategy (seed 002, "Open Questions for Discovery Phase").
+# Quoted verbatim from the company's CRM strategy ("Open Questions for Discovery Phase").
 V6_OPEN_QUESTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "Overall Strategy",
