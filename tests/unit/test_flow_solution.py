@@ -11,21 +11,29 @@ import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "flows" / "build_solution.py"
 
 
-def build(tmp_path: Path) -> zipfile.ZipFile:
-    out = tmp_path / "CXHubSubmissions.zip"
+def build(folder: Path) -> Path:
+    out = folder / "CXHubSubmissions.zip"
     done = subprocess.run([sys.executable, str(SCRIPT), "--out", str(out)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    return zipfile.ZipFile(out)
+    return out
 
 
-def test_the_solution_zip_has_the_exported_solution_layout(tmp_path):
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The solution zip, built once for this module by the script a maker runs."""
+    return build(tmp_path_factory.mktemp("solution"))
+
+
+def test_the_solution_zip_has_the_exported_solution_layout(built):
     """[Content_Types].xml, solution.xml and customizations.xml at the root, the flow under
     Workflows/, one folder per environment variable; nothing else."""
-    names = set(build(tmp_path).namelist())
+    names = set(zipfile.ZipFile(built).namelist())
     flows = [n for n in names if n.startswith("Workflows/")]
     variables = sorted(n for n in names if n.startswith("environmentvariabledefinitions/"))
     assert {"[Content_Types].xml", "solution.xml", "customizations.xml"} <= names
@@ -37,12 +45,12 @@ def test_the_solution_zip_has_the_exported_solution_layout(tmp_path):
     assert len(names) == 3 + 1 + 3
 
 
-def test_manifest_customizations_and_flow_point_at_each_other(tmp_path):
+def test_manifest_customizations_and_flow_point_at_each_other(built):
     """The root components name the workflow and each environment variable; customizations.xml
     gives the workflow's JSON file (present in the zip) and a Forms connection reference that the
     flow's connectionReferences use; every parameter the flow uses is declared, each environment
     variable parameter carrying its schema name."""
-    archive = build(tmp_path)
+    archive = zipfile.ZipFile(built)
     manifest = ElementTree.fromstring(archive.read("solution.xml"))
     assert manifest.findtext("SolutionManifest/Managed") == "0"
     roots = manifest.findall("SolutionManifest/RootComponents/RootComponent")
@@ -76,11 +84,11 @@ def test_manifest_customizations_and_flow_point_at_each_other(tmp_path):
         assert ElementTree.fromstring(archive.read(path)).get("schemaname") == schema
 
 
-def test_the_flow_inside_is_the_repository_flow(tmp_path):
+def test_the_flow_inside_is_the_repository_flow(built, tmp_path):
     """Same trigger and actions as flows/submissions-flow.json, parameters renamed to the
     environment variables; the build gives the same bytes twice."""
     source = json.loads((ROOT / "flows" / "submissions-flow.json").read_text("utf-8"))
-    archive = build(tmp_path)
+    archive = zipfile.ZipFile(built)
     flow_name = next(n for n in archive.namelist() if n.startswith("Workflows/"))
     definition = json.loads(archive.read(flow_name))["properties"]["definition"]
     assert set(definition["actions"]) == set(source["actions"])
@@ -88,6 +96,4 @@ def test_the_flow_inside_is_the_repository_flow(tmp_path):
     assert not re.search(r"parameters\('cxhub(FunctionAppUrl|FunctionKey|FormId)'\)", json.dumps(definition))
     uri = definition["actions"]["Send_to_CX_Hub"]["inputs"]["uri"]
     assert uri == "@{parameters('CX Hub Function App URL (cxhub_FunctionAppUrl)')}/api/submissions"
-    first = (tmp_path / "CXHubSubmissions.zip").read_bytes()
-    build(tmp_path)
-    assert (tmp_path / "CXHubSubmissions.zip").read_bytes() == first
+    assert build(tmp_path).read_bytes() == built.read_bytes()
