@@ -10,7 +10,10 @@ import pytest
 from cxhub.cli import main
 from tests.graph.conftest import graph_env
 
-pytestmark = pytest.mark.slow  # whole CLI commands (doctor checks every table) over the fake Graph
+# Whole doctor and login runs are slow (doctor checks every table and mails; login waits for a
+# device-code approval). provision and grant-site are a few Graph calls each (well under a second),
+# and the only tests of graph/admin.py, so they stay in the fast loop.
+SLOW = pytest.mark.slow
 
 
 @pytest.fixture
@@ -32,6 +35,7 @@ def run(capsys, *args):
     return code, out.out, out.err
 
 
+@SLOW
 def test_doctor_is_all_ok_on_a_good_setup(env, capsys, fake):
     """cxhub doctor passes all five checks on a good set-up and mails the admin a test message from the
     service mailbox."""
@@ -46,6 +50,7 @@ def test_doctor_is_all_ok_on_a_good_setup(env, capsys, fake):
     ]
 
 
+@SLOW
 def test_doctor_names_the_mail_permission_fix(env, capsys, fake):
     """When sending mail is refused, doctor fails the mail check naming the RBAC for Applications fix, and
     --no-mail skips that check."""
@@ -58,6 +63,7 @@ def test_doctor_names_the_mail_permission_fix(env, capsys, fake):
     assert code == 0 and "mail" not in out
 
 
+@SLOW
 def test_doctor_names_a_bad_secret_and_the_fix(env, capsys, monkeypatch):
     """A wrong client secret fails the token check with the settings to check, and the secret itself is never
     printed."""
@@ -67,6 +73,7 @@ def test_doctor_names_a_bad_secret_and_the_fix(env, capsys, monkeypatch):
     assert "wrong" not in out
 
 
+@SLOW
 def test_doctor_sends_app_only_refusals_to_the_delegated_mode(env, capsys, fake):
     """When the workbook API refuses app-only access, doctor suggests CXHUB_AUTH_MODE=delegated."""
     from tests.fakegraph import Fault
@@ -76,6 +83,7 @@ def test_doctor_sends_app_only_refusals_to_the_delegated_mode(env, capsys, fake)
     assert code == 1 and "FAIL workbook API" in out and "CXHUB_AUTH_MODE=delegated" in out
 
 
+@SLOW
 def test_doctor_says_which_auth_mode_works_in_this_tenant(env, capsys, fake, monkeypatch):
     """A tenant refusing app-only workbook access: with the service account signed in, the doctor
     reports app-only refused, delegated working, and says to switch; after switching, all is ok."""
@@ -99,6 +107,7 @@ def _approve_when_asked(fake) -> None:
     fake.approve_all_device_codes()
 
 
+@SLOW
 def test_doctor_reports_a_missing_table(env, capsys, fake, hub_item):
     """doctor fails when a hub table is missing and names the table and its tab."""
     del fake.workbook(hub_item)["Audit"].tables["Audit"]
@@ -106,6 +115,7 @@ def test_doctor_reports_a_missing_table(env, capsys, fake, hub_item):
     assert code == 1 and "table Audit (tab Audit) is missing" in out
 
 
+@SLOW
 def test_login_then_the_delegated_mode_works(env, capsys, fake, monkeypatch):
     """cxhub login completes the device-code sign-in, after which doctor passes in delegated mode without a
     client secret."""
@@ -219,6 +229,7 @@ def test_grant_site_finds_the_app_on_a_later_page_and_upgrades_read_to_write(env
     assert fake.count("POST", "/permissions$") == 0 and fake.count("GET", "/permissions$") == 3
 
 
+@SLOW
 def test_provision_never_overwrites_an_existing_hub(env, capsys, fake):
     """A second provision names the existing hub and its web address and leaves it byte-identical;
     --replace uploads a blank hub as a new version of the same file, the old one kept."""
