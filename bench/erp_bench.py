@@ -176,7 +176,7 @@ def bench_erp(emit, quick: bool) -> None:
                     file_mb=round(export.stat().st_size / 1e6, 1),
                 )
     found = _child("writer", "100" if quick else "500", "0.2" if quick else "1.0")
-    where = "in memory, the recording rules only (end to end on the .xlsx hub: local_hub_writer_*_patched)"
+    where = "in memory, the recording rules only (end to end on the .xlsx hub: local_hub_writer_*_warm)"
     name = f"writer_batch_vs_{found['accounts'] // 1000}k_accounts"
     emit(name, found.pop("seconds"), "s", store=where, **found)
 
