@@ -17,6 +17,7 @@ from cxhub.cli_common import (
 from cxhub.cli_graph import cmd_doctor, cmd_grant_site, cmd_login, cmd_provision
 from cxhub.cli_intake import cmd_drain, cmd_poll_forms, cmd_requeue, cmd_serve, cmd_submit
 from cxhub.cli_jobs import cmd_run
+from cxhub.cli_upgrade import cmd_upgrade_hub
 from cxhub.settings import Settings, SettingsError
 from hub.text import noun
 
@@ -70,6 +71,15 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("init", help="write a blank hub workbook")
     c.add_argument("--hub", help=hub_help)
     c.set_defaults(run=cmd_init)
+
+    c = sub.add_parser(
+        "upgrade-hub",
+        help="bring a hub made by an older CX Hub up to this schema (adds tabs, columns, list values; "
+        "keeps every row; backup first)",
+    )
+    c.add_argument("--hub", help=hub_help)
+    c.add_argument("--dry-run", action="store_true", help="print what would change, change nothing")
+    c.set_defaults(run=cmd_upgrade_hub)
 
     c = sub.add_parser("submit", help="submit Form responses from a JSON / JSON Lines file")
     c.add_argument(

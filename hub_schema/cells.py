@@ -9,7 +9,8 @@ from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
-from hub_schema.tabs import NUMBER_FORMATS, Column, HubSchemaError, Tab
+from hub_schema.tabs import NUMBER_FORMATS, TAB_BY_NAME, Column, HubSchemaError, Tab
+from hub_schema.upgrade import FIRST_TABS, columns_upgradable
 
 Row = dict[str, Any]
 
@@ -127,14 +128,38 @@ def _typed_rows(
 
 def missing_columns_message(file_name: str, schema: Tab, missing: list[str], header: list[str]) -> str:
     """What an admin needs to fix a hub whose header was edited: which tab, which column is
-    missing, and the headers CX Hub does not know (usually the same column, renamed)."""
+    missing, and the headers CX Hub does not know (usually the same column, renamed). When the
+    columns are only ones an older hub never had, the fix is `cxhub upgrade-hub`."""
     unknown = [h for h in header if h and h not in schema.by_name]
     found = f"; its header row has {', '.join(map(repr, unknown))} instead" if unknown else ""
+    lacks = f"{file_name}: the {schema.name!r} table lacks column(s) {', '.join(map(repr, missing))}{found}"
+    if columns_upgradable(schema, header):
+        return (
+            f"{lacks}. If the hub was made by an older CX Hub, {UPGRADE_HINT}; if someone renamed "
+            "or deleted them, rename them back or restore the hub from its version history"
+        )
     return (
-        f"{file_name}: the {schema.name!r} table lacks column(s) {', '.join(map(repr, missing))}"
-        f"{found}. Expected the header row to name every column of hub_schema's {schema.name!r} tab; "
+        f"{lacks}. Expected the header row to name every column of hub_schema's {schema.name!r} tab; "
         "rename the header back or restore the hub from its version history"
     )
+
+
+UPGRADE_HINT = (
+    "run `cxhub upgrade-hub` (it adds what this version needs at the end of each table, keeps every "
+    "row, and keeps a backup; `--dry-run` shows the plan first)"
+)
+
+
+def missing_tab_message(file_name: str, name: str, found: list[str]) -> str:
+    """A hub without one of the tabs: a tab older hubs never had (`cxhub upgrade-hub` adds it), or
+    a renamed one."""
+    listed = ", ".join(repr(n) for n in found)
+    if name in TAB_BY_NAME and name not in FIRST_TABS:
+        return (
+            f"{file_name} has no {name!r} tab (tabs found: {listed}). If it was renamed, rename it back; "
+            f"if the hub was made by an older CX Hub, {UPGRADE_HINT}"
+        )
+    return f"{file_name} has no {name!r} tab (tabs found: {listed}); rename it back or restore the hub"
 
 
 # Free text stays as typed; keys (id, ref) are stripped by coerce() so a stray space never breaks a match.

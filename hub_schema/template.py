@@ -27,6 +27,7 @@ from hub_schema.tabs import (
     PROTECTED_TABS,
     SHEET_PROTECTION,
     TABS,
+    Column,
     Tab,
 )
 from hub_schema.widths import HEADER_FONT_NAME, HEADER_FONT_SIZE, header_width
@@ -49,7 +50,7 @@ def build_template(path: Path) -> Path:
     wb = Workbook()
     wb.remove(wb.active)
     for tab in TABS:
-        _add_tab(wb.create_sheet(tab.name), tab)
+        add_tab(wb.create_sheet(tab.name), tab)
     _add_lists_tab(wb.create_sheet(LISTS_TAB_NAME))
     for ws in wb.worksheets:
         if ws.title in PROTECTED_TABS:
@@ -60,20 +61,10 @@ def build_template(path: Path) -> Path:
     return path
 
 
-def _add_tab(ws: Worksheet, tab: Tab) -> None:
+def add_tab(ws: Worksheet, tab: Tab) -> None:
+    """`tab` on the empty sheet `ws`: header, formats, dropdowns, its table (one empty row), print set-up."""
     for col_no, column in enumerate(tab.columns, 1):
-        cell = ws.cell(row=1, column=col_no, value=column.name)
-        cell.font = _HEADER_FONT
-        cell.alignment = Alignment(vertical="center")
-        letter = get_column_letter(col_no)
-        ws.column_dimensions[letter].width = column.display_width
-        if column.type in NUMBER_FORMATS:
-            ws.cell(row=2, column=col_no).number_format = NUMBER_FORMATS[column.type]
-        if column.enum:
-            _add_dropdown(ws, letter, column.enum)
-        if column.name in OPEN_COLUMNS.get(tab.name, ()):
-            # The first row's cell, which writers fill first and later rows take their style from.
-            ws.cell(row=2, column=col_no).protection = _OPEN
+        add_column(ws, tab.name, col_no, column)
     last = get_column_letter(len(tab.columns))
     table = Table(displayName=tab.table_name, ref=f"A1:{last}2")
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
@@ -83,6 +74,26 @@ def _add_tab(ws: Worksheet, tab: Tab) -> None:
     if tab.name == "Interactions":
         _add_overdue_highlight(ws, tab)
     _add_day_only_format(ws, tab)
+
+
+def add_column(ws: Worksheet, tab_name: str, col_no: int, column: Column, last_row: int = 2) -> None:
+    """One column's header cell, width, number format, dropdown and (for the columns people decide
+    in) unlocked cells, on rows 2..last_row: the template's first row, or every row of a hub an
+    upgrade adds the column to (hub_schema.upgrade)."""
+    cell = ws.cell(row=1, column=col_no, value=column.name)
+    cell.font = _HEADER_FONT
+    cell.alignment = Alignment(vertical="center")
+    letter = get_column_letter(col_no)
+    ws.column_dimensions[letter].width = column.display_width
+    is_open = column.name in OPEN_COLUMNS.get(tab_name, ())
+    for row in range(2, last_row + 1):
+        if column.type in NUMBER_FORMATS:
+            ws.cell(row=row, column=col_no).number_format = NUMBER_FORMATS[column.type]
+        if is_open:
+            # Writers fill the first row first and later rows take their style from the one above.
+            ws.cell(row=row, column=col_no).protection = _OPEN
+    if column.enum:
+        add_dropdown(ws, letter, column.enum)
 
 
 def _print_setup(ws: Worksheet) -> None:
@@ -106,7 +117,7 @@ def protect(ws: Worksheet) -> None:
         setattr(ws.protection, first + "".join(word.title() for word in rest), not allowed)
 
 
-def _add_dropdown(ws: Worksheet, letter: str, list_name: str) -> None:
+def add_dropdown(ws: Worksheet, letter: str, list_name: str) -> None:
     dv = DataValidation(
         type="list",
         formula1=list_name_to_defined_name(list_name),

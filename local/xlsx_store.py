@@ -27,7 +27,13 @@ from python_calamine import CalamineError, CalamineWorkbook
 from hub.ports import HubBroken, HubChanges, HubLocked, HubSchemaError, Row
 from hub.tables import no_cycle_collection
 from hub.text import looks_like_formula
-from hub_schema.cells import missing_columns_message, number_format, rows_from_columns, typed_columns
+from hub_schema.cells import (
+    missing_columns_message,
+    missing_tab_message,
+    number_format,
+    rows_from_columns,
+    typed_columns,
+)
 from hub_schema.tabs import OPEN_COLUMNS, Column, Tab, tab
 from hub_schema.template import build_template
 from local.hub_cache import HubCache, Identity, KeptTab, identity_of, read_back
@@ -131,11 +137,7 @@ class XlsxHubStore:
 
     def _sheet_rows(self, book: CalamineWorkbook, name: str) -> list[list[Any]]:
         if name not in book.sheet_names:
-            found = ", ".join(repr(n) for n in book.sheet_names)
-            raise HubSchemaError(
-                f"{self.path.name} has no {name!r} tab (tabs found: {found}); rename it back "
-                "or restore the hub from its version history"
-            )
+            raise HubSchemaError(missing_tab_message(self.path.name, name, book.sheet_names))
         try:
             rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
         except CalamineError as e:

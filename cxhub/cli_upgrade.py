@@ -1,0 +1,49 @@
+"""`cxhub upgrade-hub`: bring a hub made by an older CX Hub up to this schema, keeping every row."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from cxhub.cli_common import EXIT_HUB_BROKEN, EXIT_OK
+from cxhub.settings import Settings
+
+
+def cmd_upgrade_hub(args: Any, settings: Settings) -> int:
+    from cxhub import wiring
+    from hub_schema.upgrade import UpgradeRefused
+
+    dry_run = bool(args.dry_run)
+    try:
+        # One writer at a time: the writer, the nightly run and the ERP import hold the same lock.
+        with wiring.build_job_lock(settings).hold("hub"):
+            where, plan, backup = _upgrade(settings, dry_run)
+    except UpgradeRefused as e:
+        print(f"cxhub: {where_of(settings)} cannot be upgraded safely; nothing was changed:", file=sys.stderr)
+        for problem in e.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return EXIT_HUB_BROKEN
+    if plan.empty:
+        print(f"{where} already has every tab, column, list value and dropdown of this CX Hub: nothing to do")
+        return EXIT_OK
+    print(f"{'Would upgrade' if dry_run else 'Upgraded'} {where}:")
+    for line in plan.lines(done=not dry_run):
+        print(f"  - {line}")
+    if dry_run:
+        print("Dry run: nothing was changed. Run without --dry-run to upgrade.")
+    elif backup:
+        print(f"The hub as it was is kept in {backup}")
+    return EXIT_OK
+
+
+def where_of(settings: Settings) -> str:
+    if settings.hub_backend == "graph":
+        return f"the hub workbook {settings.hub_item_id}"
+    return str(settings.hub_path)
+
+
+def _upgrade(settings: Settings, dry_run: bool):
+    from local.xlsx_upgrade import upgrade_xlsx
+
+    result = upgrade_xlsx(settings.hub_path, dry_run=dry_run)
+    return where_of(settings), result.plan, result.backup
