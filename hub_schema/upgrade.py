@@ -80,18 +80,27 @@ class HubShape:
     protected: frozenset[str] = frozenset()
     names: Mapping[str, str] = field(default_factory=dict)
     tables_elsewhere: Mapping[str, str] = field(default_factory=dict)  # table name -> its sheet
+    # Sheets without a table holding nothing below their first row: that row's values. A tab an
+    # upgrade cut short left behind (Graph adds a tab in several calls) is finished, not refused.
+    bare_sheets: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class AddTab:
+    """A tab older hubs lack; `sheet_exists` / `table`: what an earlier upgrade, cut short, made of
+    it already (an empty sheet or one with the header; a table under Excel's default name)."""
+
     tab: Tab
+    sheet_exists: bool = False
+    table: str | None = None
 
     @property
     def name(self) -> str:
         return self.tab.name
 
     def describe(self, done: bool = False) -> str:
-        return f"{_add(done)} the {self.name!r} tab (its table, header, formats and dropdowns)"
+        verb = ("finished" if done else "finish") if self.sheet_exists else _add(done)
+        return f"{verb} the {self.name!r} tab (its table, header, formats and dropdowns)"
 
 
 @dataclass(frozen=True)
@@ -211,6 +220,8 @@ def _tab_steps(shape: HubShape, schema: Tab, problems: list[str]) -> list[Step]:
             return []
         return [AddTab(schema)]
     table = shape.tables.get(schema.name)
+    if schema.name not in FIRST_TABS and _unfinished(shape, schema, table):
+        return [AddTab(schema, True, table.name if table else None)]
     if table is None or table.name != schema.table_name:
         found = f"it has the table {table.name!r}" if table else "it has no table"
         problems.append(
@@ -270,6 +281,14 @@ def _missing_columns(
                 "rename its column back or restore the hub from its version history"
             )
     return missing
+
+
+def _unfinished(shape: HubShape, schema: Tab, table: TableShape | None) -> bool:
+    """The tab as an upgrade cut short leaves it: a bare sheet (empty or with just the header), or
+    the header's table still under the name Excel gave it."""
+    if table is None:
+        return shape.bare_sheets.get(schema.name) in ((), schema.column_names)
+    return table.name != schema.table_name and table.header == schema.column_names
 
 
 def _lost_tab(name: str, sheets: tuple[str, ...]) -> str:

@@ -134,7 +134,15 @@ def read_shape(book: Workbook) -> HubShape:
         protected=frozenset(ws.title for ws in book.worksheets if ws.protection.sheet),
         names={name: str(dn.attr_text) for name, dn in book.defined_names.items()},
         tables_elsewhere=elsewhere,
+        bare_sheets={ws.title: _first_row(ws) for ws in book.worksheets if not ws.tables and ws.max_row <= 1},
     )
+
+
+def _first_row(ws: Worksheet) -> tuple[str, ...]:
+    cells = [_text(c.value) for c in ws[1]]
+    while cells and not cells[-1]:
+        cells.pop()
+    return tuple(cells)
 
 
 def _table_shape(ws: Worksheet, table: Table) -> TableShape:
@@ -189,6 +197,16 @@ def apply_plan(book: Workbook, plan: UpgradePlan) -> None:
 
 
 def _add_tab(book: Workbook, step: AddTab) -> None:
+    if step.sheet_exists:  # begun by someone or something else: finished in place
+        ws = book[step.name]
+        if step.table is None:
+            add_tab(ws, step.tab)
+        else:
+            table = ws.tables[step.table]
+            del ws.tables[step.table]
+            table.displayName = table.name = step.tab.table_name
+            ws.add_table(table)
+        return
     # Where the template puts it: after the tab that comes before it there, when the hub has it.
     order = [t.name for t in TABS]
     before = [n for n in order[: order.index(step.name)] if n in book.sheetnames]

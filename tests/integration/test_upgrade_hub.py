@@ -146,3 +146,16 @@ def test_a_hub_with_a_chart_or_open_in_office_is_not_rewritten(capsys, old_hub):
     code, _, err = run(capsys, "upgrade-hub", "--hub", old_hub)
     assert code != 0 and "open in Excel or LibreOffice" in err
     assert old_hub.read_bytes() == original and not backups(old_hub)
+
+
+def test_an_empty_tab_named_as_a_new_one_is_filled_in_place(capsys, old_hub):
+    """An empty 'Campaigns' sheet someone made ahead of the upgrade becomes the Campaigns table, with
+    no second sheet beside it."""
+    book = load_workbook(old_hub)
+    book.create_sheet("Campaigns")
+    book.save(old_hub)
+    code, out, _ = run(capsys, "upgrade-hub", "--hub", old_hub)
+    assert code == 0 and "added 'Campaigns'" not in out and "finished the 'Campaigns' tab" in out
+    book = load_workbook(old_hub)
+    assert book.sheetnames.count("Campaigns") == 1 and "Campaigns" in book["Campaigns"].tables
+    assert XlsxHubStore(old_hub).read_tables(["Campaigns"])["Campaigns"] == []

@@ -155,3 +155,19 @@ def test_the_broken_hub_message_says_to_upgrade_only_when_an_upgrade_would_fix_i
     assert "upgrade-hub" not in message and "rename the header back" in message
     assert "run `cxhub upgrade-hub`" in missing_tab_message("hub.xlsx", "Campaigns", ["Accounts"])
     assert "upgrade-hub" not in missing_tab_message("hub.xlsx", "Accounts", ["Customers"])
+
+
+def test_a_tab_an_upgrade_left_half_made_is_finished_not_refused():
+    """An empty Campaigns sheet, or one holding just its header, or its table under Excel's default
+    name (an upgrade through Graph cut off between calls) is finished by the next run; the same sheet
+    holding something else is refused."""
+    campaigns = tab("Campaigns")
+    tables = {k: v for k, v in current().tables.items() if k != "Campaigns"}
+    for bare in ((), campaigns.column_names):
+        steps = plan_upgrade(current(tables=tables, bare_sheets={"Campaigns": bare})).steps
+        assert steps == (AddTab(campaigns, sheet_exists=True),)
+    named = dict(current().tables)
+    named["Campaigns"] = TableShape("Campaigns", "Table3", campaigns.column_names)
+    assert plan_upgrade(current(tables=named)).steps == (AddTab(campaigns, True, "Table3"),)
+    other = current(tables=tables, bare_sheets={"Campaigns": ("Notes",)})
+    assert "'Campaigns' tab has no Excel table named 'Campaigns'" in refusal(other)
