@@ -34,12 +34,13 @@ from tests.fakegraph.drive import DriveRoutes
 from tests.fakegraph.identity import IdentityRoutes
 from tests.fakegraph.tls import make_certificate
 from tests.fakegraph.workbook import WorkbookRoutes
+from tests.fakegraph.workbook_schema import WorkbookSchemaRoutes
 
 _WORKBOOK_ITEM = re.compile(r"/items/([^/:]+)/workbook/")
 
 
 @dataclass
-class FakeGraph(IdentityRoutes, DriveRoutes, WorkbookRoutes):
+class FakeGraph(IdentityRoutes, DriveRoutes, WorkbookRoutes, WorkbookSchemaRoutes):
     root: Path
     tenant: str = "11111111-2222-3333-4444-555555555555"
     client_id: str = "cxhub-app"
@@ -367,6 +368,20 @@ class FakeGraph(IdentityRoutes, DriveRoutes, WorkbookRoutes):
             (wb + "/refreshSession", "POST", self._refresh_session),
             (wb + "/closeSession", "POST", self._close_session),
             (wb + r"/tables", "GET", self._tables_list),
+            # What `cxhub upgrade-hub` adds to an older hub (tests/fakegraph/workbook_schema.py).
+            (wb + r"/worksheets", "GET", self._worksheets_list),
+            (wb + r"/worksheets/add", "POST", self._worksheet_add),
+            (wb + r"/worksheets/(?P<sheet>[^/]+)/tables", "GET", self._worksheet_tables),
+            (wb + r"/tables/add", "POST", self._table_add),
+            (wb + r"/tables/(?P<table>[^/]+)", "PATCH", self._table_patch),
+            (wb + r"/tables/(?P<table>[^/]+)/columns/add", "POST", self._column_add),
+            (wb + r"/names", "GET", self._names_list),
+            (wb + r"/names/add", "POST", self._name_add),
+            (
+                wb + r"/worksheets/(?P<sheet>[^/]+)/range\(address='(?P<address>[^']+)'\)/format/protection",
+                "PATCH",
+                self._cell_protection_patch,
+            ),
             (wb + r"/tables/(?P<table>[^/]+)/columns", "GET", self._columns_list),
             (wb + r"/tables/(?P<table>[^/]+)/rows/add", "POST", self._rows_add),
             (wb + r"/tables/(?P<table>[^/]+)/rows", "GET", self._rows_list),

@@ -212,10 +212,21 @@ class WorkbookRoutes:
         if denied:
             return denied
         ws = self._book(m["item"])[m["sheet"]]
+        # valuesOnly=true: "considers only cells with values as used cells (ignores formatting)".
+        filled = [(c.row, c.column) for row in ws.iter_rows() for c in row if c.value not in (None, "")]
+        if filled:
+            rows, cols = [r for r, _ in filled], [c for _, c in filled]
+            dimensions = (
+                f"{get_column_letter(min(cols))}{min(rows)}:{get_column_letter(max(cols))}{max(rows)}"
+            )
+        else:
+            dimensions = "A1"
         if query.get("$select") == "address":  # what a pager asks first: how big is the sheet
-            return 200, _range(ws.title, ws.dimensions, [], "address"), {}
-        values = [[_api_value(c) for c in row] for row in ws.iter_rows()]
-        return 200, _range(ws.title, ws.dimensions, values, query.get("$select")), {}
+            return 200, _range(ws.title, dimensions, [], "address"), {}
+        min_col, min_row, max_col, max_row = range_boundaries(dimensions if ":" in dimensions else "A1:A1")
+        grid = ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col)
+        values = [[_api_value(c) for c in row] for row in grid]
+        return 200, _range(ws.title, dimensions, values, query.get("$select")), {}
 
     def _range_get(self, m, query, raw, headers):
         denied = self._session_for(m["item"], headers)
@@ -240,15 +251,21 @@ class WorkbookRoutes:
         if ws.protection.sheet:
             return _protected(ws.title)
         min_col, min_row, max_col, max_row = range_boundaries(m["address"])
-        values = json.loads(raw)["values"]
-        if len(values) != max_row - min_row + 1 or any(len(r) != max_col - min_col + 1 for r in values):
-            return 400, _error("invalidArgument", "The values do not match the size of the range."), {}
-        for r_off, row in enumerate(values):
+        body = json.loads(raw)
+        values, formats = body.get("values"), body.get("numberFormat")
+        for grid in (g for g in (values, formats) if g is not None):
+            if len(grid) != max_row - min_row + 1 or any(len(r) != max_col - min_col + 1 for r in grid):
+                return 400, _error("invalidArgument", "The values do not match the size of the range."), {}
+        for r_off, row in enumerate(values or []):
             for c_off, value in enumerate(row):
                 if value is not None:  # null leaves the cell as it is
                     _set_cell(ws, min_row + r_off, min_col + c_off, value)
+        for r_off, row in enumerate(formats or []):
+            for c_off, code in enumerate(row):
+                if code is not None:
+                    ws.cell(min_row + r_off, min_col + c_off).number_format = code
         self._dirty(m["item"])
-        return 200, _range(ws.title, m["address"], values), {}
+        return 200, _range(ws.title, m["address"], values or []), {}
 
     # -- worksheet protection ----------------------------------------------------------------
     def _sheet(self, item_id: str, name: str):

@@ -11,15 +11,14 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from openpyxl.chart import BarChart, Reference
-from openpyxl.utils import range_boundaries
 
 from cxhub.cli import main
 from hub_schema.tabs import TABS
 from local.xlsx_store import XlsxHubStore
 from tests.e2e.cli_env import isolated  # noqa: F401  (autouse fixture)
 from tests.factories import body
+from tests.old_hubs import OLD_HUBS, table_grids
 
-OLD_HUBS = sorted((Path(__file__).parents[1] / "data" / "old_hubs").glob("hub-*.xlsx"))
 EXIT_HUB_BROKEN = 4
 
 
@@ -37,15 +36,7 @@ def old_hub(request, tmp_path) -> Path:
 
 
 def tables(path: Path) -> dict[str, tuple[list[str], list[list[object]]]]:
-    """Every table as (header, rows of values in sheet order), by tab."""
-    book = load_workbook(path)
-    out = {}
-    for ws in book.worksheets:
-        for table in ws.tables.values():
-            min_col, min_row, max_col, max_row = range_boundaries(table.ref)
-            grid = [[c.value for c in row] for row in ws.iter_rows(min_row, max_row, min_col, max_col)]
-            out[ws.title] = ([str(h) for h in grid[0]], grid[1:])
-    return out
+    return table_grids(load_workbook(path))
 
 
 def backups(path: Path) -> list[Path]:
