@@ -465,12 +465,14 @@ class _Sheet:
 
     def rendered(self) -> tuple[bytes, bytes]:
         xml, spans = self.xml, self._spans
+        view = memoryview(xml)  # pieces of a 33 MB sheet joined once, not copied first
         replaced = sorted(n for n in self.rows if spans.get(n) is not None)
         new = sorted(n for n in self.rows if spans.get(n) is None)
-        pieces, at = [], 0
+        at = xml.find(b"<sheetData")  # the dimension is in the head, before the rows
+        pieces: list[bytes | memoryview] = [xml[:at]]
         for n in replaced:
             start, end = spans.get(n) or (0, 0)
-            pieces += [xml[at:start], self.rows[n]]
+            pieces += [view[at:start], self.rows[n]]
             at = end
         close = spans.close
         kept = spans.last_kept({n for n in replaced if self.rows[n] == b""})
@@ -478,16 +480,16 @@ class _Sheet:
             raise NotPatchable(f"{self.schema.name}: new rows between existing ones")
         if at > close:
             raise NotPatchable(f"{self.schema.name}: rows after sheetData")
-        pieces += [xml[at:close], *(self.rows[n] for n in new), xml[close:]]
-        body = b"".join(pieces)
         last = get_column_letter(self.max_col)
         first = get_column_letter(self.min_col)
         table_ref = f"{first}{self.min_row}:{last}{self.max_row}".encode()
         last_row = max(kept, new[-1] if new else 0, 1)
         dimension = f"A1:{last}{last_row}".encode()
-        body = re.sub(
-            rb'(<dimension\b[^>]*\bref=")[^"]*"', lambda m: m.group(1) + dimension + b'"', body, count=1
+        pieces[0] = re.sub(
+            rb'(<dimension\b[^>]*\bref=")[^"]*"', lambda m: m.group(1) + dimension + b'"', pieces[0], count=1
         )
+        pieces += [view[at:close], *(self.rows[n] for n in new), view[close:]]
+        body = b"".join(pieces)
         table = re.sub(
             rb'(<table\b[^>]*\bref=")[^"]*"', lambda m: m.group(1) + table_ref + b'"', self.table_xml, count=1
         )
