@@ -47,7 +47,6 @@ _DROPPED_PARTS = (
     "xl/slicers/",
     "xl/media/",
 )
-_FREE_RIGHT_LOOKED_AT = 64  # no upgrade adds more columns to one table than this
 _UNLOCKED = Protection(locked=False)
 
 
@@ -148,18 +147,21 @@ def _first_row(ws: Worksheet) -> tuple[str, ...]:
 def _table_shape(ws: Worksheet, table: Table) -> TableShape:
     min_col, min_row, max_col, max_row = range_boundaries(table.ref)
     header = tuple(_text(ws.cell(min_row, c).value) for c in range(min_col, max_col + 1))
-    free = 0
-    while free < _FREE_RIGHT_LOOKED_AT and all(
-        ws.cell(r, max_col + free + 1).value in (None, "") for r in range(min_row, max_row + 1)
-    ):
-        free += 1
-    return TableShape(
-        ws.title,
-        table.displayName,
-        header,
-        max_row - min_row,
-        None if free == _FREE_RIGHT_LOOKED_AT else free,
-    )
+    return TableShape(ws.title, table.displayName, header, max_row - min_row, _free_right(ws, table))
+
+
+def _free_right(ws: Worksheet, table: Table) -> int | None:
+    """Empty columns right of the table over its rows (None: nothing right of it at all). Only the
+    cells the sheet holds are looked at: asking openpyxl for a cell creates it (and would write it)."""
+    _, min_row, max_col, max_row = range_boundaries(table.ref)
+    if ws.max_column <= max_col:
+        return None
+    filled = [
+        col
+        for (row, col), cell in ws._cells.items()
+        if col > max_col and min_row <= row <= max_row and cell.value not in (None, "")
+    ]
+    return min(filled) - max_col - 1 if filled else None
 
 
 def _lists(ws: Worksheet, shape: TableShape) -> dict[str, tuple[str, ...]]:
