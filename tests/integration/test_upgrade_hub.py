@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from openpyxl.chart import BarChart, Reference
+from openpyxl.utils import range_boundaries
 
 from cxhub.cli import main
 from hub_schema.tabs import TABS
@@ -150,3 +151,16 @@ def test_an_empty_tab_named_as_a_new_one_is_filled_in_place(capsys, old_hub):
     book = load_workbook(old_hub)
     assert book.sheetnames.count("Campaigns") == 1 and "Campaigns" in book["Campaigns"].tables
     assert XlsxHubStore(old_hub).read_tables(["Campaigns"])["Campaigns"] == []
+
+
+def test_a_note_typed_right_of_a_table_that_must_grow_stops_the_upgrade(capsys, old_hub):
+    """A steward's note in the column right of the Health table, where the new column must go, is
+    refused by name (exit 4) and stays where it was."""
+    book = load_workbook(old_hub)
+    ws = book["Health"]
+    right = range_boundaries(ws.tables["Health"].ref)[2] + 1
+    ws.cell(2, right, "checked by hand")
+    book.save(old_hub)
+    code, _, err = run(capsys, "upgrade-hub", "--hub", old_hub)
+    assert code == EXIT_HUB_BROKEN and "'Health' tab has cells filled right of its table" in err
+    assert load_workbook(old_hub)["Health"].cell(2, right).value == "checked by hand"
