@@ -14,7 +14,8 @@ The jobs that mail about single rows follow the same scope: the SLA warning an i
 covers; the steward digest a Review Queue or Rejected row by the Division it carries (a review item,
 with branches named, when one of its records is the pilot's; a rejected body's branch is not read);
 the Health row's peak users and steward hours the pilot's staff (file size and open time are the
-whole file's).
+whole file's). An answer logged outside the pilot still answers a pilot's inquiry, in the SLA warnings
+and in the managers' digest alike: only the inquiries are limited, never the replies.
 """
 
 from __future__ import annotations

@@ -54,9 +54,11 @@ def run_followups(
     after each mail (so a crash or a re-run sends nothing twice) and stamped on the interactions."""
     now = clock().astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
     tables = store.read_tables(FOLLOWUP_READS)
+    replies = None
     if scope is not None:  # a pilot (CXHUB_PILOT): reminders and digests of its rows only
+        replies = tables["Interactions"]  # an answer logged outside the pilot still answers
         tables = scope.tables(tables)
-    plan = plan_followups(tables, now, rules, manager_of, admins)
+    plan = plan_followups(tables, now, rules, manager_of, admins, replies)
     key = f"followups-sent:{plan.today.isoformat()}"
     sent: dict[str, list[str]] = json.loads(state.get(key) or '{"staff": [], "managers": []}')
     report = FollowUpReport()

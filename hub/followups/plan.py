@@ -164,9 +164,11 @@ def plan_followups(
     rules: FollowUpRules,
     manager_of: Callable[[str], str | None],
     admins: Iterable[str] = (),
+    replies: list[Row] | None = None,
 ) -> FollowUpPlan:
     """manager_of(email): the person's manager (Staff tab, else the directory), None if unknown;
-    people without one report to the admins."""
+    people without one report to the admins. `replies`: every interaction of the hub when `tables`
+    is a pilot's part of it, so that an answer logged outside the pilot still counts as one."""
     today = now.date()
     accounts = {
         str(a[ACCOUNT_ID]).upper(): str(a.get(COMPANY_NAME) or a[ACCOUNT_ID]) for a in tables["Accounts"]
@@ -188,7 +190,7 @@ def plan_followups(
     open_items = [i for row in promises if (i := _open_action(row, today, accounts, contacts, rules))]
     _add_overdue(digests, [i for i in open_items if i.days_late > 0], staff, rules)
     _add_snoozed(digests, open_items, rules)
-    _add_flags(digests, tables, accounts, staff, now, rules)
+    _add_flags(digests, tables, accounts, staff, now, rules, replies)
     digests.add_teams()
     return FollowUpPlan(
         today,
@@ -258,10 +260,11 @@ def _add_flags(
     staff: Mapping[str, Row],
     now: datetime,
     rules: FollowUpRules,
+    replies: list[Row] | None = None,
 ) -> None:
     """Late responses, ticket overruns and stale tickets, and quiet staff, each to the manager's digest."""
     interactions = tables["Interactions"]
-    for late in _late_responses(interactions, accounts, now, rules):
+    for late in _late_responses(interactions, accounts, now, rules, replies):
         if digest := digests.of(late.logged_by):
             digest.late_responses.append(late)
     for kind, flag in _ticket_flags(tables.get("Tickets", []), accounts, now, rules):
@@ -396,13 +399,21 @@ def _handovers(interactions: list[Row], accounts: Mapping[str, str], now: dateti
 
 
 def _late_responses(
-    interactions: list[Row], accounts: Mapping[str, str], now: datetime, rules: FollowUpRules
+    interactions: list[Row],
+    accounts: Mapping[str, str],
+    now: datetime,
+    rules: FollowUpRules,
+    replies: list[Row] | None = None,
 ) -> list[LateResponse]:
     """Inbound inquiries of the last `quiet_days` days not answered within `response_hours` (late,
-    or not yet and already past the limit). Times not known are judged by the day (hub.responses)."""
+    or not yet and already past the limit). Times not known are judged by the day (hub.responses).
+    Answers are looked for in `replies` (the whole hub under a pilot), inquiries in `interactions`."""
     since = now - timedelta(days=rules.quiet_days)
+    ours = {str(row.get(INTERACTION_ID) or "") for row in interactions} if replies is not None else None
     out = []
-    for inquiry in inquiries(interactions):
+    for inquiry in inquiries(interactions if replies is None else replies):
+        if ours is not None and inquiry.interaction_id not in ours:
+            continue
         if inquiry.day < since.date() or (inquiry.received is not None and inquiry.received < since):
             continue
         if not inquiry.surely_late(now, rules.response_hours):

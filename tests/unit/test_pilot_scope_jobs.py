@@ -118,3 +118,43 @@ def test_a_pilot_measures_peak_users_and_steward_hours_on_its_own_staff():
         1.0,
     )
     assert pilot["Notes"].startswith("pilot Motors: ")
+
+
+def _late_in_digest(scope: PilotScope | None) -> str:
+    """The managers' digest text after a branch pilot's inquiries: one answered from another branch."""
+    from hub.followups.daily import run_followups
+    from hub.followups.plan import FollowUpRules
+    from tests.unit.test_followups import STAFF
+    from tests.unit.test_followups import interaction as logged
+
+    asked = {"Direction": "Inbound", "Type": "Inquiry", "Division": "Motors", "Branch": "Ikeja"}
+    rows = [
+        logged(1, by="ada@mikano.example", when=datetime(2026, 11, 20, 9, 0), **asked),
+        logged(2, by="tunde@mikano.example", when=datetime(2026, 11, 20, 11, 0), Branch="Abuja"),
+        logged(3, by="ada@mikano.example", when=datetime(2026, 11, 20, 9, 30), **asked)
+        | {"Account ID": "ACC-000002"},
+    ]
+    store = _store(
+        {
+            "Accounts": [
+                {"Account ID": "ACC-000001", "Company Name": "Dangote Industries"},
+                {"Account ID": "ACC-000002", "Company Name": "Zenith Foods"},
+            ],
+            "Contacts": [{"Contact ID": "CON-000001", "Full Name": "Chinedu Okafor"}],
+            "Interactions": rows,
+            "Staff": STAFF,
+            "Tickets": [],
+        }
+    )
+    mailer = FakeMailer()
+    clock = lambda: datetime(2026, 11, 23, 6, 0, tzinfo=UTC)  # noqa: E731
+    run_followups(store, mailer, FakeState(), clock, FollowUpRules(), "Africa/Lagos", scope=scope)
+    return "\n".join(m.text for m in mailer.sent if "chi@mikano.example" in m.to)
+
+
+def test_a_reply_logged_outside_a_branch_pilot_still_answers_its_inquiry():
+    """With CXHUB_PILOT=Ikeja, an Ikeja inquiry answered two hours later by a colleague logging from
+    Abuja is not reported late to the manager; the one nobody answered still is."""
+    whole, pilot = _late_in_digest(None), _late_in_digest(PilotScope.parse("Ikeja"))
+    assert "Zenith Foods" in whole and "Dangote Industries" not in whole
+    assert "Zenith Foods" in pilot and "Dangote Industries" not in pilot
