@@ -210,6 +210,7 @@ class GraphHubUpgrade:
                 last = get_column_letter(len(tab.columns))
                 self._patch_range(sheet, f"A1:{last}1", {"values": [list(tab.column_names)]})
                 self._number_formats(sheet, tab.columns, 1, 2, 2)
+                self._widths(sheet, tab.columns, 1)
                 body = {"address": f"{_quoted(sheet)}!A1:{last}2", "hasHeaders": True}
                 table = str(self._post(f"table {sheet}", "/tables/add", None, body)["name"])
             # Renamed last: until then the next run sees the tab unfinished and finishes it.
@@ -228,6 +229,7 @@ class GraphHubUpgrade:
                 (header_row + 1, max(last_row, header_row + 1)),
             )
             self._number_formats(sheet, step.columns, first_new, *rows)
+            self._widths(sheet, step.columns, first_new)
             for i, column in enumerate(step.columns):
                 if column.name in OPEN_COLUMNS.get(sheet, ()):
                     self._unlock(sheet, first_new + i, *rows)
@@ -275,6 +277,14 @@ class GraphHubUpgrade:
             for i, name in enumerate(header):
                 if name in open_columns:
                     self._unlock(sheet, first_col + i, header_row + 1, max(last_row, header_row + 1))
+
+    def _widths(self, sheet: str, columns: tuple[Column, ...], first_col: int) -> None:
+        """Each column as wide as the template makes it (rangeformat-update takes points: Excel's
+        character width w is 7w + 5 pixels of Calibri 11, a pixel 0.75 point)."""
+        for i, column in enumerate(columns):
+            params = {"sheet": sheet, "address": f"{get_column_letter(first_col + i)}1"}
+            points = round((7 * column.display_width + 5) * 0.75, 2)
+            self._call(f"width {sheet}", Method.PATCH, RANGE + "/format", params, {"columnWidth": points})
 
     def _unlock(self, sheet: str, column: int, first_row: int, last_row: int) -> None:
         """Unlock a column's cells on those rows (people decide in it even on a protected tab)."""

@@ -104,6 +104,13 @@ OPERATIONS: list[tuple[str, str, str, str, dict[str, Any]]] = [
     (WB + "/names", "get", "nav", "workbook.names", {}),
     (WB + "/names/add", "post", "action", "add@Collection(graph.workbookNamedItem)", {}),
     (
+        SHEET + "/range(address='{address}')/format",
+        "patch",
+        "update",
+        "workbookRange.format",
+        {"docs": "https://learn.microsoft.com/graph/api/rangeformat-update"},
+    ),
+    (
         SHEET + "/range(address='{address}')/format/protection",
         "patch",
         "update",

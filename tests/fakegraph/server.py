@@ -378,6 +378,11 @@ class FakeGraph(IdentityRoutes, DriveRoutes, WorkbookRoutes, WorkbookSchemaRoute
             (wb + r"/names", "GET", self._names_list),
             (wb + r"/names/add", "POST", self._name_add),
             (
+                wb + r"/worksheets/(?P<sheet>[^/]+)/range\(address='(?P<address>[^']+)'\)/format",
+                "PATCH",
+                self._range_format_patch,
+            ),
+            (
                 wb + r"/worksheets/(?P<sheet>[^/]+)/range\(address='(?P<address>[^']+)'\)/format/protection",
                 "PATCH",
                 self._cell_protection_patch,

@@ -9,10 +9,11 @@ import json
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from cxhub.cli import main
 from hub_schema.lists import LISTS
-from hub_schema.tabs import PROTECTED_TABS, TABS
+from hub_schema.tabs import PROTECTED_TABS, TABS, tab
 from tests.factories import body
 from tests.fakegraph import FakeGraph, Fault
 from tests.graph.conftest import graph_env
@@ -61,10 +62,11 @@ def assert_upgraded(fake: FakeGraph, item: str) -> None:
 def test_an_older_sharepoint_hub_is_upgraded_and_the_writer_then_takes_submissions(
     env, capsys, fake, old_item, tmp_path
 ):
-    """The upgrade adds the Campaigns tab, the missing columns at each table's end, the new lists and
-    their dropdown names, and protects the machine tabs; it names what only Excel can do (dropdowns on
-    new columns, fixed dropdown names), keeps a downloaded backup, and the Graph writer then records a
-    submission with the new answers. A second run changes nothing."""
+    """The upgrade adds the Campaigns tab, the missing columns at each table's end (as wide as the
+    template makes them), the new lists and their dropdown names, and protects the machine tabs; it
+    names what only Excel can do (dropdowns on new columns, fixed dropdown names), keeps a downloaded
+    backup, and the Graph writer then records a submission with the new answers. A second run
+    changes nothing."""
     code, out, _ = run(capsys, "upgrade-hub", "--dry-run")
     assert code == 0 and "Would upgrade" in out and fake.count("POST", r"/columns/add$") == 0
     code, out, err = run(capsys, "upgrade-hub")
@@ -77,6 +79,11 @@ def test_an_older_sharepoint_hub_is_upgraded_and_the_writer_then_takes_submissio
     assert_upgraded(fake, old_item)
     names = fake.workbook(old_item).defined_names
     assert "COUNTA(Lists[Branches])" in names["ListBranches"].attr_text
+    book = fake.workbook(old_item)
+    for name, column in (("Campaigns", "Campaign Name"), ("Interactions", "Branch")):
+        letter = get_column_letter(table_grids(book)[name][0].index(column) + 1)
+        wanted = tab(name).by_name[column].display_width
+        assert book[name].column_dimensions[letter].width == pytest.approx(wanted, abs=0.05), name
     rejected = fake.workbook(old_item)["Rejected"]
     resolved = next(c.column for c in rejected[1] if c.value == "Resolved")
     assert all(not rejected.cell(r, resolved).protection.locked for r in range(2, rejected.max_row + 1))
