@@ -116,3 +116,22 @@ def test_an_upgrade_cut_off_by_throttling_is_finished_by_running_it_again(env, c
         assert len(header) == len(set(header)), t.name
     code, out, _ = run(capsys, "upgrade-hub")
     assert "nothing to do" in out
+
+
+def test_a_note_right_of_a_table_on_sharepoint_stops_the_upgrade_before_any_write(
+    fake, capsys, tmp_path, monkeypatch
+):
+    """A note typed in the column right of the Health table (where its new column must go) is found
+    through the workbook API, and the upgrade is refused by name (exit 4) without a single write."""
+    book = load_workbook(OLD_HUB)
+    ws = book["Health"]
+    ws.cell(2, ws.max_column + 1, "checked by hand")
+    book.save(tmp_path / "noted.xlsx")
+    item = fake.add_file("CX Hub.xlsx", (tmp_path / "noted.xlsx").read_bytes())
+    monkeypatch.chdir(tmp_path)
+    for name, value in graph_env(fake, item).items():
+        monkeypatch.setenv(name, value)
+    code, _, err = run(capsys, "upgrade-hub")
+    assert code == 4 and "'Health' tab has cells filled right of its table" in err
+    assert fake.count("POST", r"/add$") == 0 and fake.count("PATCH") == 0
+    assert not list(tmp_path.glob("hub-before-upgrade-*"))
