@@ -52,11 +52,11 @@ def measure(job: str, hub: str, engine: str, cache_dir: str | None = None, seed:
             raise NotPatchable("bench: the old whole-workbook write")
 
         xlsx_store.patch = refuse  # type: ignore[assignment]
-    from local.hub_cache import HubCache
+    from cxhub.adapters import local_hub_store
     from local.xlsx_store import XlsxHubStore
 
-    cache = HubCache.for_hub(Path(hub), Path(cache_dir)) if cache_dir else None
-    store = XlsxHubStore(hub, cache=cache)
+    # As cxhub builds it (the kept columns included), or for the before figure without the cache.
+    store = local_hub_store(Path(hub), Path(cache_dir)) if cache_dir else XlsxHubStore(hub)
     extra: dict = {}
     if job == "writer":
         from cxhub.local_intake import call_intake

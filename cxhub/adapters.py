@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from cxhub.settings import DEFAULT_QUEUE_NAME, Settings
 from hub.ports import Drive, HubStore, JobLock, Mailer, Queue, StateStore
@@ -29,12 +30,28 @@ def build_store(settings: Settings, graph_client=None) -> HubStore:
         assert settings.hub_drive_id and settings.hub_item_id
         client = graph_client or build_graph_client(settings)
         return GraphHubStore(client, settings.hub_drive_id, settings.hub_item_id)
+    return local_hub_store(settings.hub_path)
+
+
+def local_hub_store(path: Path, cache_root: Path | None = None) -> HubStore:
+    """The local .xlsx hub whose writing jobs keep the columns they read between runs (a private
+    temp folder, local.hub_cache), so a writer batch on a large hub does not parse it again. Whichever
+    job parses or loads a big tab keeps every column a writer batch may read of it: a batch that
+    closes a lost sale's promises or applies a button from a mail, or the first batch after the
+    nightly run, then finds its columns kept. (The nightly run's own extra columns are not carried
+    by every batch: it runs once a day and parses what it lacks.)"""
+    from hub.actions.apply import ACTION_COLUMNS
+    from hub.intake.reads import FOLLOW_UP_COLUMNS, READ_COLUMNS
+    from hub.promises import PROMISE_COLUMNS
     from local.hub_cache import HubCache
     from local.xlsx_store import XlsxHubStore
 
-    # The columns the writing jobs read are kept between runs (private temp folder), so a writer
-    # batch on a large hub does not parse it again (local.hub_cache).
-    return XlsxHubStore(settings.hub_path, cache=HubCache.for_hub(settings.hub_path))
+    keep_with: dict[str, tuple[str, ...]] = {}
+    writer = {"Interactions": (*FOLLOW_UP_COLUMNS, *PROMISE_COLUMNS)}
+    for columns in (READ_COLUMNS, writer, ACTION_COLUMNS):
+        for tab, names in columns.items():
+            keep_with[tab] = tuple(dict.fromkeys((*keep_with.get(tab, ()), *names)))
+    return XlsxHubStore(path, cache=HubCache.for_hub(path, cache_root), keep_with=keep_with)
 
 
 @contextmanager

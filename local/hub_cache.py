@@ -117,17 +117,25 @@ class HubCache:
         return cls(root / name)
 
     # -- reading ---------------------------------------------------------------------------
-    def load(self, identity: Identity, wanted: Mapping[str, Iterable[str]]) -> dict[str, KeptTab]:
+    def load(
+        self,
+        identity: Identity,
+        wanted: Mapping[str, Iterable[str]],
+        also: Mapping[str, Iterable[str]] | None = None,
+    ) -> dict[str, KeptTab]:
         """The kept columns of the tabs asked for, for a hub of this identity: a tab only when every
-        column asked for is kept; nothing when the kept columns belong to another file."""
+        column asked for is kept (with those of `also` that are kept too); nothing when the kept
+        columns belong to another file."""
         manifest = self._manifest()
         if manifest is None or manifest.get("identity") != identity:
             return {}
         out: dict[str, KeptTab] = {}
-        for name, columns in wanted.items():
+        for name, asked in wanted.items():
             entry = manifest["tabs"].get(name)
-            if entry is None or not set(columns) <= entry["columns"].keys():
+            if entry is None or not set(asked) <= entry["columns"].keys():
                 continue
+            extra = [c for c in (also or {}).get(name, ()) if c in entry["columns"] and c not in asked]
+            columns = [*asked, *extra]
             values = {}
             for column in columns:
                 loaded = self._load(entry["columns"][column])

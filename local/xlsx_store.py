@@ -45,7 +45,12 @@ _OPEN = Protection(locked=False)
 
 class XlsxHubStore:
     def __init__(
-        self, path: Path | str, *, lock_timeout: float = 30.0, cache: HubCache | None = None
+        self,
+        path: Path | str,
+        *,
+        lock_timeout: float = 30.0,
+        cache: HubCache | None = None,
+        keep_with: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.path = Path(path)
         self.lock_timeout = lock_timeout
@@ -55,6 +60,9 @@ class XlsxHubStore:
         # the rows the key columns name without reading the sheet again, and after this store's own
         # write the columns follow it, so the next read needs no parse (local.hub_cache).
         self.cache = cache
+        # Columns to type and keep whenever their tab is parsed anyway (the parse is of the whole
+        # sheet): the other columns the writing jobs read, so the next job finds them kept.
+        self.keep_with = {name: tuple(cols) for name, cols in (keep_with or {}).items()}
         self._kept: dict[str, KeptTab] = {}
         self._kept_signature: tuple[int, int] | None = None
         self._kept_identity: Identity | None = None
@@ -97,7 +105,7 @@ class XlsxHubStore:
             self._kept, self._kept_signature, self._kept_identity = {}, signature, identity
         missing = {n: c for n, c in need.items() if not _covers(self._kept.get(n), c)}
         if self.cache is not None and identity is not None and missing:
-            self._take(self.cache.load(identity, missing))
+            self._take(self.cache.load(identity, missing, also=self.keep_with))
         parsed = self._parse({n: c for n, c in need.items() if not _covers(self._kept.get(n), c)})
         # A read for a write keeps what it parsed, with the write (or at close() if none comes):
         # the columns are then filed once, under the identity of the file the write makes.
@@ -129,8 +137,9 @@ class XlsxHubStore:
         parsed = {}
         for name, cols in need.items():
             rows = self._sheet_rows(book, name)
-            values = typed_columns(tab(name), rows, self.path.name, cols)
             header = [str(h).strip() if h is not None else "" for h in rows[0]]
+            also = [c for c in self.keep_with.get(name, ()) if c in header and c not in cols]
+            values = typed_columns(tab(name), rows, self.path.name, [*cols, *also])
             parsed[name] = KeptTab(header, values, set(values))
         self._take(parsed)
         return parsed
