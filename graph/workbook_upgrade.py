@@ -23,19 +23,9 @@ from openpyxl.utils import get_column_letter, range_boundaries
 
 from graph.workbook_api import origin
 from graph.workbook_store import GraphHubStore
+from hub_schema import upgrade as schema_upgrade
 from hub_schema.lists import list_name_to_defined_name
 from hub_schema.tabs import LISTS_TAB_NAME, NUMBER_FORMATS, OPEN_COLUMNS, PROTECTED_TABS, TABS, Column, Tab
-from hub_schema.upgrade import (
-    AddColumns,
-    AddListValues,
-    AddTab,
-    HubShape,
-    ProtectTab,
-    SetDropdownSource,
-    TableShape,
-    UpgradePlan,
-    plan_upgrade,
-)
 
 WB = "{+baseurl}/drives/{drive%2Did}/items/{driveItem%2Did}/workbook"
 RANGE = WB + "/worksheets/{sheet}/range(address='{address}')"
@@ -94,12 +84,12 @@ class GraphHubUpgrade:
         self._call(f"patch {sheet}", Method.PATCH, RANGE, params, body)
 
     # -- the hub's shape -----------------------------------------------------------------
-    def read_shape(self) -> HubShape:
+    def read_shape(self) -> schema_upgrade.HubShape:
         sheets = [
             str(w["name"]) for w in self._list("worksheets", WB + "/worksheets", select="name,position")
         ]
         expected = {t.name: t.table_name for t in TABS} | {LISTS_TAB_NAME: LISTS_TAB_NAME}
-        tables: dict[str, TableShape] = {}
+        tables: dict[str, schema_upgrade.TableShape] = {}
         elsewhere: dict[str, str] = {}
         bare: dict[str, tuple[str, ...]] = {}
         for sheet in sheets:
@@ -128,15 +118,15 @@ class GraphHubUpgrade:
             str(n["name"]): str(n.get("value") or "")
             for n in self._list("names", WB + "/names", None, "name,value")
         }
-        return HubShape(tuple(sheets), tables, lists, protected, names, elsewhere, bare)
+        return schema_upgrade.HubShape(tuple(sheets), tables, lists, protected, names, elsewhere, bare)
 
-    def _table_shape(self, sheet: str, name: str) -> TableShape:
+    def _table_shape(self, sheet: str, name: str) -> schema_upgrade.TableShape:
         path = WB + "/tables/{table}/columns"
         columns = self._list(f"columns {name}", path, {"table": name}, "name,index")
         header = tuple(str(c["name"]).strip() for c in sorted(columns, key=lambda c: c.get("index") or 0))
         (_, header_row, last_col, last_row), _ = self._table_range(name)
         free = self._free_right(sheet, last_col, header_row, last_row)
-        return TableShape(sheet, name, header, last_row - header_row, free)
+        return schema_upgrade.TableShape(sheet, name, header, last_row - header_row, free)
 
     def _used(self, sheet: str, select: str) -> dict[str, Any]:
         used = WB + "/worksheets/{sheet}/usedRange(valuesOnly=true)"
@@ -170,7 +160,7 @@ class GraphHubUpgrade:
             cells.pop()
         return tuple(cells)
 
-    def _lists(self, shape: TableShape) -> dict[str, tuple[str, ...]]:
+    def _lists(self, shape: schema_upgrade.TableShape) -> dict[str, tuple[str, ...]]:
         grid = self._table_range(shape.name, "address,values")[1].get("values") or []
         out: dict[str, tuple[str, ...]] = {}
         for i, name in enumerate(shape.header):
@@ -181,26 +171,27 @@ class GraphHubUpgrade:
         return out
 
     # -- carrying the plan out -----------------------------------------------------------
-    def apply(self, plan: UpgradePlan) -> list[str]:
+    def apply(self, plan: schema_upgrade.UpgradePlan) -> list[str]:
         """Carry `plan` out; what is left for an admin to do in Excel, in words."""
         by_hand: list[str] = []
         for step in plan.steps:
-            if isinstance(step, AddTab):
+            if isinstance(step, schema_upgrade.AddTab):
                 self._add_tab(step)
                 by_hand += _dropdowns_by_hand(step.tab, step.tab.columns)
-            elif isinstance(step, AddColumns):
+            elif isinstance(step, schema_upgrade.AddColumns):
                 self._add_columns(step)
                 by_hand += _dropdowns_by_hand(step.tab, step.columns)
-            elif isinstance(step, AddListValues):
+            elif isinstance(step, schema_upgrade.AddListValues):
                 self._add_list_values(step)
-            elif isinstance(step, SetDropdownSource):  # a new name (upgrade_workbook keeps only those)
+            elif isinstance(step, schema_upgrade.SetDropdownSource):
+                # a new name (upgrade_workbook keeps only those)
                 body = {"name": step.defined_name, "reference": "=" + step.formula, "comment": step.list_name}
                 self._post(f"name {step.defined_name}", "/names/add", None, body)
-            elif isinstance(step, ProtectTab):
+            elif isinstance(step, schema_upgrade.ProtectTab):
                 self._protect(step.name)
         return by_hand
 
-    def _add_tab(self, step: AddTab) -> None:
+    def _add_tab(self, step: schema_upgrade.AddTab) -> None:
         tab, sheet = step.tab, step.name
         if not step.sheet_exists:
             self._post(f"add {sheet}", "/worksheets/add", None, {"name": sheet})
@@ -217,7 +208,7 @@ class GraphHubUpgrade:
             path = WB + "/tables/{table}"
             self._call(f"name {table}", Method.PATCH, path, {"table": table}, {"name": tab.table_name})
 
-    def _add_columns(self, step: AddColumns) -> None:
+    def _add_columns(self, step: schema_upgrade.AddColumns) -> None:
         sheet, table = step.tab.name, step.table.name
         with self.store._unprotected(sheet):
             for column in step.columns:
@@ -247,7 +238,7 @@ class GraphHubUpgrade:
                 formats = {"numberFormat": [[code]] * (end - start + 1)}
                 self._patch_range(sheet, f"{letter}{start}:{letter}{end}", formats)
 
-    def _add_list_values(self, step: AddListValues) -> None:
+    def _add_list_values(self, step: schema_upgrade.AddListValues) -> None:
         params = {"table": LISTS_TAB_NAME}
         with self.store._unprotected(LISTS_TAB_NAME):
             if step.new_column:
@@ -316,21 +307,23 @@ def _dropdowns_by_hand(tab: Tab, columns: tuple[Column, ...]) -> Iterator[str]:
 
 def upgrade_workbook(
     store: GraphHubStore, *, dry_run: bool, backup: Path | None
-) -> tuple[UpgradePlan, list[str]]:
+) -> tuple[schema_upgrade.UpgradePlan, list[str]]:
     """Plan and (unless `dry_run`) carry out the upgrade of the SharePoint hub: (the plan, what is
     left for an admin in Excel). Before the first write the hub as it is is downloaded to `backup`
     (SharePoint keeps its previous versions too)."""
     upgrade = GraphHubUpgrade(store)
-    whole = plan_upgrade(upgrade.read_shape())
+    whole = schema_upgrade.plan_upgrade(upgrade.read_shape())
     # A dropdown name that exists with another formula cannot be changed here (every run would plan
     # it again): it is said once per run as a step for Excel, not planned.
     by_hand = [
         f"Formulas > Name Manager: let {s.defined_name} refer to ={s.formula} (it refers to {s.was}; "
         "the workbook API cannot change a name's formula)"
         for s in whole.steps
-        if isinstance(s, SetDropdownSource) and s.was is not None
+        if isinstance(s, schema_upgrade.SetDropdownSource) and s.was is not None
     ]
-    plan = UpgradePlan(tuple(s for s in whole.steps if not (isinstance(s, SetDropdownSource) and s.was)))
+    plan = schema_upgrade.UpgradePlan(
+        tuple(s for s in whole.steps if not (isinstance(s, schema_upgrade.SetDropdownSource) and s.was))
+    )
     if dry_run or plan.empty:
         return plan, by_hand
     if backup is not None:

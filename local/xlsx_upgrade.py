@@ -21,21 +21,10 @@ from openpyxl.worksheet.table import Table, TableColumn
 from openpyxl.worksheet.worksheet import Worksheet
 
 from hub.ports import HubBroken, HubLocked
+from hub_schema import upgrade as schema_upgrade
 from hub_schema.lists import LISTS
 from hub_schema.tabs import LISTS_TAB_NAME, OPEN_COLUMNS, TABS, tab
 from hub_schema.template import add_column, add_tab, protect
-from hub_schema.upgrade import (
-    AddColumns,
-    AddListValues,
-    AddTab,
-    HubShape,
-    ProtectTab,
-    SetDropdownSource,
-    TableShape,
-    UpgradePlan,
-    UpgradeRefused,
-    plan_upgrade,
-)
 from hub_schema.widths import header_width
 
 # Parts of a workbook openpyxl reads but does not write back: saving through it would drop them.
@@ -52,7 +41,7 @@ _UNLOCKED = Protection(locked=False)
 
 @dataclass(frozen=True)
 class UpgradeResult:
-    plan: UpgradePlan
+    plan: schema_upgrade.UpgradePlan
     backup: Path | None  # None: nothing was changed (a dry run, or the hub was already current)
 
 
@@ -62,7 +51,7 @@ def upgrade_xlsx(path: Path, *, dry_run: bool = False, now: datetime | None = No
     path = Path(path)
     _refuse_while_open(path)
     book = _load(path)
-    plan = plan_upgrade(read_shape(book))
+    plan = schema_upgrade.plan_upgrade(read_shape(book))
     if dry_run or plan.empty:
         return UpgradeResult(plan, None)
     _refuse_losing_parts(path)
@@ -101,7 +90,7 @@ def _refuse_losing_parts(path: Path) -> None:
     with zipfile.ZipFile(path) as z:
         found = sorted({p for n in z.namelist() for p in _DROPPED_PARTS if n.startswith(p)})
     if found:
-        raise UpgradeRefused(
+        raise schema_upgrade.UpgradeRefused(
             [
                 f"{path.name} holds charts, pictures or pivot tables ({', '.join(found)}) that a local "
                 "upgrade would not keep: add the columns by hand, or upgrade the hub on SharePoint "
@@ -111,9 +100,9 @@ def _refuse_losing_parts(path: Path) -> None:
 
 
 # -- the hub's shape ---------------------------------------------------------------------------
-def read_shape(book: Workbook) -> HubShape:
+def read_shape(book: Workbook) -> schema_upgrade.HubShape:
     expected = {t.name: t.table_name for t in TABS} | {LISTS_TAB_NAME: LISTS_TAB_NAME}
-    tables: dict[str, TableShape] = {}
+    tables: dict[str, schema_upgrade.TableShape] = {}
     elsewhere: dict[str, str] = {}
     for ws in book.worksheets:
         for name in ws.tables:
@@ -126,7 +115,7 @@ def read_shape(book: Workbook) -> HubShape:
         if table is not None:
             tables[ws.title] = _table_shape(ws, table)
     lists = _lists(book[LISTS_TAB_NAME], tables[LISTS_TAB_NAME]) if LISTS_TAB_NAME in tables else {}
-    return HubShape(
+    return schema_upgrade.HubShape(
         sheets=tuple(book.sheetnames),
         tables=tables,
         lists=lists,
@@ -144,10 +133,12 @@ def _first_row(ws: Worksheet) -> tuple[str, ...]:
     return tuple(cells)
 
 
-def _table_shape(ws: Worksheet, table: Table) -> TableShape:
+def _table_shape(ws: Worksheet, table: Table) -> schema_upgrade.TableShape:
     min_col, min_row, max_col, max_row = range_boundaries(table.ref)
     header = tuple(_text(ws.cell(min_row, c).value) for c in range(min_col, max_col + 1))
-    return TableShape(ws.title, table.displayName, header, max_row - min_row, _free_right(ws, table))
+    return schema_upgrade.TableShape(
+        ws.title, table.displayName, header, max_row - min_row, _free_right(ws, table)
+    )
 
 
 def _free_right(ws: Worksheet, table: Table) -> int | None:
@@ -164,7 +155,7 @@ def _free_right(ws: Worksheet, table: Table) -> int | None:
     return min(filled) - max_col - 1 if filled else None
 
 
-def _lists(ws: Worksheet, shape: TableShape) -> dict[str, tuple[str, ...]]:
+def _lists(ws: Worksheet, shape: schema_upgrade.TableShape) -> dict[str, tuple[str, ...]]:
     """Each list's cells below the header, up to its last filled one (blank ones kept as "")."""
     min_col, min_row, _, max_row = range_boundaries(ws.tables[shape.name].ref)
     out: dict[str, tuple[str, ...]] = {}
@@ -181,24 +172,24 @@ def _text(value: object) -> str:
 
 
 # -- carrying the plan out ---------------------------------------------------------------------
-def apply_plan(book: Workbook, plan: UpgradePlan) -> None:
+def apply_plan(book: Workbook, plan: schema_upgrade.UpgradePlan) -> None:
     for step in plan.steps:
-        if isinstance(step, AddTab):
+        if isinstance(step, schema_upgrade.AddTab):
             _add_tab(book, step)
-        elif isinstance(step, AddColumns):
+        elif isinstance(step, schema_upgrade.AddColumns):
             ws = book[step.tab.name]
             for column in step.columns:
                 col, last_row = _grow_table(ws, ws.tables[step.table.name], column.name)
                 add_column(ws, step.tab.name, col, column, last_row)
-        elif isinstance(step, AddListValues):
+        elif isinstance(step, schema_upgrade.AddListValues):
             _add_list_values(book[LISTS_TAB_NAME], step)
-        elif isinstance(step, SetDropdownSource):
+        elif isinstance(step, schema_upgrade.SetDropdownSource):
             book.defined_names[step.defined_name] = DefinedName(step.defined_name, attr_text=step.formula)
-        elif isinstance(step, ProtectTab):
+        elif isinstance(step, schema_upgrade.ProtectTab):
             _protect(book[step.name], step.name)
 
 
-def _add_tab(book: Workbook, step: AddTab) -> None:
+def _add_tab(book: Workbook, step: schema_upgrade.AddTab) -> None:
     if step.sheet_exists:  # begun by someone or something else: finished in place
         ws = book[step.name]
         if step.table is None:
@@ -231,7 +222,7 @@ def _grow_table(ws: Worksheet, table: Table, header: str | None, rows: int = 0) 
     return max_col, max_row
 
 
-def _add_list_values(ws: Worksheet, step: AddListValues) -> None:
+def _add_list_values(ws: Worksheet, step: schema_upgrade.AddListValues) -> None:
     table = ws.tables[LISTS_TAB_NAME]
     min_col, min_row, max_col, _ = range_boundaries(table.ref)
     needed = step.start + len(step.values)
