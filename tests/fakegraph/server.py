@@ -97,6 +97,9 @@ class FakeGraph(IdentityRoutes, DriveRoutes, WorkbookRoutes, WorkbookSchemaRoute
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes: with Nagle's algorithm the body waits for the
+            # client's delayed ACK of the headers (up to 40 ms a response on loopback).
+            disable_nagle_algorithm = True
 
             def do_GET(self) -> None:
                 fake._handle(self, "GET", role)

@@ -75,6 +75,7 @@ def test_a_deflate_bomb_is_refused_by_its_ratio_without_unpacking_it():
         customers(data)
 
 
+@pytest.mark.slow  # builds a file at the size limit: seconds
 def test_a_part_over_the_unzipped_limit_is_refused():
     """A part larger than CXHUB_ERP_MAX_UNZIPPED_MB is refused; the same file passes the default."""
     letters = random.Random(7)
@@ -92,6 +93,7 @@ def test_a_zip_that_understates_a_part_is_a_file_error_not_a_crash():
         customers(data)
 
 
+@pytest.mark.slow  # builds a file at the size limit: seconds
 def test_a_huge_cell_rejects_its_row_and_the_rest_import():
     """A 4 MB name is one rejected row naming CXHUB_ERP_MAX_CELL_CHARS; the other rows import."""
     # Random letters: a cell of one repeated letter would (rightly) be refused as a deflate bomb.
