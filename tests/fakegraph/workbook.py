@@ -81,6 +81,17 @@ class WorkbookRoutes:
         self.sessions.pop(headers.get("workbook-session-id", ""), None)
         return 204, None, {}
 
+    def _table_for(self, m, headers, *, write: bool):
+        """The table a table route names, once the request may read (or, with `write`, change) the
+        workbook: (sheet, table, None), or (None, None, the refusal or 404 to answer)."""
+        denied = (self._writable if write else self._session_for)(m["item"], headers)
+        if denied:
+            return None, None, denied
+        ws, table = self._find_table(m["item"], m["table"])
+        if table is None:
+            return None, None, (404, _error("itemNotFound", f"Table {m['table']} not found"), {})
+        return ws, table, None
+
     def _find_table(self, item_id: str, name: str):
         book = self._book(item_id)
         for ws in book.worksheets:
@@ -99,12 +110,9 @@ class WorkbookRoutes:
     def _columns_list(self, m, query, raw, headers):
         """workbookTableColumn: id, index, name and values (the whole column, header first)
         unless $select leaves values out, as Graph does."""
-        denied = self._session_for(m["item"], headers)
-        if denied:
-            return denied
-        ws, table = self._find_table(m["item"], m["table"])
-        if table is None:
-            return 404, _error("itemNotFound", f"Table {m['table']} not found"), {}
+        ws, table, refused = self._table_for(m, headers, write=False)
+        if refused:
+            return refused
         min_col, min_row, max_col, max_row = range_boundaries(table.ref)
         select = [f.strip() for f in query["$select"].split(",")] if "$select" in query else None
         value = []
@@ -117,12 +125,9 @@ class WorkbookRoutes:
         return 200, self._page(value, query, m.string), {}
 
     def _rows_add(self, m, query, raw, headers):
-        denied = self._writable(m["item"], headers)
-        if denied:
-            return denied
-        ws, table = self._find_table(m["item"], m["table"])
-        if table is None:
-            return 404, _error("itemNotFound", f"Table {m['table']} not found"), {}
+        ws, table, refused = self._table_for(m, headers, write=True)
+        if refused:
+            return refused
         if ws.protection.sheet:
             return _protected(ws.title)
         body = json.loads(raw)
@@ -166,34 +171,25 @@ class WorkbookRoutes:
         ]
 
     def _rows_list(self, m, query, raw, headers):
-        denied = self._session_for(m["item"], headers)
-        if denied:
-            return denied
-        ws, table = self._find_table(m["item"], m["table"])
-        if table is None:
-            return 404, _error("itemNotFound", f"Table {m['table']} not found"), {}
+        ws, table, refused = self._table_for(m, headers, write=False)
+        if refused:
+            return refused
         rows = self._table_values(ws, table, with_header=False)
         skip, top = int(query.get("$skip", 0)), int(query.get("$top", len(rows) or 1))
         value = [{"index": skip + i, "values": [r]} for i, r in enumerate(rows[skip : skip + top])]
         return 200, {"value": value}, {}
 
     def _table_range(self, m, query, raw, headers):
-        denied = self._session_for(m["item"], headers)
-        if denied:
-            return denied
-        ws, table = self._find_table(m["item"], m["table"])
-        if table is None:
-            return 404, _error("itemNotFound", f"Table {m['table']} not found"), {}
+        ws, table, refused = self._table_for(m, headers, write=False)
+        if refused:
+            return refused
         values = self._table_values(ws, table, with_header=True)
         return 200, _range(ws.title, table.ref, values, query.get("$select")), {}
 
     def _column_body(self, m, query, raw, headers):
-        denied = self._session_for(m["item"], headers)
-        if denied:
-            return denied
-        ws, table = self._find_table(m["item"], m["table"])
-        if table is None:
-            return 404, _error("itemNotFound", f"Table {m['table']} not found"), {}
+        ws, table, refused = self._table_for(m, headers, write=False)
+        if refused:
+            return refused
         min_col, min_row, max_col, max_row = range_boundaries(table.ref)
         names = [ws.cell(min_row, c).value for c in range(min_col, max_col + 1)]
         if m["column"] not in names:

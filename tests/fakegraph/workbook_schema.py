@@ -90,12 +90,9 @@ class WorkbookSchemaRoutes:
 
     def _table_patch(self, m, query, raw, headers):
         """table-update: renaming a table (the only property CX Hub changes)."""
-        denied = self._writable(m["item"], headers)
-        if denied:
-            return denied
-        ws, table = self._find_table(m["item"], m["table"])
-        if table is None:
-            return 404, _error("itemNotFound", f"Table {m['table']} not found"), {}
+        ws, table, refused = self._table_for(m, headers, write=True)
+        if refused:
+            return refused
         name = (json.loads(raw or b"{}") or {}).get("name")
         if name and name != table.displayName:
             if self._find_table(m["item"], name)[1] is not None:
@@ -110,12 +107,9 @@ class WorkbookSchemaRoutes:
         """tablecolumncollection-add: index null appends the column at the table's end (Office JS,
         ExcelApi 1.4; the Graph page says an index cannot append); values, when given, are the whole
         column, header first; name names it."""
-        denied = self._writable(m["item"], headers)
-        if denied:
-            return denied
-        ws, table = self._find_table(m["item"], m["table"])
-        if table is None:
-            return 404, _error("itemNotFound", f"Table {m['table']} not found"), {}
+        ws, table, refused = self._table_for(m, headers, write=True)
+        if refused:
+            return refused
         if ws.protection.sheet:
             return 403, _error("accessDenied", f"The worksheet {ws.title} is protected."), {}
         body = json.loads(raw or b"{}")
