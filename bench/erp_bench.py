@@ -69,15 +69,16 @@ def _peak_mb() -> float:
 
 def rules_once(export: Path) -> dict:
     """Child process: parse the export and run the import rules against an empty hub (no store)."""
-    from hub.governance.erp_import import ImportRules, import_parsed
+    from hub.governance.erp_import import import_parsed
     from hub.governance.erp_parse import parse_export
+    from hub.governance.rules import GovernanceRules
     from hub_schema.erp import load_mappings
 
     data = export.read_bytes()
     cpu = _cpu()
     parsed = parse_export(export.name, data, "customers", load_mappings())
     parse_cpu = _cpu() - cpu
-    import_parsed(parsed, {}, datetime(2026, 11, 30), ImportRules())
+    import_parsed(parsed, {}, datetime(2026, 11, 30), GovernanceRules())
     return {"parse_cpu_seconds": round(parse_cpu, 2), "rules_cpu_seconds": round(_cpu() - cpu - parse_cpu, 2)}
 
 
@@ -85,8 +86,8 @@ def import_once(export: Path, hub: Path) -> dict:
     """Child process: import the export into the hub at `hub` (created empty if it is not there),
     end to end through the local .xlsx store; seconds, CPU seconds and this process's peak RSS."""
     from cxhub import wiring
-    from hub.governance.erp_import import ImportRules
     from hub.governance.jobs import import_erp_file
+    from hub.governance.rules import GovernanceRules
     from hub_schema.erp import load_mappings
     from local.xlsx_store import XlsxHubStore
 
@@ -97,7 +98,14 @@ def import_once(export: Path, hub: Path) -> dict:
     load = os.getloadavg()[0]
     started, cpu = time.perf_counter(), _cpu()
     report = import_erp_file(
-        store, export.name, data, "customers", load_mappings(), wiring.clock, ImportRules(), "Africa/Lagos"
+        store,
+        export.name,
+        data,
+        "customers",
+        load_mappings(),
+        wiring.clock,
+        GovernanceRules(),
+        "Africa/Lagos",
     )
     return {
         "seconds": round(time.perf_counter() - started, 2),

@@ -135,6 +135,33 @@ def _typo(rng: random.Random, word: str) -> str:
     return word[:i] + word[i] + word[i:]
 
 
+def _planted_duplicate(
+    rng: random.Random, kind: int, words: list[str], phone: str, domain: str
+) -> tuple[str, str | None, str | None]:
+    """A duplicate of the account named by `words`, written one of seven ways a person slips; with
+    the original's phone or email domain where that slip keeps it (else None: a new one)."""
+    same_phone = same_domain = None
+    if kind == 0:  # another legal form, shouted
+        name = (" ".join(words) + " " + rng.choice(SUFFIX_FORMS)).upper()
+    elif kind == 1:  # a typo in one of the group words
+        j = rng.randrange(2)
+        name = " ".join(_typo(rng, w) if k == j else w for k, w in enumerate(words)) + " Ltd"
+    elif kind == 2:  # the words in another order
+        name = f"{words[1]} {words[0]} {words[2]}"
+    elif kind == 3:  # the same phone, the industry word in the singular, no suffix
+        name = f"{words[0]} {words[1]} {words[2].rstrip('s')}"
+        same_phone = phone
+    elif kind == 4:  # '&' and 'and', and the same email domain
+        name = f"{words[0]} & {words[1]} {words[2]} Nig"
+        same_domain = domain
+    elif kind == 5:  # two slips at once: a typo and another legal form, in capitals
+        name = f"{_typo(rng, words[0])} {words[1]} {words[2]} PLC".upper()
+    else:  # a group word left out, with the same email domain
+        name = f"{words[rng.randrange(2)]} {words[2]} Ltd"
+        same_domain = domain
+    return name, same_phone, same_domain
+
+
 def generate(
     scale: float = 1.0, seed: int = 4
 ) -> tuple[dict[str, list[dict[str, Any]]], set[tuple[str, str]]]:
@@ -179,26 +206,9 @@ def generate(
         add(f"{words[0]} {words[1]} {other} {rng.choice(SUFFIX_FORMS)}", erp=rng.random() < 0.6)
     truth: set[tuple[str, str]] = set()
     for i, (account_id, words) in enumerate(rng.sample(bases, n_dupes)):
-        kind = i % 7
-        phone = domain = None
-        if kind == 0:  # another legal form, shouted
-            name = (" ".join(words) + " " + rng.choice(SUFFIX_FORMS)).upper()
-        elif kind == 1:  # a typo in one of the group words
-            j = rng.randrange(2)
-            name = " ".join(_typo(rng, w) if k == j else w for k, w in enumerate(words)) + " Ltd"
-        elif kind == 2:  # the words in another order
-            name = f"{words[1]} {words[0]} {words[2]}"
-        elif kind == 3:  # the same phone, the industry word in the singular, no suffix
-            name = f"{words[0]} {words[1]} {words[2].rstrip('s')}"
-            phone = phone_of[account_id]
-        elif kind == 4:  # '&' and 'and', and the same email domain
-            name = f"{words[0]} & {words[1]} {words[2]} Nig"
-            domain = domain_of[account_id]
-        elif kind == 5:  # two slips at once: a typo and another legal form, in capitals
-            name = f"{_typo(rng, words[0])} {words[1]} {words[2]} PLC".upper()
-        else:  # a group word left out, with the same email domain
-            name = f"{words[rng.randrange(2)]} {words[2]} Ltd"
-            domain = domain_of[account_id]
+        name, phone, domain = _planted_duplicate(
+            rng, i % 7, words, phone_of[account_id], domain_of[account_id]
+        )
         dupe = add(name, phone=phone, domain=domain, erp=False)
         truth.add((account_id, dupe))
 
@@ -268,7 +278,8 @@ def generate(
 
 def bench_governance(emit, quick: bool) -> None:
     from hub.governance.duplicates import account_candidates
-    from hub.governance.nightly import GovernanceRules, govern
+    from hub.governance.nightly import govern
+    from hub.governance.rules import GovernanceRules
 
     scale = 0.2 if quick else 1.0
     tables, truth = generate(scale)

@@ -72,7 +72,7 @@ def measure(job: str, hub: str, engine: str, cache_dir: str | None = None, seed:
         extra = {"submissions": drained.count("recorded"), "rows_written": sum(drained.written.values())}
     else:
         from hub.governance.jobs import run_governance
-        from hub.governance.nightly import GovernanceRules
+        from hub.governance.rules import GovernanceRules
 
         cpu, started = time.process_time(), time.perf_counter()
         report = run_governance(

@@ -28,21 +28,18 @@ def writer_rules(settings: Settings) -> WriterRules:
 
 
 def governance_rules(settings: Settings):
+    """The nightly run's and the ERP import's rules (one object: the two share the name rules)."""
     from hub.governance.duplicates import DuplicateRules
-    from hub.governance.nightly import GovernanceRules
+    from hub.governance.rules import GovernanceRules
 
     return GovernanceRules(
         owner_rule=settings.owner_rule,  # type: ignore[arg-type]
         duplicates=DuplicateRules(
             strong=settings.dup_strong, review=settings.dup_review, max_block=settings.dup_max_block
         ),
+        match=match_rules(settings),
+        phone_region=settings.phone_region,
     )
-
-
-def import_rules(settings: Settings):
-    from hub.governance.erp_import import ImportRules
-
-    return ImportRules(phone_region=settings.phone_region, match=match_rules(settings))
 
 
 def erp_limits(settings: Settings):

@@ -45,7 +45,6 @@ from cxhub.rules import (
     followup_rules,
     governance_rules,
     health_thresholds,
-    import_rules,
     intake_rules,
     match_rules,
     sla_rules,
@@ -84,7 +83,6 @@ __all__ = [
     "health_status",
     "health_thresholds",
     "import_erp",
-    "import_rules",
     "intake_rules",
     "job_run",
     "mail_through_outlook",
@@ -203,7 +201,7 @@ def import_erp(settings: Settings, name: str, data: bytes, kind: str):
 
     if kind not in KINDS:
         raise ErpFileError(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}")
-    mappings, rules, limits = erp_mappings(settings), import_rules(settings), erp_limits(settings)
+    mappings, rules, limits = erp_mappings(settings), governance_rules(settings), erp_limits(settings)
     lock = build_job_lock(settings)
     return _on_hub(
         settings, import_erp_file, name, data, kind, mappings, clock, rules, settings.timezone, lock, limits

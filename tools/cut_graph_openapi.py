@@ -250,50 +250,19 @@ def operation(
     csdl: Csdl, path: str, method: str, kind: str, ref: str, extra: dict[str, Any], needed: set[str]
 ) -> dict[str, Any]:
     op: dict[str, Any] = {"x-cxhub-csdl": ref}
-    query: list[str] = []
-    body: dict[str, Any] | None = None
-    response: dict[str, Any] | None = None
     if kind == "set":
-        target = csdl.sets[ref]
-        response, query = _collection(csdl, target, needed), COLLECTION_QUERY
+        body, response, query = None, _collection(csdl, csdl.sets[ref], needed), COLLECTION_QUERY
     elif kind in ("nav", "entity", "create", "update") and "@" not in ref:
-        edm = csdl.navigation(ref) if "." in ref else f"graph.{csdl.sets[ref]}"
-        target = _short(edm[11:-1] if edm.startswith("Collection(") else edm)
-        many = edm.startswith("Collection(") and kind == "nav"
-        if kind == "create" or kind == "update":
-            body = type_schema(csdl, f"graph.{target}", needed, False)
-            response = body
-        elif many:
-            response, query = _collection(csdl, target, needed), COLLECTION_QUERY
-        else:
-            response, query = type_schema(csdl, f"graph.{target}", needed, False), ENTITY_QUERY
+        body, response, query = _entity_shapes(csdl, kind, ref, needed)
     elif kind == "stream":
         csdl.navigation(ref)  # the media property must exist
-        if method == "put":
-            response = type_schema(csdl, "graph.driveItem", needed, False)
+        body, query = None, []
+        response = type_schema(csdl, "graph.driveItem", needed, False) if method == "put" else None
     else:
-        found = csdl.operation(ref)
-        params = [p for p in found if p.tag == EDM + "Parameter"][1:]
-        returns = next((r.get("Type") for r in found if r.tag == EDM + "ReturnType"), None)
+        body, response, query = _bound_shapes(csdl, method, kind, ref, extra, needed)
         if kind == "action":
-            body = {
-                "type": "object",
-                "properties": {
-                    p.get("Name"): type_schema(
-                        csdl, p.get("Type") or "", needed, p.get("Nullable") != "false"
-                    )
-                    for p in params
-                },
-                "required": [p.get("Name") for p in params if p.get("Nullable") == "false"],
-                "additionalProperties": False,
-            }
             op["x-cxhub-case-insensitive-parameters"] = True
-        if method == "patch":
-            body = type_schema(csdl, "graph.workbookRange", needed, False)
-        if returns:
-            response = type_schema(csdl, returns, needed, False)
         if extra.get("select"):
-            query = ["$select"]
             op["x-cxhub-query-source"] = "docs: https://learn.microsoft.com/graph/api/range-get"
     if extra.get("docs"):
         op["x-cxhub-source"] = "docs: " + extra["docs"]
@@ -304,6 +273,45 @@ def operation(
     content = {"application/json": {"schema": response}} if response is not None else None
     op["responses"] = {"2XX": {"description": "success", **({"content": content} if content else {})}}
     return op
+
+
+Shapes = tuple[dict[str, Any] | None, dict[str, Any] | None, list[str]]  # body, response, query
+
+
+def _entity_shapes(csdl: Csdl, kind: str, ref: str, needed: set[str]) -> Shapes:
+    """An entity set's or navigation property's read, create or update."""
+    edm = csdl.navigation(ref) if "." in ref else f"graph.{csdl.sets[ref]}"
+    target = _short(edm[11:-1] if edm.startswith("Collection(") else edm)
+    if kind == "create" or kind == "update":
+        body = type_schema(csdl, f"graph.{target}", needed, False)
+        return body, body, []
+    if edm.startswith("Collection(") and kind == "nav":
+        return None, _collection(csdl, target, needed), COLLECTION_QUERY
+    return None, type_schema(csdl, f"graph.{target}", needed, False), ENTITY_QUERY
+
+
+def _bound_shapes(
+    csdl: Csdl, method: str, kind: str, ref: str, extra: dict[str, Any], needed: set[str]
+) -> Shapes:
+    """A bound action's or function's parameters and return type, as the CSDL declares them."""
+    found = csdl.operation(ref)
+    params = [p for p in found if p.tag == EDM + "Parameter"][1:]
+    returns = next((r.get("Type") for r in found if r.tag == EDM + "ReturnType"), None)
+    body: dict[str, Any] | None = None
+    if kind == "action":
+        body = {
+            "type": "object",
+            "properties": {
+                p.get("Name"): type_schema(csdl, p.get("Type") or "", needed, p.get("Nullable") != "false")
+                for p in params
+            },
+            "required": [p.get("Name") for p in params if p.get("Nullable") == "false"],
+            "additionalProperties": False,
+        }
+    if method == "patch":
+        body = type_schema(csdl, "graph.workbookRange", needed, False)
+    response = type_schema(csdl, returns, needed, False) if returns else None
+    return body, response, ["$select"] if extra.get("select") else []
 
 
 def _parameter(csdl: Csdl, param: ElementTree.Element, needed: set[str]) -> dict[str, Any]:

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from hub import defaults
 from hub.governance.erp_parse import ErpRow, ErpRowError, ParsedFile
 from hub.governance.ownership import salesperson_emails
-from hub.matching import AccountIndex, MatchRules
+from hub.governance.rules import GovernanceRules
+from hub.matching import AccountIndex
 from hub.names import normalise_person_name
 from hub.ports import HubChanges, Row
 from hub.tables import ReviewQueue, Table, add_audit, changes_of
@@ -31,14 +31,6 @@ READS = ("Accounts", "Deals", "Price List", "Staff", "Review Queue", "Rejected",
 READ_COLUMNS = {"Audit": ("Audit ID",)}
 INDIVIDUAL_TYPES = frozenset({"person", "individual", "consumer", "b2c", "retail individual"})
 CREDIT_TYPES = frozenset({"cm", "credit memo", "credit note", "credit", "crn"})
-
-
-@dataclass(frozen=True)
-class ImportRules:
-    """What settings may tell an ERP import: the phone region and the near-name thresholds."""
-
-    phone_region: str = defaults.PHONE_REGION
-    match: MatchRules = field(default_factory=MatchRules)
 
 
 @dataclass
@@ -101,7 +93,7 @@ class ImportReport:
 
 
 def import_parsed(
-    parsed: ParsedFile, tables: Mapping[str, list[Row]], now: datetime, rules: ImportRules = ImportRules()
+    parsed: ParsedFile, tables: Mapping[str, list[Row]], now: datetime, rules: GovernanceRules
 ) -> tuple[HubChanges, ImportReport]:
     """The hub changes and the report of one parsed export. The rows of `tables` (a fresh read the
     caller throws away) are updated in place as the import goes."""
@@ -112,7 +104,7 @@ def import_parsed(
 
 class _Import:
     def __init__(
-        self, parsed: ParsedFile, tables: Mapping[str, list[Row]], now: datetime, rules: ImportRules
+        self, parsed: ParsedFile, tables: Mapping[str, list[Row]], now: datetime, rules: GovernanceRules
     ):
         self.parsed, self.now, self.rules = parsed, now, rules
         # The rows are the caller's fresh read, updated in place: no copy of 100k accounts.

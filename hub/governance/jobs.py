@@ -13,12 +13,13 @@ from zoneinfo import ZoneInfo
 
 from hub.governance.erp_import import READ_COLUMNS as ERP_COLUMNS
 from hub.governance.erp_import import READS as ERP_READS
-from hub.governance.erp_import import ImportReport, ImportRules, import_parsed
+from hub.governance.erp_import import ImportReport, import_parsed
 from hub.governance.erp_limits import DEFAULT_LIMITS, ErpLimits
 from hub.governance.erp_parse import ErpFileError, parse_export
 from hub.governance.nightly import READ_COLUMNS as GOVERNANCE_COLUMNS
 from hub.governance.nightly import READS as GOVERNANCE_READS
-from hub.governance.nightly import GovernanceRules, govern
+from hub.governance.nightly import govern
+from hub.governance.rules import GovernanceRules
 from hub.ports import (
     NO_LOCK,
     Drive,
@@ -77,7 +78,7 @@ def import_erp_file(
     kind: str,
     mappings: Mappings,
     clock: Callable[[], datetime],
-    rules: ImportRules,
+    rules: GovernanceRules,
     timezone: str,
     lock: JobLock = NO_LOCK,
     limits: ErpLimits = DEFAULT_LIMITS,

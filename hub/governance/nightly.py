@@ -8,14 +8,14 @@ ownership, then new duplicate candidates for the steward.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from hub import defaults
-from hub.governance.duplicates import Candidate, DuplicateRules, account_candidates, contact_candidates
+from hub.governance.duplicates import Candidate, account_candidates, contact_candidates
 from hub.governance.merges import MergeResult, apply_merges
-from hub.governance.ownership import OwnerRule, OwnershipResult, compute_owners
+from hub.governance.ownership import OwnershipResult, compute_owners
+from hub.governance.rules import GovernanceRules
 from hub.matching import AccountIndex
 from hub.ports import HubChanges, Row
 from hub.promises import PROMISE_COLUMNS, cancel_promises_on, lost_opportunities
@@ -41,14 +41,6 @@ READ_COLUMNS = {
     "Tickets": (TICKET_ID, ACCOUNT_ID, CONTACT_ID, COMPANY_NAME),
     "Audit": ("Audit ID",),
 }
-
-
-@dataclass(frozen=True)
-class GovernanceRules:
-    """What settings may tell the nightly run: the owner rule and the duplicate thresholds."""
-
-    owner_rule: OwnerRule = defaults.OWNER_RULE
-    duplicates: DuplicateRules = field(default_factory=DuplicateRules)
 
 
 @dataclass

@@ -248,17 +248,7 @@ class FakeGraph(IdentityRoutes, DriveRoutes, WorkbookRoutes, WorkbookSchemaRoute
                 fault = fault_rule.kind
                 status, body, headers = self._fault_response(fault_rule)
             else:
-                with self._lock:
-                    if fault_rule is not None and fault_rule.kind == "session_expired":
-                        fault = "session_expired"
-                        self.sessions.clear()  # as if every session idled out: the call answers 404
-                    if (role == "download") != path.startswith("/download/"):
-                        status, body, headers = 404, _error("itemNotFound", f"Not on this host: {path}"), {}
-                    else:
-                        status, body, headers = self._route(method, path, query, raw, h.headers)
-                    if fault_rule is not None and fault_rule.kind == "504_after" and status < 300:
-                        fault = "504_after"  # applied, but the caller never hears so
-                        status, body, headers = 504, _error("gatewayTimeout", "Gateway timeout"), {}
+                status, body, headers, fault = self._answer(h, method, path, query, raw, role, fault_rule)
         except Exception as e:  # a bug in the fake: make it loud in the test output
             status, body = 500, _error("internalServerError", f"fake Graph: {type(e).__name__}: {e}")
         finally:
@@ -269,6 +259,25 @@ class FakeGraph(IdentityRoutes, DriveRoutes, WorkbookRoutes, WorkbookSchemaRoute
         record = Recorded(method, path, status, fault, _maybe_json(raw), query, response)
         self.requests.append(record)
         record.response_bytes = self._send(h, status, body, headers)
+
+    def _answer(
+        self, h: BaseHTTPRequestHandler, method: str, path: str, query, raw: bytes, role: str, rule
+    ) -> tuple[int, Any, dict[str, str], str | None]:
+        """The route's answer (status, body, headers, fault applied), under the lock, with the faults
+        that act around a real answer: sessions expired before it, a 504 after it was applied."""
+        fault = None
+        with self._lock:
+            if rule is not None and rule.kind == "session_expired":
+                fault = "session_expired"
+                self.sessions.clear()  # as if every session idled out: the call answers 404
+            if (role == "download") != path.startswith("/download/"):
+                status, body, headers = 404, _error("itemNotFound", f"Not on this host: {path}"), {}
+            else:
+                status, body, headers = self._route(method, path, query, raw, h.headers)
+            if rule is not None and rule.kind == "504_after" and status < 300:
+                fault = "504_after"  # applied, but the caller never hears so
+                status, body, headers = 504, _error("gatewayTimeout", "Gateway timeout"), {}
+        return status, body, headers, fault
 
     def _enter_workbook(self, item_id: str) -> bool:
         with self._lock:

@@ -65,11 +65,11 @@ class WorkbookSchemaRoutes:
         if ws.protection.sheet:
             return 403, _error("accessDenied", f"The worksheet {ws.title} is protected."), {}
         min_col, min_row, max_col, max_row = range_boundaries(ref.replace("$", ""))
-        for other in self._book(m["item"]).worksheets:
-            for t in other.tables.values():
-                a, b, c, d = range_boundaries(t.ref)
-                if other is ws and a <= max_col and min_col <= c and b <= max_row and min_row <= d:
-                    return 400, _error("invalidArgument", "A table can't overlap another table."), {}
+        if any(
+            _overlap(range_boundaries(t.ref), (min_col, min_row, max_col, max_row))
+            for t in ws.tables.values()
+        ):
+            return 400, _error("invalidArgument", "A table can't overlap another table."), {}
         if not body.get("hasHeaders"):
             return 501, _error("notImplemented", "The fake adds tables with headers only."), {}
         names = [
@@ -207,3 +207,10 @@ def _table(table: Any) -> dict[str, Any]:
 
 def _named(name: str, formula: str) -> dict[str, Any]:
     return {"name": name, "type": "Range", "value": "=" + formula, "visible": True, "scope": "Workbook"}
+
+
+def _overlap(one: tuple, other: tuple) -> bool:
+    """Whether two (min_col, min_row, max_col, max_row) ranges share a cell."""
+    a, b, c, d = one
+    min_col, min_row, max_col, max_row = other
+    return a <= max_col and min_col <= c and b <= max_row and min_row <= d

@@ -82,42 +82,46 @@ def row_keys(tree: ast.AST, literals: bool = True) -> Iterator[tuple[int, str, s
     for node in ast.walk(tree):
         if isinstance(node, ast.Subscript) and (key := _string(node.slice)) is not None:
             yield node.lineno, key, None  # row["X"]
-        elif (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "get"
-            and node.args
-            and (key := _string(node.args[0])) is not None
-        ):
-            yield node.lineno, key, None  # row.get("X")
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "RowUpdate":
-            tab_name = _string(node.args[0]) if node.args else None
-            values = node.args[2] if len(node.args) > 2 else None
-            if isinstance(values, ast.Dict):
-                seen.add(id(values))
-                for k in values.keys:
-                    if (key := _string(k)) is not None:
-                        yield node.lineno, key, tab_name  # RowUpdate("Tab", id, {"X": ...})
+        elif isinstance(node, ast.Call):
+            yield from _call_keys(node, seen)
         elif (value := _named_columns(node)) is not None:
             for key in _column_list(value):
                 yield node.lineno, key, None  # FOLLOW_UP_COLUMNS = ("X", "Y")
-        elif (
-            isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "columns_frame"
-        ):
-            for key in _column_list(node.args[1] if len(node.args) > 1 else None):
-                yield node.lineno, key, None  # columns_frame(rows, ("X", "Y")): a frame of these columns
         elif isinstance(node, ast.Dict) and id(node) not in seen:
-            keys = [_string(k) for k in node.keys]
-            if keys and all(k in TAB_NAMES for k in keys):
-                # {"Tab": ("X", "Y")}: the columns read from each tab (READ_COLUMNS and the like)
-                for k, value in zip(keys, node.values, strict=True):
-                    for key in _strings(value) or ():
-                        yield node.lineno, key, k
-            elif literals and any(k in COLUMNS for k in keys):
-                # A row literal {"X": ...}; a dict with no hub column at all is something else.
-                for k in keys:
-                    if k is not None:
-                        yield node.lineno, k, None
+            yield from _dict_keys(node, literals)
+
+
+def _call_keys(node: ast.Call, seen: set[int]) -> Iterator[tuple[int, str, str | None]]:
+    """Keys named by a call: row.get("X"), RowUpdate("Tab", id, {"X": ...}), columns_frame(rows, ("X",))."""
+    called = node.func.id if isinstance(node.func, ast.Name) else None
+    if isinstance(node.func, ast.Attribute) and node.func.attr == "get" and node.args:
+        if (key := _string(node.args[0])) is not None:
+            yield node.lineno, key, None
+    elif called == "RowUpdate":
+        tab_name = _string(node.args[0]) if node.args else None
+        values = node.args[2] if len(node.args) > 2 else None
+        if isinstance(values, ast.Dict):
+            seen.add(id(values))  # its keys belong to `tab_name`, not to any tab
+            for k in values.keys:
+                if (key := _string(k)) is not None:
+                    yield node.lineno, key, tab_name
+    elif called == "columns_frame":
+        for key in _column_list(node.args[1] if len(node.args) > 1 else None):
+            yield node.lineno, key, None  # a frame of these columns
+
+
+def _dict_keys(node: ast.Dict, literals: bool) -> Iterator[tuple[int, str, str | None]]:
+    """{"Tab": ("X", "Y")}: the columns read from each tab (READ_COLUMNS and the like); with
+    `literals`, a row literal {"X": ...} (a dict with no hub column at all is something else)."""
+    keys = [_string(k) for k in node.keys]
+    if keys and all(k in TAB_NAMES for k in keys):
+        for k, value in zip(keys, node.values, strict=True):
+            for key in _strings(value) or ():
+                yield node.lineno, key, k
+    elif literals and any(k in COLUMNS for k in keys):
+        for k in keys:
+            if k is not None:
+                yield node.lineno, k, None
 
 
 def unknown_keys(root: Path = ROOT) -> list[str]:

@@ -112,7 +112,8 @@ def test_an_open_action_on_a_sale_lost_in_excel_is_not_reminded():
 
 def test_the_nightly_run_cancels_promises_on_a_sale_set_lost_in_excel():
     """A steward sets Stage to Lost in the workbook: the next governance run cancels its open promise."""
-    from hub.governance.nightly import GovernanceRules, govern
+    from hub.governance.nightly import govern
+    from hub.governance.rules import GovernanceRules
 
     tables = {
         "Opportunities": [{"Opportunity ID": "OPP-000001", "Account ID": "ACC-000001", "Stage": "Lost"}],

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from hub.governance.erp_import import ImportRules
 from hub.governance.jobs import import_erp_file
+from hub.governance.rules import GovernanceRules
 from hub_schema.columns import ACCOUNT_ID, COMPANY_NAME
 from hub_schema.erp import load_mappings
 from tests.fakes import FakeHubStore
@@ -18,7 +18,14 @@ HEADER = "CUSTOMER_NUMBER;CUSTOMER_NAME;CUSTOMER_TYPE;PHONE_NUMBER\n"
 def run(store: FakeHubStore, lines: list[str]):
     data = (HEADER + "".join(line + "\n" for line in lines)).encode()
     return import_erp_file(
-        store, "customers.csv", data, "customers", load_mappings(), lambda: NOW, ImportRules(), "Africa/Lagos"
+        store,
+        "customers.csv",
+        data,
+        "customers",
+        load_mappings(),
+        lambda: NOW,
+        GovernanceRules(),
+        "Africa/Lagos",
     )
 
 

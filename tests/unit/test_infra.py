@@ -413,6 +413,18 @@ def test_storage_connection_string_only_lives_in_key_vault():
 # --- structure -------------------------------------------------------------------------------
 
 
+def _after_comment_or_verbatim(text: str, i: int) -> int | None:
+    """Where a // or /* comment or a '''verbatim''' string starting at `i` ends (its brackets do not
+    count), or None if none starts there."""
+    for opener, closer in (("//", "\n"), ("/*", "*/"), ("'''", "'''")):
+        if text.startswith(opener, i):
+            end = text.find(closer, i + len(opener))
+            if end < 0:
+                return len(text)
+            return end if closer == "\n" else end + len(closer)
+    return None
+
+
 def bracket_errors(text: str) -> list[str]:
     """Unbalanced ( [ { in Bicep, skipping comments and string text but not ${...} interpolation."""
     pairs = {")": "(", "]": "[", "}": "{"}
@@ -432,17 +444,8 @@ def bracket_errors(text: str) -> list[str]:
                 continue
             if ch == "'":
                 stack.pop()
-        elif text.startswith("//", i):
-            i = text.find("\n", i)
-            i = n if i < 0 else i
-            continue
-        elif text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            i = n if end < 0 else end + 2
-            continue
-        elif text.startswith("'''", i):
-            end = text.find("'''", i + 3)
-            i = n if end < 0 else end + 3
+        elif (after := _after_comment_or_verbatim(text, i)) is not None:
+            i = after
             continue
         elif ch == "'":
             stack.append("'")

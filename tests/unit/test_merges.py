@@ -6,7 +6,8 @@ from datetime import date, datetime
 
 from hypothesis import given
 
-from hub.governance.nightly import GovernanceRules, govern
+from hub.governance.nightly import govern
+from hub.governance.rules import GovernanceRules
 from hub.matching import AccountIndex
 from hub_schema.columns import COMPANY_NAME, CONTACT_NAME
 from tests.strategies import examples, merge_account_counts, merge_children, merge_decisions
