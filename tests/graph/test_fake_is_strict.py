@@ -3,6 +3,7 @@ status codes, default property sets, session expiry codes, concurrency, keys it 
 
 from __future__ import annotations
 
+import ssl
 import threading
 
 import httpx
@@ -16,7 +17,11 @@ ROW = {"Account ID": "ACC-000001", "Company Name": "Dangote Cement"}
 
 def _http(fake):
     token = fake._issue("app")["access_token"]
-    return httpx.Client(verify=str(fake.cert_path), headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    return httpx.Client(
+        verify=ssl.create_default_context(cafile=str(fake.cert_path)),
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
 
 
 def _workbook(fake, item):
