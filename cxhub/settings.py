@@ -6,6 +6,7 @@ from here and never logged.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -152,8 +153,8 @@ class Settings:
             phone_region=(get("CXHUB_PHONE_REGION", D.PHONE_REGION) or D.PHONE_REGION).upper(),
             fuzzy_strong=strong,
             fuzzy_review=review,
-            max_attempts=int(_number(get, "CXHUB_MAX_ATTEMPTS", D.MAX_ATTEMPTS)),
-            batch_size=int(_number(get, "CXHUB_WRITER_BATCH", D.BATCH_SIZE)),
+            max_attempts=_count(get, "CXHUB_MAX_ATTEMPTS", D.MAX_ATTEMPTS),
+            batch_size=_count(get, "CXHUB_WRITER_BATCH", D.BATCH_SIZE),
         )
 
 
@@ -232,18 +233,18 @@ def _followup_settings(get) -> dict:
     outbox = get("CXHUB_OUTBOX")
     out: dict[str, Any] = {
         "outbox": Path(outbox) if outbox else None,
-        "mail_per_minute": int(_number(get, "CXHUB_MAIL_PER_MINUTE", D.MAIL_PER_MINUTE)),
+        "mail_per_minute": _count(get, "CXHUB_MAIL_PER_MINUTE", D.MAIL_PER_MINUTE),
         "response_hours": _number(get, "CXHUB_RESPONSE_HOURS", D.RESPONSE_HOURS),
         "overrun_percent": _number(get, "CXHUB_OVERRUN_PERCENT", D.OVERRUN_PERCENT),
-        "ticket_open_days": int(_number(get, "CXHUB_TICKET_OPEN_DAYS", D.TICKET_OPEN_DAYS)),
-        "quiet_days": int(_number(get, "CXHUB_QUIET_DAYS", D.QUIET_DAYS)),
+        "ticket_open_days": _count(get, "CXHUB_TICKET_OPEN_DAYS", D.TICKET_OPEN_DAYS),
+        "quiet_days": _count(get, "CXHUB_QUIET_DAYS", D.QUIET_DAYS),
         "health_max_mb": _number(get, "CXHUB_HEALTH_MAX_MB", D.HEALTH_MAX_MB),
         "health_max_open_seconds": _number(get, "CXHUB_HEALTH_MAX_OPEN_SECONDS", D.HEALTH_MAX_OPEN_SECONDS),
         "health_max_steward_hours": _number(
             get, "CXHUB_HEALTH_MAX_STEWARD_HOURS", D.HEALTH_MAX_STEWARD_HOURS
         ),
-        "health_max_users": int(_number(get, "CXHUB_HEALTH_MAX_USERS", D.HEALTH_MAX_USERS)),
-        "retention_days": int(_number(get, "CXHUB_RETENTION_DAYS", D.RETENTION_DAYS)),
+        "health_max_users": _count(get, "CXHUB_HEALTH_MAX_USERS", D.HEALTH_MAX_USERS),
+        "retention_days": _count(get, "CXHUB_RETENTION_DAYS", D.RETENTION_DAYS),
         "response_warn_hours": _number(get, "CXHUB_RESPONSE_WARN_HOURS", 8.0),
     }
     pilot = (get("CXHUB_PILOT", D.PILOT) or "").strip()
@@ -298,7 +299,7 @@ def _web_settings(get) -> dict:
         "app_service_auth": flag in ("1", "true", "yes"),
         "public_url": url,
         "action_key": key,
-        "action_link_days": int(_number(get, "CXHUB_ACTION_LINK_DAYS", 14)),
+        "action_link_days": _count(get, "CXHUB_ACTION_LINK_DAYS", 14),
     }
 
 
@@ -310,7 +311,7 @@ def _governance_settings(get) -> dict:
     review = _number(get, "CXHUB_DUP_REVIEW", D.DUP_REVIEW)
     if not 0 < review <= strong <= 100:
         raise SettingsError("need 0 < CXHUB_DUP_REVIEW <= CXHUB_DUP_STRONG <= 100")
-    max_block = int(_number(get, "CXHUB_DUP_MAX_BLOCK", D.DUP_MAX_BLOCK))
+    max_block = _count(get, "CXHUB_DUP_MAX_BLOCK", D.DUP_MAX_BLOCK)
     if max_block < 2:
         raise SettingsError("CXHUB_DUP_MAX_BLOCK must be at least 2")
     mappings, folder = get("CXHUB_ERP_MAPPINGS"), get("CXHUB_ERP_FOLDER")
@@ -342,9 +343,9 @@ ERP_LIMIT_SETTINGS = {
 def _erp_limit_settings(get) -> dict:
     from hub.governance.erp_limits import DEFAULT_LIMITS, ErpLimits
 
-    # Each limit keeps the type of its default (a count stays an int).
-    limits = {
-        name: type(default)(_number(get, ERP_LIMIT_SETTINGS[name], default))
+    # Each limit keeps the type of its default (a count must be a whole number).
+    limits: dict[str, Any] = {
+        name: (_count if isinstance(default, int) else _number)(get, ERP_LIMIT_SETTINGS[name], default)
         for name, default in vars(DEFAULT_LIMITS).items()
     }
     return {"erp_limits": ErpLimits(**limits)}
@@ -358,6 +359,16 @@ def _number(get, name: str, default: float) -> float:
         value = float(raw)
     except ValueError:
         raise SettingsError(f"{name} must be a number, not {raw!r}") from None
+    if not math.isfinite(value):  # "nan" and "inf" parse as floats; neither is a limit or a count
+        raise SettingsError(f"{name} must be a number, not {raw!r}")
     if value <= 0:
         raise SettingsError(f"{name} must be above zero")
     return value
+
+
+def _count(get, name: str, default: int) -> int:
+    """A whole number above zero: "2.5" messages per batch is a typo, not 2."""
+    value = _number(get, name, default)
+    if value != int(value):
+        raise SettingsError(f"{name} must be a whole number, not {get(name)!r}")
+    return int(value)
