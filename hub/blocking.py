@@ -60,6 +60,16 @@ class Blocks:
         for key in self._keys[record_id]:
             self._members[key].add(record_id)
 
+    def put_many(self, records: Iterable[tuple[str, set[str]]]) -> None:
+        """put() of each (record id, keys) in turn, in one loop (20k accounts in a writer batch)."""
+        members, filed = self._members, self._keys
+        for record_id, keys in records:
+            if record_id in filed:
+                self.remove(record_id)
+            filed[record_id] = keys
+            for key in keys:
+                members[key].add(record_id)
+
     def remove(self, record_id: str) -> None:
         for key in self._keys.pop(record_id, ()):
             self._members[key].discard(record_id)

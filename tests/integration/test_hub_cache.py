@@ -362,3 +362,45 @@ def test_the_store_cxhub_builds_keeps_every_column_a_writer_batch_may_read(hub_p
         assert drain(queue, store, lambda: CLOCK, WriterRules(visibility_timeout=0)).failed == 0
         assert wanted <= _kept(hub_path, root)["Interactions"], f"run {run}"
     _assert_kept_columns_are_the_file(hub_path, root)
+
+
+def test_a_batch_after_another_writer_links_as_one_on_the_hub_read_afresh(hub_path, tmp_path):
+    """Between two batches with kept columns another writer renames an account and adds one: the
+    second batch links each submission (exact name, near name, the old name) and raises review items
+    exactly as the same batch does on a copy read afresh, the renamed account by its new name; kept
+    columns or names from before the other write would link elsewhere."""
+    root = tmp_path / "cache"
+
+    def submission(company: str, n: int) -> dict:
+        return body(
+            {"company_name": company, "contact_email": f"person{n}@example.com", "contact_phone": None}
+        )
+
+    _drain(
+        hub_path, root, [submission("Kolabite Somafe Motors Ltd", 1), submission("Wadiga Nuruka Foods", 2)]
+    )
+    renamed = {"Company Name": "Adebayo Steel Works Ltd"}
+    added = {"Account ID": "ACC-000003", "Company Name": "Tediol Antoji Bakery Ltd", "Status": "Active"}
+    other_writer = XlsxHubStore(hub_path, lock_timeout=5)  # another process: no kept columns of its own
+    other_writer.apply(
+        HubChanges(appends={"Accounts": [added]}, updates=[RowUpdate("Accounts", "ACC-000001", renamed)])
+    )
+    afresh = tmp_path / "afresh" / "hub.xlsx"
+    afresh.parent.mkdir()
+    shutil.copy(hub_path, afresh)
+    second = [
+        submission("Adebayo Steel Works Limited", 3),  # the new name, exactly
+        submission("Tediol Antoji Bakry Ltd", 4),  # the added account, near
+        submission("Kolabite Somafe Motors", 5),  # the old name: no account has it any more
+        submission("Wadiga Nuruka Food Ltd", 6),  # an account the other writer left alone, near
+    ]
+    _drain(hub_path, root, second)
+    _drain(afresh, None, second)
+    tabs = ["Accounts", "Interactions", "Review Queue"]
+    kept_path, read_afresh = XlsxHubStore(hub_path).read_tables(tabs), XlsxHubStore(afresh).read_tables(tabs)
+    assert kept_path == read_afresh
+    linked = {r["Source Response ID"]: r["Account ID"] for r in kept_path["Interactions"]}
+    assert linked[second[0]["responseId"]] == "ACC-000001"
+    assert linked[second[1]["responseId"]] == "ACC-000003"
+    assert linked[second[2]["responseId"]] not in {"ACC-000001", "ACC-000002", "ACC-000003"}
+    assert {r["Record A"] for r in kept_path["Review Queue"]} >= {"ACC-000003"}

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import random
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
 from hub.matching import AccountIndex, ContactIndex, MatchRules
-from hub.names import normalise_company_name
+from hub.names import normalise_company_name, normalise_company_names
 
 RULES = MatchRules()
 SYLLABLES = ["ko", "la", "bi", "te", "so", "ma", "fe", "mi", "ad", "ey", "nu", "ru", "ka", "di", "ga", "wa"]
@@ -150,3 +153,137 @@ def test_an_account_added_after_a_lookup_is_found_by_name_and_near_name():
     assert [m.account_id for m in index.near("Ikdiak Transprot", MatchRules())] == ["ACC-000002"]
     index.add({"Account ID": "ACC-000002", "Company Name": "Ikdiak Transport Limited", "Status": "Merged"})
     assert index.near("Ikdiak Transprot", MatchRules()) == []
+
+
+# -- the indexes a writer batch builds in bulk answer as ones filled an add at a time -------------
+_NAME_PIECES = st.sampled_from(
+    [
+        "Kolabite",
+        "Somafe",
+        "Motors",
+        "Ltd",
+        "Limited",
+        "The",
+        "Company",
+        "Nig",
+        "&",
+        "and",
+        "_",
+        "-",
+        ".",
+        "(",
+        ")",
+        "'",
+        "’",
+        "–",
+        " ",
+        "  ",
+        "\t",
+        "\n",
+        "\x1f",
+        "\xa0",
+        "Société",
+        "Générale",
+        "STRASSE",
+        "straße",
+        "ΣΟΦΙΑ",
+        "ς",
+        "İstanbul",
+        "Adébáyọ̀",
+        "N/A",
+        "nil",
+        "-",
+        "",
+        "\x00",
+        "12",
+        "x",
+    ]
+)
+_NAMES = st.lists(st.lists(_NAME_PIECES, max_size=6).map("".join), max_size=12)
+
+
+@given(_NAMES)
+def test_names_normalised_together_are_the_names_normalised_one_by_one(names):
+    """The bulk normaliser a batch indexes its accounts with gives each name exactly its one-by-one form,
+    for punctuation, accents, non-ASCII case, placeholders, legal words and odd whitespace alike."""
+    assert normalise_company_names(names) == [normalise_company_name(n) for n in names]
+
+
+def _variant(rng: random.Random, pool: list[dict]) -> dict:
+    """An account whose name is close to, the same as, or unlike one already there."""
+    named = [r["Company Name"] for r in pool if len(str(r["Company Name"] or "").split()) >= 2]
+    base = rng.choice(named) if named else "Kolabite Somafe Motors Ltd"
+    name = rng.choice([base, _slip(rng, base), base.upper() + " (Nig)", f"{_word(rng)} {_word(rng)} Foods"])
+    return {
+        "Account ID": f"ACC-{rng.randrange(1, 60):06d}",  # often an account already there: re-added
+        "Company Name": rng.choice([name, name, name, None, "N/A"]),
+        "Status": rng.choice(["Active", "Active", "Active", "Merged"]),
+        "Account Type": rng.choice(["Company", "Company", "Individual"]),
+        "Merged Into": None,
+    }
+
+
+def _answers(index: AccountIndex, queries: list[str]) -> list:
+    return [
+        (
+            index.all_by_exact_name(q),
+            index.all_by_exact_name(q, individual=True),
+            index.near(q, RULES, limit=20),
+        )
+        for q in queries
+    ]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_lookups_between_adds_answer_as_an_index_filed_one_add_at_a_time(seed):
+    """An index built from a hub's accounts and then used the way a batch uses it (lookups by exact
+    and near name between adds of new, renamed, merged and individual accounts) gives at every step
+    the answers of an index that filed each account in turn as it came (a lookup after every add)."""
+    rng = random.Random(seed)
+    rows = [_variant(rng, []) | {"Account ID": f"ACC-{i:06d}"} for i in range(1, 40)]
+    for row in rows[1:]:
+        row["Company Name"] = _variant(rng, rows)["Company Name"]
+    batch = AccountIndex(rows)
+    one_by_one = AccountIndex([])
+    for row in rows:
+        one_by_one.add(row)
+        one_by_one.near("filed now", RULES)  # files the names and blocks of this add at once
+    for _ in range(30):
+        named = [str(r["Company Name"]) for r in rows if len(str(r["Company Name"] or "").split()) >= 2]
+        queries = [_slip(rng, name) for name in rng.sample(named, 3)] + rng.sample(named, 3)
+        assert _answers(batch, queries) == _answers(one_by_one, queries)
+        for _ in range(rng.randrange(1, 5)):  # several adds, of one account too, between lookups
+            added = _variant(rng, rows)
+            rows.append(added)
+            batch.add(added)
+            one_by_one.add(added)
+            one_by_one.near("filed now", RULES)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_contacts_filed_at_once_are_found_as_when_added_one_by_one(seed):
+    """A contact index built from a hub's contacts in one go finds, for every email, phone and name at
+    an account, the contact that adding the same rows one at a time finds (the first filed under each)."""
+    rng = random.Random(seed)
+    people = ["Ada Okafor", "ADA  okafor", "Chinedu Eze", "Ngozi O'Neil", "Bola Ade"]
+    contacts = [
+        {
+            "Contact ID": rng.choice([f"CON-{i:06d}", f"con-{rng.randrange(1, 5):06d}"]),
+            "Full Name": rng.choice([*people, None]),
+            "Associated Account ID": rng.choice(["ACC-000001", "acc-000001", "ACC-000002", None]),
+            "Email": rng.choice(["ada@x.example", "ADA@X.example", "eze@y.example", None]),
+            "Mobile Number": rng.choice(["+2348031234567", "+2348030000000", None]),
+        }
+        for i in range(1, 30)
+    ]
+    at_once = ContactIndex(contacts)
+    one_by_one = ContactIndex([])
+    for row in contacts:
+        one_by_one.add(row)
+    assert at_once.rows == one_by_one.rows
+    for email in ["ada@x.example", "eze@y.example", "none@z.example", None]:
+        for phone in ["+2348031234567", "+2348030000000", None]:
+            for name in [*people, None]:
+                for account in ["ACC-000001", "ACC-000002", None]:
+                    asked = {"email": email, "phone": phone, "name": name, "account_id": account}
+                    assert at_once.find(**asked) == one_by_one.find(**asked), asked

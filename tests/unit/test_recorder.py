@@ -464,3 +464,12 @@ def test_review_items_and_rejected_rows_carry_the_division_for_its_steward():
     hub.send(body({"division": "medical", "channel": "Carrier pigeon"}))
     hub.send(body({"division": "Bakery", "channel": "Carrier pigeon"}))
     assert [r["Division"] for r in hub.rows("Rejected")] == ["Medical", None]
+
+
+def test_an_id_typed_with_a_superscript_digit_does_not_stop_the_next_id():
+    """A key someone typed as 'INT-²' (a digit to str.isdigit, not to int) is skipped when the next
+    Interaction ID is counted, instead of making every batch fail; the next ID follows the highest."""
+    from hub.tables import Table
+
+    interactions = Table("Interactions", [{"Interaction ID": "INT-²"}, {"Interaction ID": "int-000041"}])
+    assert interactions.allocate() == "INT-000042"
