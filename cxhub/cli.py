@@ -44,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _user_errors() -> tuple[type[BaseException], ...]:
     """Errors that are about the setup, said in one line rather than a traceback."""
+    from hub.intake.forms_sheet import FormsWorkbookError
     from hub.ports import HubSchemaError, HubUnavailable
 
     errors: list[type[BaseException]] = [
@@ -53,6 +54,7 @@ def _user_errors() -> tuple[type[BaseException], ...]:
         FileNotFoundError,
         UsageError,
         HubSchemaError,
+        FormsWorkbookError,
     ]
     if "graph.client" in sys.modules:  # only when a Graph command ran: keep local runs light
         from graph.auth import AuthError
@@ -130,7 +132,7 @@ def _parser() -> argparse.ArgumentParser:
         "serve", help="serve POST /api/submissions and the pages (mail links) on 127.0.0.1, run the writer"
     )
     c.add_argument("--hub", help=hub_help)
-    c.add_argument("--port", type=int, default=7071)
+    c.add_argument("--port", type=_port, default=7071, help="0 to 65535 (0: any free port)")
     c.add_argument(
         "--as",
         dest="as_user",
@@ -146,7 +148,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="a hub past two upgrade thresholds (steward hours, concurrent users): see the admin mail",
     )
-    c.add_argument("--count", type=int, default=300, help="how many submissions (default 300)")
+    c.add_argument("--count", type=_positive, default=300, help="how many submissions (default 300)")
     c.add_argument("--seed", type=int, default=65)
     c.set_defaults(run=cmd_demo)
 
@@ -251,6 +253,18 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     for path in files:
         print(f"Wrote {path}")
     return EXIT_OK
+
+
+def _port(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and int(text) <= 65535):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0 to 65535)")
+    return int(text)
+
+
+def _positive(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and int(text) > 0):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number above zero")
+    return int(text)
 
 
 def _day(text: str):

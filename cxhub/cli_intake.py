@@ -76,7 +76,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.as_user:
         print(f"Pages answer as {args.as_user} (the stand-in for Entra ID sign-in)")
     logging.getLogger(local_intake.__name__).setLevel(logging.INFO)
-    local_intake.serve(queue, drain_once, port=args.port, settings=settings, pages=pages)
+    try:
+        local_intake.serve(queue, drain_once, port=args.port, settings=settings, pages=pages)
+    except OSError as e:  # the port is taken by another program, or not one this user may open
+        raise UsageError(f"cannot listen on 127.0.0.1:{args.port}: {e.strerror or e}") from None
     return EXIT_OK
 
 

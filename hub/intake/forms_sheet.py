@@ -14,7 +14,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineError, CalamineWorkbook
+
+
+class FormsWorkbookError(ValueError):
+    """The Forms responses workbook cannot be read, or is not one a Form writes to."""
+
 
 META_COLUMNS = frozenset({"id", "start time", "completion time", "email", "name", "last modified time"})
 
@@ -22,12 +27,17 @@ META_COLUMNS = frozenset({"id", "start time", "completion time", "email", "name"
 def forms_rows(data: bytes) -> list[list[Any]]:
     """Rows (header first) of the first sheet whose header has an ID column, from the workbook's
     bytes (a local copy or a SharePoint download)."""
-    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    for name in book.sheet_names:
-        rows = book.get_sheet_by_name(name).to_python()
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = [book.get_sheet_by_name(name).to_python() for name in book.sheet_names]
+    except CalamineError as e:
+        raise FormsWorkbookError(f"the Forms workbook is not a readable .xlsx ({e})") from None
+    for rows in sheets:
         if rows and "id" in [str(h).strip().lower() for h in rows[0]]:
             return rows
-    raise ValueError("no sheet in the Forms workbook has an ID column")
+    raise FormsWorkbookError(
+        "no sheet of the Forms workbook has an ID column: is it the one the Form writes to?"
+    )
 
 
 @dataclass(frozen=True)
@@ -43,7 +53,9 @@ def new_rows(rows: list[list[Any]], after: int) -> list[FormsRow]:
     header = [str(h).strip() if h is not None else "" for h in rows[0]]
     lowered = [h.lower() for h in header]
     if "id" not in lowered:
-        raise ValueError("the Forms workbook has no ID column: is it the workbook the Form writes to?")
+        raise FormsWorkbookError(
+            "the Forms workbook has no ID column: is it the workbook the Form writes to?"
+        )
     at = {name: lowered.index(name) for name in META_COLUMNS if name in lowered}
     out = []
     for raw in rows[1:]:
