@@ -12,7 +12,7 @@ from cxhub.settings import Settings
 
 def cmd_upgrade_hub(args: Any, settings: Settings) -> int:
     from cxhub import wiring
-    from hub.ports import HubUnavailable
+    from hub.ports import HubBroken, HubUnavailable
     from hub_schema.upgrade import UpgradeRefused
 
     dry_run = bool(args.dry_run)
@@ -20,6 +20,8 @@ def cmd_upgrade_hub(args: Any, settings: Settings) -> int:
         # One writer at a time: the writer, the nightly run and the ERP import hold the same lock.
         with wiring.build_job_lock(settings).hold("hub"):
             where, plan, backup, by_hand = _upgrade(settings, dry_run)
+    except HubBroken:
+        raise  # no hub, or one that cannot be read: nothing was started (cxhub says so, exit 4)
     except HubUnavailable as e:
         # Throttled, an outage, the workbook held: what was done stays done, the next run plans
         # from the hub as it is then and finishes.

@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Protection
 from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 from python_calamine import CalamineError, CalamineWorkbook
 
@@ -39,6 +40,8 @@ from hub_schema.template import build_template
 from local.hub_cache import HubCache, Identity, KeptTab, identity_of, read_back
 from local.xlsx_patch import NotPatchable, Written, patch
 
+# What openpyxl raises on a file that is not a whole .xlsx (cut short, another format, no such file).
+UNREADABLE = (OSError, ValueError, KeyError, zipfile.BadZipFile, InvalidFileException)
 log = logging.getLogger(__name__)
 _OPEN = Protection(locked=False)
 
@@ -260,7 +263,7 @@ class XlsxHubStore:
             raise HubBroken(f"{self.path.name} cannot be opened for writing ({e})") from e
         try:
             wb = load_workbook(self.path)
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as e:
+        except UNREADABLE as e:
             raise HubBroken(f"{self.path.name} cannot be opened for writing ({e})") from e
         for tab_name, rows in changes.appends.items():
             if rows:

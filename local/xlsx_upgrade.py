@@ -26,6 +26,7 @@ from hub_schema.lists import LISTS
 from hub_schema.tabs import LISTS_TAB_NAME, OPEN_COLUMNS, TABS, tab
 from hub_schema.template import add_column, add_tab, protect
 from hub_schema.widths import header_width
+from local.xlsx_store import UNREADABLE
 
 # Parts of a workbook openpyxl reads but does not write back: saving through it would drop them.
 _DROPPED_PARTS = (
@@ -82,7 +83,7 @@ def _refuse_while_open(path: Path) -> None:
 def _load(path: Path) -> Workbook:
     try:
         return load_workbook(path)
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as e:
+    except UNREADABLE as e:
         raise HubBroken(f"{path.name} is not a readable workbook ({e}); restore it from a backup") from e
 
 

@@ -68,3 +68,15 @@ def test_a_feedback_workbook_without_an_id_column_is_refused_before_any_report_i
     )  # fmt: skip
     assert code == 2 and "no sheet of the Forms workbook has an ID column" in err
     assert not out.exists() or not any(out.iterdir())
+
+
+@pytest.mark.parametrize("name", ["missing.xlsx", "hub.json"])
+def test_upgrade_hub_on_no_hub_or_a_file_that_is_not_one_says_so_and_starts_nothing(capsys, tmp_path, name):
+    """No hub, or a .json given as the hub: exit 4 "the hub cannot be read", not "stopped part-way"
+    (which told the admin to run it again) nor a traceback; no backup is made."""
+    hub = tmp_path / name
+    if name.endswith(".json"):
+        hub.write_text("{}")
+    code, err = run(capsys, "upgrade-hub", "--hub", hub)
+    assert code == 4 and err.startswith("cxhub: the hub cannot be read:") and "part-way" not in err
+    assert sorted(p.name for p in tmp_path.iterdir() if "backup" in p.name or "before" in p.name) == []
