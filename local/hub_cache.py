@@ -10,11 +10,15 @@ file's identity, so the next run reads them instead of the workbook. A file chan
 used: the hub is parsed again.
 
 Layout: one folder per hub (named from its resolved path) in a folder private to this user (0700),
-holding manifest.pickle (the identity, and for each tab its header and the file of each kept
-column) and one file per column (0600). Files are written first and the manifest replaces the old
-one last, atomically: a process killed at any point leaves either the old manifest (naming the old
-file's identity, so it is ignored once the hub is replaced) or the new one. Anything unreadable,
-not private or of another format is treated as absent. Pickle runs code when loaded, so loading
+holding manifest.pickle (the identity, and for each tab its header and the files of each kept
+column) and the columns' files (0600). A column is kept in segments, each file a run of its values
+with their count: a save after rows were only appended writes just the new values as one more
+segment (a writer batch appends a hundred rows to columns of 100k), any other change rewrites the
+column whole, and so does the save that would make it more than MAX_SEGMENTS. Files are written
+first and the manifest replaces the old one last, atomically: a process killed at any point
+leaves either the old manifest (naming the old file's identity, so it is ignored once the hub is
+replaced; its segments are still there) or the new one. Anything unreadable, not private, not the
+count its manifest says or of another format is treated as absent. Pickle runs code when loaded, so loading
 accepts only the types a cell can hold.
 """
 
@@ -46,8 +50,9 @@ from local.xlsx_patch import Written
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2  # 2: each column a list of (file, count) segments
 MANIFEST = "manifest.pickle"
+MAX_SEGMENTS = 16  # a column in more files is rewritten whole at the next save (loads stay cheap)
 KEEP_HUBS = 8  # hubs whose columns are kept (tests and benches make many; a machine has one or two)
 
 Identity = tuple[Any, ...]
@@ -83,6 +88,10 @@ class KeptTab:
     header: list[str]
     values: dict[str, list[Any]]
     changed: set[str] = field(default_factory=set)  # columns to write at the next save
+    # How many of each column's values the cache holds as they are here (set when loaded or saved),
+    # and the first value follow() wrote since: from there on is all a save needs to add.
+    stored: dict[str, int] = field(default_factory=dict)
+    written_from: dict[str, int] = field(default_factory=dict)
 
     def length(self) -> int:
         return max((len(v) for v in self.values.values()), default=0)
@@ -100,10 +109,20 @@ class KeptTab:
             values = self.values[column]
             if len(values) < need:
                 values.extend([None] * (need - len(values)))
+            first = len(values)
             for (number, _, columns), value in zip(read, typed[column], strict=True):
                 if columns is None or at[column] in columns:
                     values[number - 2] = value
+                    first = min(first, number - 2)
+            if column not in self.changed or column in self.written_from:
+                self.written_from[column] = min(first, self.written_from.get(column, first))
             self.changed.add(column)
+
+    def appended_only(self, column: str) -> bool:
+        """True when the cache holds this column as it is here up to its stored count, and only
+        values after that count have changed since (rows appended)."""
+        stored = self.stored.get(column)
+        return stored is not None and self.written_from.get(column, -1) >= stored
 
 
 class HubCache:
@@ -138,12 +157,22 @@ class HubCache:
             columns = [*asked, *extra]
             values = {}
             for column in columns:
-                loaded = self._load(entry["columns"][column])
-                if not isinstance(loaded, list):
+                loaded = self._load_column(entry["columns"][column])
+                if loaded is None:
                     return {}  # a file gone or damaged: parse rather than trust the rest
                 values[column] = loaded
-            out[name] = KeptTab(list(entry["header"]), values)
+            out[name] = KeptTab(list(entry["header"]), values, stored={c: len(v) for c, v in values.items()})
         return out
+
+    def _load_column(self, segments: list[tuple[str, int]]) -> list[Any] | None:
+        """A column's values from its segments; None when one is missing, damaged or not its count."""
+        values: list[Any] = []
+        for name, count in segments:
+            part = self._load(name)
+            if not isinstance(part, list) or len(part) != count:
+                return None
+            values += part
+        return values
 
     def kept(self, identity: Identity) -> dict[str, set[str]]:
         """The columns kept per tab for a hub of this identity (for tests and the bench)."""
@@ -215,16 +244,34 @@ class HubCache:
             entry = new_tabs.setdefault(name, {"header": kept.header, "columns": {}})
             if entry["header"] != kept.header:
                 entry = new_tabs[name] = {"header": kept.header, "columns": {}}
+            before = base.get(name, {"header": None, "columns": {}})
             for column, values in kept.values.items():
                 if column in entry["columns"] and column not in kept.changed:
                     continue
-                entry["columns"][column] = self._write(values)
+                entry["columns"][column] = self._segments(kept, column, before, values)
+                kept.stored[column] = len(values)
+                kept.written_from.pop(column, None)
             kept.changed.clear()
         self._write({"format": FORMAT, "identity": identity, "tabs": new_tabs}, MANIFEST)
-        used = {f for entry in new_tabs.values() for f in entry["columns"].values()}
+        used = {f for entry in new_tabs.values() for s in entry["columns"].values() for f, _ in s}
         for path in self.folder.glob("*.pickle"):
             if path.name != MANIFEST and path.name not in used:
                 path.unlink(missing_ok=True)
+
+    def _segments(self, kept: KeptTab, column: str, before: dict, values: list[Any]) -> list[tuple[str, int]]:
+        """The column's files after this save: those kept before plus one of the values appended,
+        when only that happened and the files hold what this tab loaded; else one file of it all."""
+        old = before["columns"].get(column)
+        if (
+            old is not None
+            and before["header"] == kept.header
+            and kept.appended_only(column)
+            and sum(count for _, count in old) == kept.stored[column]
+            and len(old) < MAX_SEGMENTS
+        ):
+            tail = values[kept.stored[column] :]
+            return [*old, (self._write(tail), len(tail))] if tail else list(old)
+        return [(self._write(values), len(values))]
 
     def _write(self, value: Any, name: str | None = None) -> str:
         name = name or f"{uuid.uuid4().hex}.pickle"

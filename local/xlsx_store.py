@@ -131,6 +131,10 @@ class XlsxHubStore:
             else:
                 kept.values.update(got.values)
                 kept.changed |= got.changed
+                for column in got.values:  # what the cache holds of these columns is as `got` says
+                    kept.written_from.pop(column, None)
+                    kept.stored.pop(column, None)
+                kept.stored.update(got.stored)
 
     def _parse(self, need: Mapping[str, list[str]]) -> dict[str, KeptTab]:
         """The columns of these tabs from the workbook itself."""

@@ -158,8 +158,8 @@ def test_a_cache_naming_a_class_is_refused_not_run(hub_path, tmp_path):
     _drain(hub_path, root, [body()])
     folder = HubCache.for_hub(hub_path, root).folder
     manifest = pickle.loads((folder / MANIFEST).read_bytes())
-    column = manifest["tabs"]["Interactions"]["columns"]["Source Response ID"]
-    (folder / column).write_bytes(pickle.dumps([Path("/etc/passwd")]))
+    [(column, count)] = manifest["tabs"]["Interactions"]["columns"]["Source Response ID"]
+    (folder / column).write_bytes(pickle.dumps([Path("/etc/passwd")] * count))
     rows = _cached(hub_path, root).read_tables(["Interactions"], columns=READ_COLUMNS)["Interactions"]
     assert [type(r["Source Response ID"]) for r in rows] == [str]
 
@@ -404,3 +404,43 @@ def test_a_batch_after_another_writer_links_as_one_on_the_hub_read_afresh(hub_pa
     assert linked[second[1]["responseId"]] == "ACC-000003"
     assert linked[second[2]["responseId"]] not in {"ACC-000001", "ACC-000002", "ACC-000003"}
     assert {r["Record A"] for r in kept_path["Review Queue"]} >= {"ACC-000003"}
+
+
+def test_a_batch_that_appends_rows_keeps_only_the_new_values_and_the_columns_stay_the_file(
+    hub_path, tmp_path, monkeypatch
+):
+    """A batch that only appends rows adds one small file per kept column and leaves the files kept
+    before untouched; a column changed in place (a division added to an account) is written whole;
+    after MAX_SEGMENTS files a column is written whole again; and every kept column reads as the file."""
+    import pickle
+
+    from local import hub_cache
+
+    monkeypatch.setattr(hub_cache, "MAX_SEGMENTS", 3)
+    root = tmp_path / "cache"
+    folder = HubCache.for_hub(hub_path, root).folder
+
+    def segments(tab_name: str, column: str) -> list[tuple[str, int]]:
+        return pickle.loads((folder / MANIFEST).read_bytes())["tabs"][tab_name]["columns"][column]
+
+    _drain(hub_path, root, [body({"company_name": "Kolabite Motors Ltd", "division": "Motors"})])
+    first = segments("Interactions", "Source Response ID")
+    _drain(hub_path, root, [body({"company_name": "Wadiga Foods Ltd", "contact_email": "a@wadiga.example"})])
+    second = segments("Interactions", "Source Response ID")
+    assert second[:-1] == first and second[-1][1] == 1  # the old file kept, the new row's value added
+    _assert_kept_columns_are_the_file(hub_path, root)
+    _drain(hub_path, root, [body({"company_name": "Kolabite Motors Ltd", "division": "Power"})])
+    assert len(segments("Accounts", "Divisions")) == 1  # changed in place: written whole
+    assert len(segments("Interactions", "Source Response ID")) == 3
+    _assert_kept_columns_are_the_file(hub_path, root)
+    _drain(hub_path, root, [body({"company_name": "Tediol Bakery Ltd", "contact_email": "b@tediol.example"})])
+    assert segments("Interactions", "Source Response ID") == [
+        (segments("Interactions", "Source Response ID")[0][0], 4)
+    ]
+    _assert_kept_columns_are_the_file(hub_path, root)
+    assert {p.name for p in folder.glob("*.pickle")} == {MANIFEST} | {
+        name
+        for entry in pickle.loads((folder / MANIFEST).read_bytes())["tabs"].values()
+        for column in entry["columns"].values()
+        for name, _ in column
+    }
