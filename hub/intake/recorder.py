@@ -91,7 +91,7 @@ class _Batch:
         self.rules = rules
         self.tz = tz
         # Copies, so a failed attempt leaves the caller's snapshot untouched for a retry.
-        self.t = {name: Table(name, [dict(r) for r in tables.get(name, [])]) for name in READS}
+        self.t = {name: Table(name, list(map(dict, tables.get(name, [])))) for name in READS}
         self.accounts = AccountIndex(self.t["Accounts"].rows)
         self.contacts = ContactIndex(self.t["Contacts"].rows)
         self.recorded: dict[str, str] = {
