@@ -7,17 +7,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
-from cxhub.settings import DEFAULT_QUEUE_NAME, Settings
+from cxhub.settings import DEFAULT_QUEUE_NAME, Settings, SettingsError
 from hub.ports import Drive, HubStore, JobLock, Mailer, Queue, StateStore
+
+T = TypeVar("T")
 
 
 def build_queue(settings: Settings) -> Queue:
     if settings.storage_backend == "azure":
         from cloud.storage_queue import StorageQueue
 
-        assert settings.storage_connection
-        return StorageQueue(settings.storage_connection, DEFAULT_QUEUE_NAME)
+        return _on_storage(settings, lambda connection: StorageQueue(connection, DEFAULT_QUEUE_NAME))
     from local.journal_queue import JournalQueue
 
     return JournalQueue(settings.queue_path)
@@ -70,13 +72,25 @@ def ensure_hub(settings: Settings) -> bool:
         return store.ensure_exists()
 
 
+def _on_storage(settings: Settings, build: Callable[[str], T]) -> T:
+    """An Azure Storage adapter on the configured account; a connection string the SDK cannot
+    read is a setting to fix (said without the string: it holds the account key)."""
+    assert settings.storage_connection
+    try:
+        return build(settings.storage_connection)
+    except ValueError as e:
+        raise SettingsError(
+            "the Azure Storage connection string (CXHUB_STORAGE_CONNECTION, else AzureWebJobsStorage) "
+            f"cannot be read: {e}"
+        ) from None
+
+
 def build_state(settings: Settings) -> StateStore:
     """Small durable values: a blob in Azure, a JSON file next to the hub locally."""
     if settings.storage_backend == "azure":
         from cloud.blob_state import BlobState
 
-        assert settings.storage_connection
-        return BlobState(settings.storage_connection)
+        return _on_storage(settings, BlobState)
     from local.state import JsonFileState
 
     hub = settings.hub_path
@@ -88,8 +102,7 @@ def build_job_lock(settings: Settings) -> JobLock:
     if settings.storage_backend == "azure":
         from cloud.blob_lock import BlobJobLock
 
-        assert settings.storage_connection
-        return BlobJobLock(settings.storage_connection)
+        return _on_storage(settings, BlobJobLock)
     from local.job_lock import FileJobLock
 
     return FileJobLock(settings.hub_path.parent)

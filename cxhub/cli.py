@@ -9,6 +9,7 @@ from pathlib import Path
 
 from cxhub.cli_common import (
     EXIT_HUB_BROKEN,
+    EXIT_NOT_WRITTEN,
     EXIT_OK,
     EXIT_REJECTED,
     EXIT_USAGE,
@@ -40,6 +41,39 @@ def main(argv: list[str] | None = None) -> int:
     except _user_errors() as e:
         print(f"cxhub: {e}", file=sys.stderr)
         return EXIT_USAGE
+    except _storage_errors() as e:
+        return _said_storage_error(e)
+
+
+def _storage_errors() -> tuple[type[BaseException], ...]:
+    """The Azure Storage SDK's errors (its own retries spent). Only when an Azure adapter was
+    built: local runs never load the SDK."""
+    if "azure.core.exceptions" not in sys.modules:
+        return ()
+    from azure.core.exceptions import AzureError
+
+    return (AzureError,)
+
+
+def _said_storage_error(e: BaseException) -> int:
+    """A refused key is a setting to fix (exit 2); anything else, an outage to wait out (exit 3).
+    One line: the SDK appends the service's whole XML reply to its message."""
+    from azure.core.exceptions import ClientAuthenticationError
+
+    said = (str(e).strip().splitlines() or [""])[0]
+    if isinstance(e, ClientAuthenticationError):
+        print(
+            f"cxhub: Azure Storage refused the account's key ({said}); check the connection string "
+            "in CXHUB_STORAGE_CONNECTION (else AzureWebJobsStorage)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    print(
+        f"cxhub: Azure Storage failed ({type(e).__name__}: {said}). Nothing queued was lost; run "
+        "the command again when the storage account answers",
+        file=sys.stderr,
+    )
+    return EXIT_NOT_WRITTEN
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:

@@ -159,3 +159,23 @@ def test_requeue_on_azurite_moves_poisoned_json_back_and_keeps_broken_text(stora
     back = storage_queue.receive(100, 30)
     assert sorted(m.body["submissionId"] for m in back if m.body) == sorted(f"SUB-{n}" for n in range(40))
     assert all(m.dequeue_count == 1 for m in back)
+
+
+@pytest.mark.parametrize("kind", ["wrong key", "not a connection string"])
+def test_cxhub_on_storage_it_cannot_use_names_the_setting_in_one_line_without_the_key(
+    azurite, tmp_path, monkeypatch, capsys, kind
+):
+    """CXHUB_QUEUE=azure with a key Azurite refuses (403), or a string the SDK cannot read: exit 2,
+    one line naming the connection-string setting (both ended in a traceback); the key is not printed."""
+    from cxhub.cli import main
+
+    key = azurite.split("AccountKey=")[1].split(";")[0]
+    wrong = "QUJDREVGR0hJSktMTU5PUA=="  # base64, but not the account's key
+    connection = azurite.replace(key, wrong) if kind == "wrong key" else f"AccountKey={wrong};nothing else"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CXHUB_QUEUE", "azure")
+    monkeypatch.setenv("AzureWebJobsStorage", connection)
+    code = main(["drain", "--hub", str(tmp_path / "hub.xlsx")])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "AzureWebJobsStorage" in err, err
+    assert wrong not in err and key not in err

@@ -80,3 +80,11 @@ def test_upgrade_hub_on_no_hub_or_a_file_that_is_not_one_says_so_and_starts_noth
     code, err = run(capsys, "upgrade-hub", "--hub", hub)
     assert code == 4 and err.startswith("cxhub: the hub cannot be read:") and "part-way" not in err
     assert sorted(p.name for p in tmp_path.iterdir() if "backup" in p.name or "before" in p.name) == []
+
+
+def test_the_health_job_on_a_corrupt_hub_says_the_hub_cannot_be_read(capsys, tmp_path):
+    """`cxhub run health` times opening the hub: on a cut-short file, exit 4 and why (was a traceback)."""
+    hub = tmp_path / "hub.xlsx"
+    hub.write_bytes(b"PK\x03\x04 cut short")
+    code, err = run(capsys, "run", "health", "--hub", hub)
+    assert code == 4 and err.startswith("cxhub: the hub cannot be read: hub.xlsx is not a readable workbook")
