@@ -10,9 +10,10 @@ mean.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from itertools import combinations
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from itertools import combinations, repeat
+from typing import cast
 
 import jellyfish
 
@@ -34,16 +35,19 @@ def company_name_keys(norm: str, min_token: int = MIN_TOKEN) -> set[str]:
     return keys
 
 
-def pairs(blocks: dict[str, list[str]], max_block: int) -> Iterator[tuple[str, str]]:
-    """Each pair of records sharing a block of at most `max_block` records, once."""
-    seen: set[tuple[str, str]] = set()
-    for members in blocks.values():
-        if len(members) < 2 or len(members) > max_block:
-            continue
-        for a, b in combinations(sorted(set(members)), 2):
-            if (a, b) not in seen:
-                seen.add((a, b))
-                yield a, b
+def pairs(keys: Sequence[str], ids: Sequence[str], max_block: int) -> set[tuple[str, str]]:
+    """Each pair of records sharing a key held at most `max_block` times, once, as (lower id, higher
+    id); record ids[i] holds keys[i]. Most keys are one record's alone (a phone, an email): the keys
+    are counted in C and only the shared ones gathered into blocks (a 20k-account hub has 180k keys,
+    7k shared: filing every key in a block of its own took 0.45 of the 0.6 CPU-s)."""
+    counts = Counter(keys)
+    shared = {key for key, count in counts.items() if 2 <= count <= max_block}
+    blocks: dict[str, list[str]] = defaultdict(list)
+    for key, record_id in zip(keys, ids, strict=True):
+        if key in shared:
+            blocks[key].append(record_id)
+    found = set().union(*map(combinations, (sorted(set(m)) for m in blocks.values()), repeat(2)))
+    return cast(set[tuple[str, str]], found)
 
 
 class Blocks:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 from hub.text import is_placeholder
@@ -80,13 +81,30 @@ def normalise_company_names(names: list[str]) -> list[str]:
     names are casefolded and stripped of punctuation together (C loops over the names joined),
     leaving a split and the legal-form check per name; other names go one by one. A writer batch
     indexes 20k account names: 0.10 -> 0.04 CPU-s."""
+    return _in_bulk(names, normalise_company_name, _ascii_normalised, ampersand=True)
+
+
+def normalise_person_names(names: list[str]) -> list[str]:
+    """normalise_person_name of each name, the same strings, in bulk as normalise_company_names
+    (the duplicate finder's 45k contact names: 0.13 -> 0.05 CPU-s)."""
+    return _in_bulk(names, normalise_person_name, lambda _, words: " ".join(words.split()), ampersand=False)
+
+
+def _in_bulk(
+    names: list[str], one: Callable[[str], str], ascii_form: Callable[[str, str], str], *, ampersand: bool
+) -> list[str]:
+    """`one` of each name; for the ASCII names, `ascii_form` of the name and its text lowercased with
+    punctuation made spaces ("&" made " and " first, when `ampersand`), done for all of them at once."""
     plain = [n for n in names if n.isascii()]
     text = _SEPARATOR.join(plain)
     if text.count(_SEPARATOR) != max(len(plain) - 1, 0):
-        return [normalise_company_name(n) for n in names]  # a name holds the separator itself
+        return [one(n) for n in names]  # a name holds the separator itself
     # For ASCII, lower() is casefold() and the table is _NON_WORD's substitution.
-    words = iter(text.lower().replace("&", " and ").translate(_ASCII_TO_SPACE).split(_SEPARATOR))
-    return [_ascii_normalised(n, next(words)) if n.isascii() else normalise_company_name(n) for n in names]
+    text = text.lower()
+    if ampersand:
+        text = text.replace("&", " and ")
+    words = iter(text.translate(_ASCII_TO_SPACE).split(_SEPARATOR))
+    return [ascii_form(n, next(words)) if n.isascii() else one(n) for n in names]
 
 
 def _ascii_normalised(name: str, words: str) -> str:

@@ -11,7 +11,12 @@ from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
 from hub.matching import AccountIndex, ContactIndex, MatchRules
-from hub.names import normalise_company_name, normalise_company_names
+from hub.names import (
+    normalise_company_name,
+    normalise_company_names,
+    normalise_person_name,
+    normalise_person_names,
+)
 
 RULES = MatchRules()
 SYLLABLES = ["ko", "la", "bi", "te", "so", "ma", "fe", "mi", "ad", "ey", "nu", "ru", "ka", "di", "ga", "wa"]
@@ -207,6 +212,13 @@ def test_names_normalised_together_are_the_names_normalised_one_by_one(names):
     """The bulk normaliser a batch indexes its accounts with gives each name exactly its one-by-one form,
     for punctuation, accents, non-ASCII case, placeholders, legal words and odd whitespace alike."""
     assert normalise_company_names(names) == [normalise_company_name(n) for n in names]
+
+
+@given(_NAMES)
+def test_person_names_normalised_together_are_the_names_normalised_one_by_one(names):
+    """The bulk normaliser the duplicate finder reads contact and individual names with gives each name
+    exactly its one-by-one form, for punctuation, accents, non-ASCII case, placeholders and odd whitespace."""
+    assert normalise_person_names(names) == [normalise_person_name(n) for n in names]
 
 
 def _variant(rng: random.Random, pool: list[dict]) -> dict:
