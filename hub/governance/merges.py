@@ -98,16 +98,36 @@ def refresh_names(t: Mapping[str, Table]) -> dict[str, int]:
         child = t.get(tab_name)
         if child is None or not child.schema.key:
             continue
+        lookups = [
+            (ref, _names_by_reference(t[parent], source), target) for ref, parent, source, target in pairs
+        ]
         for row in child.rows + child.new:
             values = {}
-            for ref_column, parent, source, target in pairs:
-                found = t[parent].by_key.get(str(row.get(ref_column) or "").strip().upper())
-                if found and found.get(source) and row.get(target) != found[source]:
-                    values[target] = found[source]
+            for ref_column, name_of, target in lookups:
+                name = name_of(row.get(ref_column))
+                if name and row.get(target) != name:
+                    values[target] = name
             if values:
                 child.set(str(row[child.schema.key]), values)
                 counts[tab_name] = counts.get(tab_name, 0) + 1
     return counts
+
+
+def _names_by_reference(parent: Table, source: str) -> Callable[[Any], Any]:
+    """The `source` name of the parent row an ID cell points at (None when none), each ID text
+    looked up once: 100k interactions point at 20k accounts."""
+    names = {key: row.get(source) for key, row in parent.by_key.items()}
+    known: dict[str, Any] = {}
+
+    def name_of(reference: Any) -> Any:
+        if type(reference) is str and reference in known:
+            return known[reference]
+        name = names.get(str(reference or "").strip().upper())
+        if type(reference) is str:
+            known[reference] = name
+        return name
+
+    return name_of
 
 
 def _final(table: Table, record_id: str) -> str | None:
@@ -148,8 +168,7 @@ def _merge_rows(table: Table, survivor: str, loser: str, kind: str) -> list[str]
 
 
 def _repoint(t: Mapping[str, Table], parent: str, refs: Mapping[str, str]) -> dict[str, int]:
-    table = t[parent]
-    moved = {k: s for k in table.by_key if (s := _final(table, k)) is not None and s != k}
+    moved = _moved(t[parent])
     counts: dict[str, int] = {}
     if not moved:
         return counts
@@ -164,6 +183,15 @@ def _repoint(t: Mapping[str, Table], parent: str, refs: Mapping[str, str]) -> di
                 child.set(str(row[key_col]), {column: moved[ref]})
                 counts[tab_name] = counts.get(tab_name, 0) + 1
     return counts
+
+
+def _moved(table: Table) -> dict[str, str]:
+    """Record -> the record that survives it, for the records that lead elsewhere: only a merged
+    record (or an ID with spaces around it) can, so only those are followed."""
+    leading = [
+        k for k, row in table.by_key.items() if row.get("Status") == "Merged" or k != k.strip().upper()
+    ]
+    return {k: s for k in leading if (s := _final(table, k)) is not None and s != k}
 
 
 def _repoint_contacts(t: Mapping[str, Table]) -> dict[str, int]:

@@ -18,7 +18,7 @@ from hub.governance.ownership import OwnershipResult, compute_owners
 from hub.governance.rules import GovernanceRules
 from hub.matching import AccountIndex
 from hub.ports import HubChanges, Row
-from hub.promises import PROMISE_COLUMNS, cancel_promises_on, lost_opportunities
+from hub.promises import PROMISE_COLUMNS, cancel_promises_on_each, lost_opportunities
 from hub.tables import ReviewQueue, Table, add_audit, changes_of
 from hub_schema.columns import (
     ACCOUNT_ID,
@@ -71,7 +71,7 @@ class GovernanceResult:
 def govern(
     tables: Mapping[str, list[Row]], now: datetime, as_of: date, rules: GovernanceRules
 ) -> GovernanceResult:
-    t = {name: Table(name, [dict(r) for r in tables.get(name, [])]) for name in READS}
+    t = {name: Table(name, list(map(dict, tables.get(name, [])))) for name in READS}
 
     def audit(action: str, record: str, *, before: Any = None, after: Any = None, reason: str = "") -> None:
         add_audit(t["Audit"], now, ACTOR, action, record, before=before, after=after, reason=reason)
@@ -79,11 +79,8 @@ def govern(
     merges = apply_merges(t, now, audit)
     # A sale set to Lost in the workbook: its open promises close too (the Form's Lost closes them
     # in the writer).
-    cancelled = [
-        row
-        for opportunity_id in lost_opportunities(t["Opportunities"].rows)
-        for row in cancel_promises_on(t["Interactions"], opportunity_id, audit, "is marked Lost")
-    ]
+    lost = lost_opportunities(t["Opportunities"].rows)
+    cancelled = cancel_promises_on_each(t["Interactions"], lost, audit, "is marked Lost")
 
     accounts = AccountIndex(t["Accounts"].rows)
     ownership = compute_owners(accounts, t["Deals"].rows, t["Staff"].rows, as_of, rules.owner_rule)

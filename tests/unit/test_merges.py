@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from hypothesis import given
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from hub.governance import merges
 from hub.governance.nightly import govern
 from hub.governance.rules import GovernanceRules
 from hub.matching import AccountIndex
+from hub.tables import Table
 from hub_schema.columns import COMPANY_NAME, CONTACT_NAME
 from tests.strategies import examples, merge_account_counts, merge_children, merge_decisions
 
@@ -257,3 +260,105 @@ def test_merging_never_loses_a_child_record(n_accounts, children, decisions):
     assert {i["Interaction ID"] for i in out["Interactions"]} == {i["Interaction ID"] for i in interactions}
     assert all(i["Account ID"] in active for i in out["Interactions"])
     assert active  # merges never merge everything away
+
+
+# -- re-pointing and name refresh read each ID once: the same changes as row by row -------------
+def _refresh_row_by_row(t):
+    """refresh_names as it was: each child row's IDs looked up in the parent table one by one."""
+    counts = {}
+    for tab_name, pairs in merges.NAME_COLUMNS.items():
+        child = t.get(tab_name)
+        if child is None or not child.schema.key:
+            continue
+        for row in child.rows + child.new:
+            values = {}
+            for ref_column, parent, source, target in pairs:
+                found = t[parent].by_key.get(str(row.get(ref_column) or "").strip().upper())
+                if found and found.get(source) and row.get(target) != found[source]:
+                    values[target] = found[source]
+            if values:
+                child.set(str(row[child.schema.key]), values)
+                counts[tab_name] = counts.get(tab_name, 0) + 1
+    return counts
+
+
+_IDS = ["ACC-000001", "acc-000001", " ACC-000002", "ACC-000002", "ACC-000003", "ACC-000009", "", None, 4]
+_CON_IDS = ["CON-000001", "con-000002", "CON-000002 ", "CON-000003", None]
+_NAMES = ["Dangote", "Chisco", "", None]
+
+
+def _record(kind, ids, names):
+    return st.fixed_dictionaries(
+        {
+            f"{kind} ID": st.sampled_from([i for i in ids if i]),
+            "Name": st.sampled_from(names),
+            "Status": st.sampled_from(["Active", "Merged", "Merged", None]),
+            "Merged Into": st.sampled_from([*ids, "ACC-000404"]),
+        }
+    )
+
+
+def _tables(accounts, contacts, interactions):
+    rows = {
+        "Accounts": [
+            {
+                "Account ID": a["Account ID"],
+                COMPANY_NAME: a["Name"],
+                "Status": a["Status"],
+                "Merged Into": a["Merged Into"],
+            }
+            for a in accounts
+        ],
+        "Contacts": [
+            {
+                "Contact ID": c["Contact ID"],
+                "Full Name": c["Name"],
+                "Status": c["Status"],
+                "Merged Into": c["Merged Into"],
+            }
+            for c in contacts
+        ],
+        "Interactions": [
+            {
+                "Interaction ID": f"INT-{i:06d}",
+                "Account ID": a,
+                "Contact ID": c,
+                COMPANY_NAME: n,
+                CONTACT_NAME: m,
+            }
+            for i, (a, c, n, m) in enumerate(interactions)
+        ],
+        "Opportunities": [],
+        "Tickets": [],
+        "Deals": [],
+    }
+    return {name: Table(name, [dict(r) for r in tab_rows]) for name, tab_rows in rows.items()}
+
+
+def _state(t):
+    return {name: (table.rows, table.changed) for name, table in t.items()}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(_record("Account", _IDS, _NAMES), max_size=6),
+    st.lists(_record("Contact", _CON_IDS, _NAMES), max_size=4),
+    st.lists(
+        st.tuples(
+            st.sampled_from(_IDS), st.sampled_from(_CON_IDS), st.sampled_from(_NAMES), st.sampled_from(_NAMES)
+        ),
+        max_size=12,
+    ),
+)
+def test_merged_records_and_name_refresh_are_those_of_row_by_row_lookups(accounts, contacts, interactions):
+    """Following only merged records finds every record that leads elsewhere, and looking each ID text up
+    once renames exactly the children that looking up every row did (chains, loops, unknown targets, IDs
+    in another case or with spaces, blanks and numbers)."""
+    old, new = (_tables(accounts, contacts, interactions) for _ in range(2))
+    for parent in ("Accounts", "Contacts"):  # as it was: every record followed to its survivor
+        table = new[parent]
+        assert merges._moved(table) == {
+            k: s for k in table.by_key if (s := merges._final(table, k)) is not None and s != k
+        }
+    assert merges.refresh_names(new) == _refresh_row_by_row(old)
+    assert _state(new) == _state(old)
