@@ -150,18 +150,61 @@ def describe(n: int, status: int, body: dict[str, Any], by_id: dict[str, deque])
 
 
 def read_submission_file(path: Path) -> list[bytes]:
-    """One object, a JSON array, or JSON Lines; each item as the bytes an HTTP body would carry."""
+    """One object, a JSON array, or JSON Lines; each item as the bytes an HTTP body would carry:
+    its own text from the file, so intake meets exactly what was written (a 5,000-digit number, a
+    lone surrogate, nesting thousands deep) and answers it with a reason, as it would over HTTP."""
     data = sys.stdin.buffer.read() if str(path) == "-" else _read(path)
     text = data.decode("utf-8-sig", errors="replace").strip()
     if not text:
         raise UsageError(f"{path} is empty")
+    return [item.encode() for item in submission_texts(text)]
+
+
+# Only the extent of each value matters here: numbers are kept as text, so none can fail to convert.
+_EXTENTS = json.JSONDecoder(parse_int=str, parse_float=str, parse_constant=str)
+
+
+def submission_texts(text: str) -> list[str]:
+    """The text of each body in `text`: the items of a JSON array, else the whole text if it is one
+    JSON value, else each non-blank line (JSON Lines: a broken line is a rejected submission). An
+    array whose items cannot be told apart (nested too deep to walk) is one body, which intake rejects."""
+    if text.startswith("["):
+        items = _array_items(text)
+        if items is not None:
+            return items
     try:
-        parsed = json.loads(text)
+        _EXTENTS.decode(text)
+    except RecursionError:
+        return [text]
     except json.JSONDecodeError:
-        # JSON Lines: every non-blank line is one body; a broken line is a rejected submission.
-        return [line.encode() for line in text.splitlines() if line.strip()]
-    items = parsed if isinstance(parsed, list) else [parsed]
-    return [json.dumps(item, ensure_ascii=False).encode() for item in items]
+        return [line for line in text.splitlines() if line.strip()]
+    return [text]
+
+
+def _array_items(text: str) -> list[str] | None:
+    """The text of each item of the JSON array `text`, or None if it is not one."""
+    items: list[str] = []
+    at = _skip_space(text, 1)
+    if text[at : at + 1] == "]":
+        return items if not text[at + 1 :].strip() else None
+    while True:
+        try:
+            _, end = _EXTENTS.raw_decode(text, at)
+        except (json.JSONDecodeError, RecursionError):
+            return None
+        items.append(text[at:end])
+        at = _skip_space(text, end)
+        if text[at : at + 1] == "]":
+            return items if not text[at + 1 :].strip() else None
+        if text[at : at + 1] != ",":
+            return None
+        at = _skip_space(text, at + 1)
+
+
+def _skip_space(text: str, at: int) -> int:
+    while at < len(text) and text[at] in " \t\r\n":
+        at += 1
+    return at
 
 
 def _read(path: Path) -> bytes:

@@ -48,6 +48,16 @@ def loads(text: str) -> tuple[Any, list[str]]:
     return make_valid_unicode(body)
 
 
+def json_object(text: str) -> dict[str, Any] | None:
+    """The JSON object `text` holds, or None for anything else: not JSON, nested too deep to read,
+    or another kind of value. For reading back a body kept raw (a rejected one may be any of these)."""
+    try:
+        body, _ = loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return body if isinstance(body, dict) else None
+
+
 def make_valid_unicode(value: Any) -> tuple[Any, list[str]]:
     """`value` with every lone surrogate in its strings and keys replaced by U+FFFD, and one note per
     place that had one. Iterative: a body nested thousands deep does not exhaust the stack."""

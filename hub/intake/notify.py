@@ -9,12 +9,12 @@ A replay of the same Forms response (same responseId) is never mailed again.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from hub.intake.json_body import json_object
 from hub.intake.recorder import Outcome
 from hub.intake.submission import unpack_raw
 from hub.ports import Mailer, MailMessage, StateStore
@@ -153,11 +153,8 @@ def receipt_mail(responder: str, outcome: Outcome, rules: NoticeRules) -> MailMe
 
 def _typed_answers(message: Mapping[str, Any]) -> dict[str, str]:
     """What the person typed per question key, read back from the raw body that was kept."""
-    try:
-        body = json.loads(unpack_raw(message) or "{}")
-    except ValueError:
-        return {}
-    answers = body.get("answers") if isinstance(body, dict) else None
+    body = json_object(unpack_raw(message) or "{}")
+    answers = body.get("answers") if body is not None else None
     if not isinstance(answers, dict):
         return {}
     lookup = answer_lookup()

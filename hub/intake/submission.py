@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from hub.intake.json_body import json_object
 from hub_schema.form import answer_key, answer_lookup, question_by_key
 from hub_schema.lists import LISTS
 from hub_schema.tabs import EXCEL_CELL_MAX_CHARS
@@ -153,11 +154,8 @@ def raw_payload(message: Mapping[str, Any]) -> str:
 def division_answered(raw: str) -> str | None:
     """The division a rejected body answered, when it names one of the list (any case): whose
     steward sees the Rejected row. A body too broken to read names none."""
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        return None
-    answers = body.get("answers", body) if isinstance(body, dict) else None
+    body = json_object(raw)
+    answers = body.get("answers", body) if body is not None else None
     if not isinstance(answers, dict):
         return None
     lookup = answer_lookup()

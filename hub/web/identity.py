@@ -51,7 +51,7 @@ def _principal_email(request: WebRequest) -> str | None:
         return None
     try:
         principal = json.loads(base64.b64decode(encoded, validate=False))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, RecursionError):  # a header nested deep is no principal either
         return None
     claims = principal.get("claims") if isinstance(principal, dict) else None
     if not isinstance(claims, list):

@@ -94,6 +94,9 @@ def test_the_encoded_principal_is_read_when_the_name_header_is_missing():
     assert identify(req, app_service_auth=True).user == "ada@x.ng"
     garbage = WebRequest.build("GET", "/", headers={"X-MS-CLIENT-PRINCIPAL": "%%%not base64"})
     assert identify(garbage, app_service_auth=True).user is None
+    deep = base64.b64encode(b"[" * 5000 + b"]" * 5000).decode()
+    nested = WebRequest.build("GET", "/", headers={"X-MS-CLIENT-PRINCIPAL": deep})
+    assert identify(nested, app_service_auth=True).user is None  # not a RecursionError and a 500
 
 
 def test_the_intended_person_their_manager_a_steward_of_the_division_and_admins_may_act():
