@@ -275,6 +275,11 @@ def _put_member(zout: zipfile.ZipFile, out: zipfile.ZipInfo, chunks: Iterator[by
     zout._didModify = True  # type: ignore[attr-defined]
 
 
+def sheet_sizes(zin: zipfile.ZipFile) -> dict[str, int]:
+    """Tab name -> the size of its sheet's XML, from the zip directory (the tabs with one table)."""
+    return {name: zin.getinfo(sheet).file_size for name, (sheet, _) in _sheet_parts(zin).items()}
+
+
 def _sheet_parts(zin: zipfile.ZipFile) -> dict[str, tuple[str, str]]:
     """Tab name -> (sheet part, its table part), from workbook.xml and the relationships."""
     workbook = zin.read("xl/workbook.xml")
@@ -397,9 +402,11 @@ class _Sheet:
     def _cell(self, number: int, column_name: str, value: Any, styles: dict[int, int]) -> tuple[int, bytes]:
         col, letter, column = self._place[column_name]
         ref = f"{letter}{number}"
-        code = number_format(column, value)
-        quote = isinstance(value, str) and looks_like_formula(value)
-        style = self.styles.index(code, quote, styles.get(col))
+        if type(value) is str:  # most cells: text has no number format (number_format), only a quote
+            style = self.styles.index(None, looks_like_formula(value), styles.get(col))
+        else:
+            quote = isinstance(value, str) and looks_like_formula(value)
+            style = self.styles.index(number_format(column, value), quote, styles.get(col))
         s_attr = f' s="{style}"' if style else ""
         if value is None:
             return col, f'<c r="{ref}"{s_attr}/>'.encode()
@@ -453,7 +460,8 @@ class _Sheet:
             key_cell = cells.get(self.column_of[str(self.schema.key)], b"")
             if self._text(key_cell) != update.key:  # the row moved since the read: do not guess
                 raise NotPatchable(f"{self.schema.name}: row {number} no longer holds {update.key!r}")
-            own = {col: _style_of(cell) for col, cell in cells.items()}  # a replaced cell keeps its style
+            # A replaced cell keeps its style (only the cells replaced are asked).
+            own = {c: _style_of(cells[c]) for name in update.values if (c := self._place[name][0]) in cells}
             for name, value in update.values.items():
                 col, xml = self._cell(number, name, value, own)
                 if b"<f" in cells.get(col, b""):
