@@ -168,27 +168,30 @@ class XlsxHubStore:
         if len(names) == 1:
             yield names[0], self._sheet_rows(book, names[0])
             return
-        local = threading.local()
+        # One workbook per worker thread, dropped when the read ends (the file is not left open:
+        # Windows refuses to replace a hub a reader still holds).
+        books: dict[int, CalamineWorkbook] = {}
 
         def load(name: str) -> list[list[Any]]:
-            if not hasattr(local, "book"):
-                local.book = self._open_for_reading()
-            return self._sheet_rows(local.book, name)
+            thread = threading.get_ident()
+            if thread not in books:
+                books[thread] = self._open_for_reading()
+            return self._sheet_rows(books[thread], name)
 
-        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="xlsx-read") as pool:
+        pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="xlsx-read")
+        try:
             queued = iter(self._largest_first(names))
             running = {pool.submit(load, n): n for n in islice(queued, 2)}
-            try:
-                while running:
-                    done, _ = wait(running, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        name = running.pop(future)
-                        rows = future.result()
-                        running.update({pool.submit(load, n): n for n in islice(queued, 1)})
-                        yield name, rows
-            finally:
-                for future in running:
-                    future.cancel()
+            while running:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    name = running.pop(future)
+                    rows = future.result()
+                    running.update({pool.submit(load, n): n for n in islice(queued, 1)})
+                    yield name, rows
+        finally:  # a failed or abandoned read waits for the sheet being parsed, parses no more
+            pool.shutdown(wait=True, cancel_futures=True)
+            books.clear()
 
     def _largest_first(self, names: list[str]) -> list[str]:
         """The tabs by the size of their sheet's XML, largest first (as asked if the package's

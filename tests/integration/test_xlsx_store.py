@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import zipfile
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -213,3 +215,27 @@ def test_a_temp_file_left_by_a_writer_killed_mid_save_is_removed_at_the_next_sav
     store.apply(HubChanges(appends={"Audit": [{"Audit ID": "AUD-000001", "Action": "test"}]}))
     assert not leftover.exists()
     assert [p.name for p in hub_path.parent.glob(f".{hub_path.name}.*.tmp")] == []
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="open files are listed in /proc on Linux")
+def test_a_read_of_many_tabs_leaves_the_hub_file_closed(store, hub_path):
+    """After a read that parses its tabs two at a time, nothing holds the hub file open (Windows would
+    refuse to replace a hub a reader still holds), and the tabs read back in the order asked."""
+    store.apply(HubChanges(appends={"Accounts": [{"Account ID": "ACC-000001", "Company Name": "Dangote"}]}))
+
+    def open_on_hub():
+        return [p for p in Path("/proc/self/fd").iterdir() if _points_at(p, hub_path)]
+
+    reader = XlsxHubStore(hub_path)
+    tables = reader.read_tables(["Staff", "Accounts", "Contacts", "Audit"])
+    assert list(tables) == ["Staff", "Accounts", "Contacts", "Audit"]
+    assert [r["Company Name"] for r in tables["Accounts"]] == ["Dangote"]
+    assert open_on_hub() == []
+    assert reader.read_tables(["Accounts"]) == {"Accounts": tables["Accounts"]}
+
+
+def _points_at(fd: Path, target: Path) -> bool:
+    try:
+        return Path(os.readlink(fd)) == target.resolve()
+    except OSError:
+        return False
