@@ -15,6 +15,7 @@ import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -160,8 +161,25 @@ class XlsxHubStore:
         two threads parse two sheets at once, the largest first (the 100k hub's Interactions beside
         its Contacts, then Deals and Accounts: 2.4 -> 1.3 s wall, the same CPU-s), and the one parsed
         first is typed while they run. Each thread opens its own workbook (calamine refuses one shared
-        by two threads)."""
-        book = self._open_for_reading()
+        by two threads), all of the one file the read holds open."""
+        with self._held() as source:
+            yield from self._parsed_sheets(names, source)
+
+    @contextmanager
+    def _held(self) -> Iterator[str]:
+        """A path by which every workbook of one read opens the same file: the hub as it was when
+        the read began, even if another process replaces it meanwhile (so no read is some tabs of
+        one file and some of the next). On Linux the held file's /proc entry; elsewhere the path."""
+        try:
+            held = self.path.open("rb")
+        except OSError as e:
+            raise HubBroken(f"{self.path.name} cannot be read: {e.strerror}") from e
+        with held:
+            proc = Path(f"/proc/self/fd/{held.fileno()}")
+            yield str(proc) if proc.exists() else str(self.path)
+
+    def _parsed_sheets(self, names: list[str], source: str) -> Iterator[tuple[str, list[list[Any]]]]:
+        book = self._open_for_reading(source)
         missing = [n for n in names if n not in book.sheet_names]
         if missing:
             raise HubSchemaError(missing_tab_message(self.path.name, missing[0], book.sheet_names))
@@ -175,12 +193,12 @@ class XlsxHubStore:
         def load(name: str) -> list[list[Any]]:
             thread = threading.get_ident()
             if thread not in books:
-                books[thread] = self._open_for_reading()
+                books[thread] = self._open_for_reading(source)
             return self._sheet_rows(books[thread], name)
 
         pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="xlsx-read")
         try:
-            queued = iter(self._largest_first(names))
+            queued = iter(self._largest_first(names, source))
             running = {pool.submit(load, n): n for n in islice(queued, 2)}
             while running:
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -193,11 +211,11 @@ class XlsxHubStore:
             pool.shutdown(wait=True, cancel_futures=True)
             books.clear()
 
-    def _largest_first(self, names: list[str]) -> list[str]:
+    def _largest_first(self, names: list[str], source: str) -> list[str]:
         """The tabs by the size of their sheet's XML, largest first (as asked if the package's
         directory cannot say: the parse then reports what is wrong)."""
         try:
-            with zipfile.ZipFile(self.path) as z:
+            with zipfile.ZipFile(source) as z:
                 sizes = sheet_sizes(z)
         except (*UNREADABLE, IndexError):
             return names
@@ -212,9 +230,10 @@ class XlsxHubStore:
             raise HubSchemaError(f"{self.path.name}: the {name!r} tab has no header row")
         return rows
 
-    def _open_for_reading(self) -> CalamineWorkbook:
+    def _open_for_reading(self, source: str | None = None) -> CalamineWorkbook:
+        """The workbook at `source` (a read's _held() path), else at the hub's path."""
         try:
-            return CalamineWorkbook.from_path(str(self.path))
+            return CalamineWorkbook.from_path(source or str(self.path))
         except CalamineError as e:
             raise HubBroken(
                 f"{self.path.name} is not a readable workbook: the file is cut short or corrupt ({e}). "

@@ -239,3 +239,47 @@ def _points_at(fd: Path, target: Path) -> bool:
         return Path(os.readlink(fd)) == target.resolve()
     except OSError:
         return False
+
+
+def test_a_read_is_of_one_file_even_when_another_process_replaces_the_hub_during_it(store, hub_path):
+    """Another process saves the hub (write beside it, rename over it) just after a read opened it: every
+    tab of that read is of the file the read opened. The tabs are parsed two at a time, each worker
+    thread with its own workbook; opened from the path, they read the new file, or some tabs of each."""
+    import shutil
+
+    store.apply(
+        HubChanges(
+            appends={
+                "Accounts": [{"Account ID": "ACC-000001", "Company Name": "Alpha Motors"}],
+                "Contacts": [{"Contact ID": "CON-000001", "Full Name": "Ada Alpha"}],
+            }
+        )
+    )
+    before = hub_path.with_name("before.xlsx")
+    shutil.copy(hub_path, before)
+    store.apply(
+        HubChanges(
+            updates=[
+                RowUpdate("Accounts", "ACC-000001", {"Company Name": "Beta Motors"}),
+                RowUpdate("Contacts", "CON-000001", {"Full Name": "Bola Beta"}),
+            ]
+        )
+    )
+    after = hub_path.with_name("after.xlsx")
+    shutil.copy(hub_path, after)
+    shutil.copy(before, hub_path)
+
+    class SavedOverDuringTheRead(XlsxHubStore):
+        def _open_for_reading(self, *args):
+            book = super()._open_for_reading(*args)
+            if not replaced:  # the other process's save lands as soon as the read has opened the hub
+                replaced.append(True)
+                shutil.copy(after, hub_path.with_name("other.tmp"))
+                os.replace(hub_path.with_name("other.tmp"), hub_path)
+            return book
+
+    replaced: list[bool] = []
+    tables = SavedOverDuringTheRead(hub_path).read_tables(["Accounts", "Contacts", "Staff", "Audit"])
+    names = (tables["Accounts"][0]["Company Name"], tables["Contacts"][0]["Full Name"])
+    assert replaced and names == ("Alpha Motors", "Ada Alpha")
+    assert XlsxHubStore(hub_path).read_tables(["Accounts"])["Accounts"][0]["Company Name"] == "Beta Motors"
