@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -307,6 +308,7 @@ _rules = st.builds(
 )
 
 
+@pytest.mark.slow  # 300 generated hubs: 2-4 s, in the full loop
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_account, max_size=14), st.lists(_contact, max_size=30), _rules)
 def test_candidates_are_those_of_scoring_every_blocked_pair(accounts, contacts, rules):

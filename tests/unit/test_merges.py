@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -339,6 +340,7 @@ def _state(t):
     return {name: (table.rows, table.changed) for name, table in t.items()}
 
 
+@pytest.mark.slow  # 300 generated hubs: 2-4 s, in the full loop
 @settings(max_examples=300, deadline=None)
 @given(
     st.lists(_record("Account", _IDS, _NAMES), max_size=6),
