@@ -92,6 +92,15 @@ class WorkbookRoutes:
             return None, None, (404, _error("itemNotFound", f"Table {m['table']} not found"), {})
         return ws, table, None
 
+    def _sheet_for(self, m, headers, *, write: bool):
+        """The worksheet a sheet route names, once the request may read (or, with `write`, change)
+        the workbook: (sheet, None), or (None, the refusal or 404 to answer)."""
+        denied = (self._writable if write else self._session_for)(m["item"], headers)
+        ws = None if denied else self._sheet(m["item"], m["sheet"])
+        if denied or ws is None:
+            return None, denied or (404, _error("itemNotFound", f"Worksheet {m['sheet']} not found"), {})
+        return ws, None
+
     def _find_table(self, item_id: str, name: str):
         book = self._book(item_id)
         for ws in book.worksheets:
@@ -269,19 +278,17 @@ class WorkbookRoutes:
         return book[name] if name in book.sheetnames else None
 
     def _protection_get(self, m, query, raw, headers):
-        denied = self._session_for(m["item"], headers)
-        ws = None if denied else self._sheet(m["item"], m["sheet"])
-        if denied or ws is None:
-            return denied or (404, _error("itemNotFound", f"Worksheet {m['sheet']} not found"), {})
+        ws, refused = self._sheet_for(m, headers, write=False)
+        if refused:
+            return refused
         options = {"allowAutoFilter": not ws.protection.autoFilter, "allowSort": not ws.protection.sort}
         return 200, {"protected": bool(ws.protection.sheet), "options": options}, {}
 
     def _protect(self, m, query, raw, headers):
         """worksheetprotection-protect: "It throws if the worksheet has been protected"."""
-        denied = self._writable(m["item"], headers)
-        ws = None if denied else self._sheet(m["item"], m["sheet"])
-        if denied or ws is None:
-            return denied or (404, _error("itemNotFound", f"Worksheet {m['sheet']} not found"), {})
+        ws, refused = self._sheet_for(m, headers, write=True)
+        if refused:
+            return refused
         if ws.protection.sheet:
             return 400, _error("invalidOperation", "The worksheet is already protected."), {}
         options = (json.loads(raw or b"{}") or {}).get("options") or {}
@@ -294,10 +301,9 @@ class WorkbookRoutes:
 
     def _unprotect(self, m, query, raw, headers):
         """worksheetprotection-unprotect: no body; lifting an unprotected sheet's protection does nothing."""
-        denied = self._writable(m["item"], headers)
-        ws = None if denied else self._sheet(m["item"], m["sheet"])
-        if denied or ws is None:
-            return denied or (404, _error("itemNotFound", f"Worksheet {m['sheet']} not found"), {})
+        ws, refused = self._sheet_for(m, headers, write=True)
+        if refused:
+            return refused
         ws.protection.sheet = False
         self._dirty(m["item"])
         return 200, None, {}

@@ -21,13 +21,15 @@ class WorkbookSchemaRoutes:
     """Worksheets, tables, table columns and named items added to a workbook, as Excel does."""
 
     # -- worksheets --------------------------------------------------------------------
-    def _worksheets_list(self, m, query, raw, headers):
+    def _listed(self, m, query, headers, items):
+        """A list route's answer: `items(book)` paged, once the session is checked."""
         denied = self._session_for(m["item"], headers)
-        if denied:
-            return denied
-        book = self._book(m["item"])
-        value = [_worksheet(ws, i) for i, ws in enumerate(book.worksheets)]
-        return 200, self._page(value, query, m.string), {}
+        return denied or (200, self._page(items(self._book(m["item"])), query, m.string), {})
+
+    def _worksheets_list(self, m, query, raw, headers):
+        return self._listed(
+            m, query, headers, lambda b: [_worksheet(ws, i) for i, ws in enumerate(b.worksheets)]
+        )
 
     def _worksheet_add(self, m, query, raw, headers):
         """worksheetcollection-add: at the end of the workbook; a name in use is refused."""
@@ -43,10 +45,9 @@ class WorkbookSchemaRoutes:
         return 200, _worksheet(ws, len(book.worksheets) - 1), {}
 
     def _worksheet_tables(self, m, query, raw, headers):
-        denied = self._session_for(m["item"], headers)
-        ws = None if denied else self._sheet(m["item"], m["sheet"])
-        if denied or ws is None:
-            return denied or (404, _error("itemNotFound", f"Worksheet {m['sheet']} not found"), {})
+        ws, refused = self._sheet_for(m, headers, write=False)
+        if refused:
+            return refused
         value = [_table(t) for t in ws.tables.values()]
         return 200, self._page(value, query, m.string), {}
 
@@ -135,12 +136,9 @@ class WorkbookSchemaRoutes:
 
     # -- named items -------------------------------------------------------------------
     def _names_list(self, m, query, raw, headers):
-        denied = self._session_for(m["item"], headers)
-        if denied:
-            return denied
-        book = self._book(m["item"])
-        value = [_named(name, dn.attr_text) for name, dn in book.defined_names.items()]
-        return 200, self._page(value, query, m.string), {}
+        return self._listed(
+            m, query, headers, lambda b: [_named(n, d.attr_text) for n, d in b.defined_names.items()]
+        )
 
     def _name_add(self, m, query, raw, headers):
         """nameditem-add: a workbook-scoped name for a reference (a range or a formula)."""
@@ -162,10 +160,9 @@ class WorkbookSchemaRoutes:
     def _range_format_patch(self, m, query, raw, headers):
         """rangeformat-update: columnWidth in points sets the width of the range's columns (Excel
         keeps it in characters: points / 0.75 pixels, 7 pixels a character after 5 of padding)."""
-        denied = self._writable(m["item"], headers)
-        ws = None if denied else self._sheet(m["item"], m["sheet"])
-        if denied or ws is None:
-            return denied or (404, _error("itemNotFound", f"Worksheet {m['sheet']} not found"), {})
+        ws, refused = self._sheet_for(m, headers, write=True)
+        if refused:
+            return refused
         body = json.loads(raw or b"{}")
         min_col, _, max_col, _ = range_boundaries(m["address"].rpartition("!")[2])
         if body.get("columnWidth") is not None:
@@ -177,10 +174,9 @@ class WorkbookSchemaRoutes:
     # -- cell protection ---------------------------------------------------------------
     def _cell_protection_patch(self, m, query, raw, headers):
         """formatprotection-update: lock or unlock a range's cells (refused on a protected sheet)."""
-        denied = self._writable(m["item"], headers)
-        ws = None if denied else self._sheet(m["item"], m["sheet"])
-        if denied or ws is None:
-            return denied or (404, _error("itemNotFound", f"Worksheet {m['sheet']} not found"), {})
+        ws, refused = self._sheet_for(m, headers, write=True)
+        if refused:
+            return refused
         if ws.protection.sheet:
             return 403, _error("accessDenied", f"The worksheet {ws.title} is protected."), {}
         body = json.loads(raw or b"{}")
